@@ -1,0 +1,289 @@
+package config
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestLoad(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name  string
+		src   Source
+		check func(*Settings) bool
+	}{
+		{
+			name:  "github inputs with hyphens kept",
+			src:   Source{GitHub: true, Getenv: env(map[string]string{"INPUT_FLOW": "ias-passcode", "INPUT_IAS-TENANT": " mytenant ", "INPUT_CERTIFICATE-FILE": "c.p12"})},
+			check: func(s *Settings) bool { return s.IASTenant == "mytenant" && s.CertificateFile == "c.p12" && s.GitHub },
+		},
+		{
+			name:  "empty github input means unset and takes the default",
+			src:   Source{GitHub: true, Getenv: env(map[string]string{"INPUT_FLOW": "password", "INPUT_TIMEOUT": "", "INPUT_CLIENT-AUTH": ""})},
+			check: func(s *Settings) bool { return s.Timeout == 30*time.Second && s.ClientAuth == "body" },
+		},
+		{
+			name:  "github falls back to SAP_CI_AUTH_ variables",
+			src:   Source{GitHub: true, Getenv: env(map[string]string{"INPUT_FLOW": "password", "SAP_CI_AUTH_PASSWORD": "pw"})},
+			check: func(s *Settings) bool { return s.Password == "pw" },
+		},
+		{
+			name:  "github ignores the underscore spelling of inputs",
+			src:   Source{GitHub: true, Getenv: env(map[string]string{"INPUT_FLOW": "password", "INPUT_CLIENT_ID": "x"})},
+			check: func(s *Settings) bool { return s.ClientID == "" },
+		},
+		{
+			name:  "shell env with underscores",
+			src:   Source{Getenv: env(map[string]string{"SAP_CI_AUTH_FLOW": "client-credentials", "SAP_CI_AUTH_TOKEN_URL": "https://x/oauth/token", "SAP_CI_AUTH_TIMEOUT": "2m"})},
+			check: func(s *Settings) bool { return s.TokenURL == "https://x/oauth/token" && s.Timeout == 2*time.Minute },
+		},
+		{
+			name:  "shell ignores INPUT_ variables",
+			src:   Source{Getenv: env(map[string]string{"SAP_CI_AUTH_FLOW": "password", "INPUT_USERNAME": "u"})},
+			check: func(s *Settings) bool { return s.Username == "" },
+		},
+		{
+			name: "flags win over env",
+			src: Source{Getenv: env(map[string]string{"SAP_CI_AUTH_FLOW": "password", "SAP_CI_AUTH_USERNAME": "env"}),
+				Flags: map[string]string{"username": "flag", "flow": "ias-passcode"}},
+			check: func(s *Settings) bool { return s.Username == "flag" && s.Flow == "ias-passcode" },
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s, err := Load(context.Background(), tc.src)
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			if !tc.check(s) {
+				t.Errorf("got %+v", *s)
+			}
+		})
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name      string
+		env       map[string]string
+		wantInput string
+		wantText  string
+	}{
+		{"missing flow", map[string]string{}, "flow", "ias-passcode, client-credentials, password"},
+		{"unknown flow", map[string]string{"SAP_CI_AUTH_FLOW": "s3cr3t-flow"}, "flow", "use one of"},
+		{"bad timeout", map[string]string{"SAP_CI_AUTH_FLOW": "password", "SAP_CI_AUTH_TIMEOUT": "s3cr3t"}, "timeout", "30s"},
+		{"negative timeout", map[string]string{"SAP_CI_AUTH_FLOW": "password", "SAP_CI_AUTH_TIMEOUT": "-1s"}, "timeout", "positive"},
+		{"bad output", map[string]string{"SAP_CI_AUTH_FLOW": "password", "SAP_CI_AUTH_OUTPUT": "s3cr3t"}, "output", "text, json"},
+		{"bad client-auth", map[string]string{"SAP_CI_AUTH_FLOW": "password", "SAP_CI_AUTH_CLIENT_AUTH": "s3cr3t"}, "client-auth", "body, basic"},
+		{"both certificate inputs", map[string]string{"SAP_CI_AUTH_FLOW": "ias-passcode", "SAP_CI_AUTH_CERTIFICATE": "s3cr3t", "SAP_CI_AUTH_CERTIFICATE_FILE": "x"}, "certificate", "only one"},
+		{"both key inputs", map[string]string{"SAP_CI_AUTH_FLOW": "password", "SAP_CI_AUTH_SERVICE_KEY": "s3cr3t", "SAP_CI_AUTH_SERVICE_KEY_FILE": "x"}, "service-key", "only one"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := Load(context.Background(), Source{Getenv: env(tc.env)})
+			var ie *InputError
+			if !errors.As(err, &ie) {
+				t.Fatalf("got %v, want an InputError", err)
+			}
+			if ie.Input != tc.wantInput {
+				t.Errorf("input: got %q, want %q", ie.Input, tc.wantInput)
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, tc.wantText) || strings.Contains(msg, "s3cr3t") || strings.Contains(msg, "\n") {
+				t.Errorf("message %q: want one line containing %q and no value", msg, tc.wantText)
+			}
+		})
+	}
+}
+
+func TestWhere(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		github bool
+		input  string
+		want   string
+	}{
+		{true, "ias-tenant", "`ias-tenant:` under the step's `with:`"},
+		{false, "ias-tenant", "--ias-tenant or set SAP_CI_AUTH_IAS_TENANT"},
+		{false, "client-secret", "set SAP_CI_AUTH_CLIENT_SECRET"},
+	}
+	for _, tc := range cases {
+		got := (&Settings{GitHub: tc.github}).Where(tc.input)
+		if !strings.Contains(got, tc.want) {
+			t.Errorf("Where(%q, github=%v) = %q, want it to contain %q", tc.input, tc.github, got, tc.want)
+		}
+	}
+}
+
+func TestParseArgs(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name    string
+		args    []string
+		want    Args
+		wantErr string
+	}{
+		{"flow first", []string{"ias-passcode", "--ias-tenant", "t", "--certificate-file=c.p12"},
+			Args{Values: map[string]string{"flow": "ias-passcode", "ias-tenant": "t", "certificate-file": "c.p12"}}, ""},
+		{"flow as flag", []string{"--flow", "password", "-username", "u"},
+			Args{Values: map[string]string{"flow": "password", "username": "u"}}, ""},
+		{"demo", []string{"demo"}, Args{Command: "demo", Values: map[string]string{}}, ""},
+		{"help flag", []string{"--help"}, Args{Command: "help", Values: map[string]string{}}, ""},
+		{"h flag", []string{"-h"}, Args{Command: "help", Values: map[string]string{}}, ""},
+		{"version", []string{"--version"}, Args{Command: "version", Values: map[string]string{}}, ""},
+		{"secret flag refused", []string{"password", "--password=s3cr3t"}, Args{}, "password: not accepted as a command-line flag"},
+		{"secret flag refused, separate value", []string{"client-credentials", "--client-secret", "s3cr3t"}, Args{}, "SAP_CI_AUTH_CLIENT_SECRET"},
+		{"certificate password refused", []string{"-certificate-password", "s3cr3t"}, Args{}, "certificate-password"},
+		{"unknown flag", []string{"--bogus", "s3cr3t"}, Args{}, "-bogus"},
+		{"stray argument", []string{"password", "s3cr3t"}, Args{}, "unexpected argument"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := ParseArgs(tc.args)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || strings.Contains(err.Error(), "s3cr3t") {
+					t.Fatalf("got error %v, want one containing %q and not the value", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestSettingsMatchInputs keeps the Settings struct and the Inputs table in
+// step: every input has a field and every env-tagged field an input.
+func TestSettingsMatchInputs(t *testing.T) {
+	t.Parallel()
+	tags := map[string]bool{}
+	st := reflect.TypeOf(Settings{})
+	for i := range st.NumField() {
+		tag := st.Field(i).Tag.Get("env")
+		if tag == "" || tag == "-" {
+			continue
+		}
+		tags[inputName(strings.Split(tag, ",")[0])] = true
+	}
+	for _, in := range Inputs {
+		if !tags[in.Name] {
+			t.Errorf("input %s has no Settings field", in.Name)
+		}
+		delete(tags, in.Name)
+	}
+	for name := range tags {
+		t.Errorf("Settings field for %s has no row in Inputs", name)
+	}
+}
+
+// TestActionYAMLMatchesInputs checks that action.yml declares exactly the
+// inputs and outputs of the tables, with the same defaults.
+func TestActionYAMLMatchesInputs(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile(filepath.Join("..", "..", "action.yml"))
+	if err != nil {
+		t.Fatalf("read action.yml: %v", err)
+	}
+	inputs, defaults, outputs := parseActionYAML(string(b))
+	var want []string
+	for _, in := range Inputs {
+		if in.ShellOnly {
+			continue
+		}
+		want = append(want, in.Name)
+		if got := defaults[in.Name]; got != in.Default {
+			t.Errorf("action.yml default of %s: got %q, want %q", in.Name, got, in.Default)
+		}
+	}
+	if !reflect.DeepEqual(inputs, want) {
+		t.Errorf("action.yml inputs:\n got %v\nwant %v", inputs, want)
+	}
+	var wantOut []string
+	for _, o := range Outputs {
+		wantOut = append(wantOut, o.Name)
+	}
+	if !reflect.DeepEqual(sorted(outputs), sorted(wantOut)) {
+		t.Errorf("action.yml outputs:\n got %v\nwant %v", outputs, wantOut)
+	}
+}
+
+// parseActionYAML reads the input and output names of action.yml by
+// indentation; the project keeps no YAML dependency for one test.
+func parseActionYAML(s string) (inputs []string, defaults map[string]string, outputs []string) {
+	defaults = map[string]string{}
+	key := regexp.MustCompile(`^  ([a-z][a-z0-9-]*):\s*$`)
+	def := regexp.MustCompile(`^    default:\s*(.*)$`)
+	section, current := "", ""
+	for line := range strings.SplitSeq(s, "\n") {
+		switch {
+		case strings.HasPrefix(line, "inputs:"):
+			section = "inputs"
+			continue
+		case strings.HasPrefix(line, "outputs:"):
+			section = "outputs"
+			continue
+		case line != "" && !strings.HasPrefix(line, " ") && !strings.HasPrefix(line, "#"):
+			section = ""
+		}
+		if m := key.FindStringSubmatch(line); m != nil {
+			current = m[1]
+			switch section {
+			case "inputs":
+				inputs = append(inputs, current)
+			case "outputs":
+				outputs = append(outputs, current)
+			}
+		}
+		if m := def.FindStringSubmatch(line); m != nil && section == "inputs" {
+			defaults[current] = strings.Trim(strings.TrimSpace(m[1]), `'"`)
+		}
+	}
+	return inputs, defaults, outputs
+}
+
+func sorted(s []string) []string {
+	c := append([]string(nil), s...)
+	for i := range c {
+		for j := i + 1; j < len(c); j++ {
+			if c[j] < c[i] {
+				c[i], c[j] = c[j], c[i]
+			}
+		}
+	}
+	return c
+}
+
+func TestReadFileInput(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	ok := filepath.Join(dir, "ok")
+	if err := os.WriteFile(ok, []byte("data"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := ReadFileInput("certificate-file", ok); err != nil || string(b) != "data" {
+		t.Errorf("got %q, %v", b, err)
+	}
+	_, err := ReadFileInput("certificate-file", filepath.Join(dir, "missing"))
+	if err == nil || !strings.Contains(err.Error(), "certificate-file: no such file") {
+		t.Errorf("got %v", err)
+	}
+}
