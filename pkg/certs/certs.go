@@ -1,0 +1,236 @@
+// Package certs loads client identities from PKCS#12 files (via go-pkcs12)
+// and PEM text, checks their validity period, and builds the trust store
+// from the system roots plus extra CA certificates.
+//
+// PKCS#12 files are accepted as real tools write them: OpenSSL 3's default
+// (PBES2, AES-256-CBC, PBKDF2, SHA-256 MAC), -legacy (RC2-40), 3DES, with a
+// CA chain, EC or RSA keys, and empty or UTF-8 passwords.
+package certs
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"software.sslmate.com/src/go-pkcs12"
+)
+
+// Errors a caller maps to the input that caused them.
+var (
+	// ErrWrongPassword means the PKCS#12 password does not open the file.
+	ErrWrongPassword = errors.New("the password does not open the PKCS#12 file")
+	// ErrNoPrivateKey means the data holds no private key.
+	ErrNoPrivateKey = errors.New("holds no private key")
+	// ErrNoCertificate means the data holds no certificate.
+	ErrNoCertificate = errors.New("holds no certificate")
+	// ErrUnrecognized means the data is neither PKCS#12 nor PEM.
+	ErrUnrecognized = errors.New("is neither a PKCS#12 file (binary or base64) nor PEM text")
+	// ErrKeyMismatch means the private key does not belong to the certificate.
+	ErrKeyMismatch = errors.New("holds a private key that does not match its certificate")
+)
+
+// Identity is a client certificate with its key and chain.
+type Identity struct {
+	// TLS is ready for tls.Config.Certificates: leaf first, then the chain.
+	TLS tls.Certificate
+	// Leaf is the client certificate itself.
+	Leaf *x509.Certificate
+}
+
+// Parse reads data as a PKCS#12 file (binary, or base64 as a CI secret holds
+// it) or as PEM text with the certificate, its chain and the private key.
+// The password is used for PKCS#12 only.
+func Parse(data []byte, password string) (*Identity, error) {
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) == 0 {
+		return nil, fmt.Errorf("is empty: %w", ErrUnrecognized)
+	}
+	if bytes.Contains(trimmed, []byte("-----BEGIN ")) {
+		return parsePEM(trimmed)
+	}
+	der := trimmed
+	if b, err := decodeBase64(trimmed); err == nil {
+		der = b
+	}
+	if len(der) == 0 || der[0] != 0x30 { // an ASN.1 SEQUENCE starts every PFX
+		return nil, ErrUnrecognized
+	}
+	return parsePKCS12(der, password)
+}
+
+// decodeBase64 accepts standard or URL alphabet, padded or not, with line
+// breaks (base64 -w76 or PowerShell output).
+func decodeBase64(b []byte) ([]byte, error) {
+	s := strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\r' || r == ' ' || r == '\t' {
+			return -1
+		}
+		return r
+	}, string(b))
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if out, err := enc.DecodeString(s); err == nil {
+			return out, nil
+		}
+	}
+	return nil, errors.New("not base64")
+}
+
+func parsePKCS12(der []byte, password string) (*Identity, error) {
+	key, leaf, chain, err := pkcs12.DecodeChain(der, password)
+	if err != nil {
+		switch {
+		case errors.Is(err, pkcs12.ErrIncorrectPassword):
+			return nil, ErrWrongPassword
+		case strings.Contains(err.Error(), "private key missing"):
+			return nil, ErrNoPrivateKey
+		case strings.Contains(err.Error(), "certificate missing"):
+			return nil, ErrNoCertificate
+		}
+		// go-pkcs12's messages describe structure, never content.
+		return nil, fmt.Errorf("cannot be read as PKCS#12 (%v): %w", err, ErrUnrecognized)
+	}
+	if key == nil {
+		return nil, ErrNoPrivateKey
+	}
+	return newIdentity(key, leaf, chain)
+}
+
+func parsePEM(data []byte) (*Identity, error) {
+	var (
+		certs []*x509.Certificate
+		key   crypto.PrivateKey
+	)
+	for {
+		var block *pem.Block
+		block, data = pem.Decode(data)
+		if block == nil {
+			break
+		}
+		switch {
+		case block.Type == "CERTIFICATE":
+			c, err := x509.ParseCertificate(block.Bytes)
+			if err != nil {
+				return nil, fmt.Errorf("holds a CERTIFICATE block that cannot be parsed: %w", ErrUnrecognized)
+			}
+			certs = append(certs, c)
+		case strings.HasSuffix(block.Type, "PRIVATE KEY"):
+			if strings.Contains(block.Type, "ENCRYPTED") || block.Headers["Proc-Type"] != "" {
+				return nil, errors.New("holds an encrypted PEM private key; decrypt it (openssl pkey -in key.pem -out plain.pem) or use a PKCS#12 file with certificate-password")
+			}
+			k, err := parseKey(block.Bytes)
+			if err != nil {
+				return nil, err
+			}
+			key = k
+		}
+	}
+	if len(certs) == 0 {
+		return nil, ErrNoCertificate
+	}
+	if key == nil {
+		return nil, ErrNoPrivateKey
+	}
+	return newIdentity(key, certs[0], certs[1:])
+}
+
+func parseKey(der []byte) (crypto.PrivateKey, error) {
+	if k, err := x509.ParsePKCS8PrivateKey(der); err == nil {
+		return k, nil
+	}
+	if k, err := x509.ParsePKCS1PrivateKey(der); err == nil {
+		return k, nil
+	}
+	if k, err := x509.ParseECPrivateKey(der); err == nil {
+		return k, nil
+	}
+	return nil, fmt.Errorf("holds a private key that cannot be parsed: %w", ErrUnrecognized)
+}
+
+func newIdentity(key crypto.PrivateKey, leaf *x509.Certificate, chain []*x509.Certificate) (*Identity, error) {
+	if leaf == nil {
+		return nil, ErrNoCertificate
+	}
+	if !keyMatches(key, leaf) {
+		return nil, ErrKeyMismatch
+	}
+	cert := tls.Certificate{PrivateKey: key, Leaf: leaf, Certificate: [][]byte{leaf.Raw}}
+	for _, c := range chain {
+		cert.Certificate = append(cert.Certificate, c.Raw)
+	}
+	return &Identity{TLS: cert, Leaf: leaf}, nil
+}
+
+func keyMatches(key crypto.PrivateKey, leaf *x509.Certificate) bool {
+	type publicKeyer interface{ Public() crypto.PublicKey }
+	k, ok := key.(publicKeyer)
+	if !ok {
+		return false
+	}
+	type equaler interface{ Equal(crypto.PublicKey) bool }
+	switch pub := k.Public().(type) {
+	case *rsa.PublicKey, *ecdsa.PublicKey, ed25519.PublicKey:
+		return pub.(equaler).Equal(leaf.PublicKey)
+	}
+	return false
+}
+
+// Subject is the certificate's subject, for messages.
+func (id *Identity) Subject() string { return id.Leaf.Subject.String() }
+
+// ValidityError says the certificate is outside its validity period.
+type ValidityError struct {
+	Subject             string
+	NotBefore, NotAfter time.Time
+	Expired             bool
+}
+
+func (e *ValidityError) Error() string {
+	if e.Expired {
+		return fmt.Sprintf("the certificate %q expired at %s (notAfter); generate a new one", e.Subject, e.NotAfter.UTC().Format(time.RFC3339))
+	}
+	return fmt.Sprintf("the certificate %q is not valid before %s (notBefore); check the clock or wait", e.Subject, e.NotBefore.UTC().Format(time.RFC3339))
+}
+
+// WarnWithin is how close to notAfter a certificate earns a warning.
+const WarnWithin = 14 * 24 * time.Hour
+
+// CheckValidity refuses a certificate that has expired or is not yet valid
+// at now, and returns a warning when it expires within [WarnWithin].
+func (id *Identity) CheckValidity(now time.Time) (warning string, err error) {
+	l := id.Leaf
+	switch {
+	case now.After(l.NotAfter):
+		return "", &ValidityError{Subject: id.Subject(), NotBefore: l.NotBefore, NotAfter: l.NotAfter, Expired: true}
+	case now.Before(l.NotBefore):
+		return "", &ValidityError{Subject: id.Subject(), NotBefore: l.NotBefore, NotAfter: l.NotAfter}
+	case l.NotAfter.Sub(now) < WarnWithin:
+		days := int(l.NotAfter.Sub(now).Hours() / 24)
+		return fmt.Sprintf("the certificate %q expires at %s (in %d days); generate a new one soon", id.Subject(), l.NotAfter.UTC().Format(time.RFC3339), days), nil
+	}
+	return "", nil
+}
+
+// RootPool returns the system roots plus every certificate in extraPEM.
+func RootPool(extraPEM []byte) (*x509.CertPool, error) {
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if len(bytes.TrimSpace(extraPEM)) == 0 {
+		return pool, nil
+	}
+	if !pool.AppendCertsFromPEM(extraPEM) {
+		return nil, errors.New("holds no PEM certificate")
+	}
+	return pool, nil
+}

@@ -1,0 +1,179 @@
+package certs_test
+
+import (
+	"encoding/base64"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/certs"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/saptest"
+)
+
+func newPKI(t *testing.T) *saptest.PKI {
+	t.Helper()
+	p, err := saptest.NewPKI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func issue(t *testing.T, p *saptest.PKI, opts ...saptest.ClientOption) *saptest.ClientCert {
+	t.Helper()
+	c, err := p.IssueClient("technical-user", opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func p12(t *testing.T, c *saptest.ClientCert, f saptest.P12Format, pw string) []byte {
+	t.Helper()
+	b, err := c.PKCS12(f, pw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestParse(t *testing.T) {
+	t.Parallel()
+	p := newPKI(t)
+	rsa := issue(t, p)
+	ec := issue(t, p, saptest.WithECKey())
+	inter := issue(t, p, saptest.ViaIntermediate())
+	cases := []struct {
+		name      string
+		data      []byte
+		password  string
+		wantChain int
+	}{
+		{"modern binary", p12(t, rsa, saptest.P12Modern, "pw"), "pw", 0},
+		{"modern base64", []byte(base64.StdEncoding.EncodeToString(p12(t, rsa, saptest.P12Modern, "pw"))), "pw", 0},
+		{"base64 wrapped at 76 with CRLF", []byte(wrap(base64.StdEncoding.EncodeToString(p12(t, rsa, saptest.P12Modern, "pw")), 76, "\r\n")), "pw", 0},
+		{"legacy RC2", p12(t, rsa, saptest.P12LegacyRC2, "pw"), "pw", 0},
+		{"3DES", p12(t, rsa, saptest.P12LegacyDES, "pw"), "pw", 0},
+		{"UTF-8 password", p12(t, rsa, saptest.P12Modern, "pässwörd"), "pässwörd", 0},
+		{"empty password", p12(t, rsa, saptest.P12Modern, ""), "", 0},
+		{"passwordless", p12(t, rsa, saptest.P12Passwordless, ""), "", 0},
+		{"EC key", p12(t, ec, saptest.P12Modern, "pw"), "pw", 0},
+		{"with intermediate", p12(t, inter, saptest.P12Modern, "pw"), "pw", 1},
+		{"PEM with chain", inter.PEM(), "", 1},
+		{"PEM key first", append(rsa.KeyPEM(), rsa.CertPEM()...), "", 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			id, err := certs.Parse(tc.data, tc.password)
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			if got := len(id.TLS.Certificate) - 1; got != tc.wantChain {
+				t.Errorf("chain length: got %d, want %d", got, tc.wantChain)
+			}
+			if id.Leaf.Subject.CommonName != "technical-user" {
+				t.Errorf("leaf: got %q", id.Leaf.Subject.CommonName)
+			}
+		})
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	t.Parallel()
+	p := newPKI(t)
+	c := issue(t, p)
+	other := issue(t, p)
+	cases := []struct {
+		name     string
+		data     []byte
+		password string
+		want     error
+	}{
+		{"wrong password", p12(t, c, saptest.P12Modern, "right"), "wrong", certs.ErrWrongPassword},
+		{"wrong password legacy", p12(t, c, saptest.P12LegacyRC2, "right"), "wrong", certs.ErrWrongPassword},
+		{"empty", []byte("  \n"), "", certs.ErrUnrecognized},
+		{"garbage", []byte("not a certificate at all!"), "", certs.ErrUnrecognized},
+		{"base64 of garbage", []byte(base64.StdEncoding.EncodeToString([]byte("hello world"))), "", certs.ErrUnrecognized},
+		{"PEM without key", c.CertPEM(), "", certs.ErrNoPrivateKey},
+		{"PEM without certificate", c.KeyPEM(), "", certs.ErrNoCertificate},
+		{"PEM key of another certificate", append(c.CertPEM(), other.KeyPEM()...), "", certs.ErrKeyMismatch},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := certs.Parse(tc.data, tc.password)
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("got %v, want %v", err, tc.want)
+			}
+			if strings.Contains(err.Error(), "right") {
+				t.Errorf("error mentions the password: %v", err)
+			}
+		})
+	}
+}
+
+func TestCheckValidity(t *testing.T) {
+	t.Parallel()
+	p := newPKI(t)
+	now := time.Now()
+	cases := []struct {
+		name        string
+		from, until time.Time
+		wantErr     string
+		wantWarning string
+	}{
+		{"valid", now.Add(-time.Hour), now.Add(90 * 24 * time.Hour), "", ""},
+		{"expired", now.Add(-48 * time.Hour), now.Add(-time.Hour), "expired at", ""},
+		{"not yet valid", now.Add(time.Hour), now.Add(48 * time.Hour), "not valid before", ""},
+		{"expires within 14 days", now.Add(-time.Hour), now.Add(5*24*time.Hour + time.Hour), "", "in 5 days"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c := issue(t, p, saptest.ValidBetween(tc.from, tc.until))
+			id, err := certs.Parse(c.PEM(), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			warning, err := id.CheckValidity(now)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || !strings.Contains(err.Error(), "technical-user") {
+					t.Fatalf("got %v, want an error with %q and the subject", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (tc.wantWarning == "") != (warning == "") || !strings.Contains(warning, tc.wantWarning) {
+				t.Errorf("warning %q, want %q", warning, tc.wantWarning)
+			}
+		})
+	}
+}
+
+func TestRootPool(t *testing.T) {
+	t.Parallel()
+	p := newPKI(t)
+	if _, err := certs.RootPool(p.RootPEM()); err != nil {
+		t.Errorf("RootPool(root PEM): %v", err)
+	}
+	if _, err := certs.RootPool(nil); err != nil {
+		t.Errorf("RootPool(nil): %v", err)
+	}
+	if _, err := certs.RootPool([]byte("no pem here")); err == nil {
+		t.Error("want an error for text without certificates")
+	}
+}
+
+func wrap(s string, n int, nl string) string {
+	var b strings.Builder
+	for len(s) > n {
+		b.WriteString(s[:n] + nl)
+		s = s[n:]
+	}
+	b.WriteString(s)
+	return b.String()
+}

@@ -1,0 +1,259 @@
+// Package ias gets a one-time passcode from SAP Cloud Identity Services –
+// Identity Authentication (IAS): GET /service/users/passcode over mutual
+// TLS with the user's certificate. The passcode is valid for one login
+// within about five minutes and is the password for `btp login --idp` and
+// `cf login --origin`.
+//
+// See SAP's "Enable Users to Generate and Authenticate with Certificates"
+// and Tom Slee's "Automation with the btp and cf command-line interfaces:
+// logging in with passcodes" (SAP Community, 2022).
+package ias
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// PasscodePath is the IAS endpoint that hands out passcodes.
+const PasscodePath = "/service/users/passcode"
+
+// DefaultExpiresIn is the passcode lifetime assumed when the answer does not
+// carry expires_in.
+const DefaultExpiresIn = 300
+
+// DefaultDomain turns a bare tenant id into a host: ID.accounts.ondemand.com.
+const DefaultDomain = "accounts.ondemand.com"
+
+var (
+	tenantID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]*$`)
+	hostPort = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:[0-9]{1,5})?$`)
+)
+
+// ErrTenant is wrapped by every [ParseTenant] error.
+var ErrTenant = errors.New("not an IAS tenant")
+
+// ParseTenant turns the ias-tenant input into the tenant's base URL. It
+// accepts a tenant id (mytenant → https://mytenant.accounts.ondemand.com),
+// a host name (mytenant.accounts.cloud.sap, optionally with a port), or an
+// https URL for custom domains; a pasted passcode URL is cut back to the
+// tenant. Plain http is refused: the certificate must not be offered
+// without TLS.
+func ParseTenant(s string) (*url.URL, error) {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		return nil, fmt.Errorf("%w: empty", ErrTenant)
+	case strings.HasPrefix(strings.ToLower(s), "http://"):
+		return nil, fmt.Errorf("%w: http:// is not allowed; use https://", ErrTenant)
+	case strings.HasPrefix(strings.ToLower(s), "https://"):
+		u, err := url.Parse(s)
+		if err != nil || u.Host == "" || !hostPort.MatchString(u.Host) && !isIPHost(u.Host) {
+			return nil, fmt.Errorf("%w: not a valid https URL", ErrTenant)
+		}
+		if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+			return nil, fmt.Errorf("%w: the URL must not carry credentials, a query or a fragment", ErrTenant)
+		}
+		u.Scheme = "https"
+		u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), PasscodePath)
+		u.Path = strings.TrimSuffix(u.Path, "/")
+		u.RawPath = ""
+		return u, nil
+	case strings.Contains(s, "://"):
+		return nil, fmt.Errorf("%w: only https:// URLs are allowed", ErrTenant)
+	case strings.Contains(s, ".") || strings.Contains(s, ":"):
+		if !hostPort.MatchString(s) && !isIPHost(s) {
+			return nil, fmt.Errorf("%w: not a valid host name", ErrTenant)
+		}
+		return &url.URL{Scheme: "https", Host: strings.ToLower(s)}, nil
+	case tenantID.MatchString(s):
+		return &url.URL{Scheme: "https", Host: strings.ToLower(s) + "." + DefaultDomain}, nil
+	}
+	return nil, fmt.Errorf("%w: neither a tenant id, a host name nor an https URL", ErrTenant)
+}
+
+func isIPHost(h string) bool {
+	host, _, err := net.SplitHostPort(h)
+	if err != nil {
+		host = strings.Trim(h, "[]")
+	}
+	return net.ParseIP(strings.Trim(host, "[]")) != nil
+}
+
+// Passcode is what the tenant answered.
+type Passcode struct {
+	// Value is the one-time passcode.
+	Value string
+	// ExpiresIn is its lifetime in seconds (DefaultExpiresIn when the answer
+	// did not say).
+	ExpiresIn int64
+}
+
+// Error is a failed passcode request. Its message gives the status and the
+// likely cause, never the response body.
+type Error struct {
+	// Status is the HTTP status, 0 when no answer arrived.
+	Status int
+	// Reason explains the likely cause and fix.
+	Reason string
+	// Err is the underlying transport error, if any.
+	Err error
+}
+
+func (e *Error) Error() string {
+	if e.Status != 0 {
+		return fmt.Sprintf("IAS answered %d %s: %s", e.Status, http.StatusText(e.Status), e.Reason)
+	}
+	if e.Err != nil {
+		return e.Reason + ": " + e.Err.Error()
+	}
+	return e.Reason
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// maxBody bounds what is read of an answer: a passcode is tiny.
+const maxBody = 64 << 10
+
+// Fetch asks the tenant at base for a passcode. hc must present the user's
+// client certificate (see pkg/transport).
+func Fetch(ctx context.Context, hc *http.Client, base *url.URL, userAgent string) (*Passcode, error) {
+	u := *base
+	u.Path = strings.TrimSuffix(u.Path, "/") + PasscodePath
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("failed to build the passcode request: %w", err)
+	}
+	req.Header.Set("Accept", "application/json")
+	if userAgent != "" {
+		req.Header.Set("User-Agent", userAgent)
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, transportError(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		return nil, &Error{Reason: "the connection broke while reading the answer", Err: err}
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, &Error{Status: resp.StatusCode, Reason: statusReason(resp, body)}
+	}
+	return decode(resp, body)
+}
+
+func decode(resp *http.Response, body []byte) (*Passcode, error) {
+	var v struct {
+		Passcode  string          `json:"passcode"`
+		ExpiresIn json.RawMessage `json:"expires_in"`
+	}
+	if err := json.Unmarshal(body, &v); err != nil {
+		ct, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+		if ct == "" {
+			ct = "none"
+		}
+		return nil, &Error{Reason: fmt.Sprintf("the answer is not JSON (status 200, Content-Type %s): ias-tenant probably points to something other than the IAS tenant, e.g. a login page or proxy", ct)}
+	}
+	if strings.TrimSpace(v.Passcode) == "" {
+		return nil, &Error{Reason: "the answer holds no passcode: ias-tenant probably points to something other than the IAS passcode service"}
+	}
+	p := &Passcode{Value: v.Passcode, ExpiresIn: DefaultExpiresIn}
+	if n, ok := parseSeconds(v.ExpiresIn); ok {
+		p.ExpiresIn = n
+	}
+	return p, nil
+}
+
+// parseSeconds reads expires_in given as a number or a string.
+func parseSeconds(raw json.RawMessage) (int64, bool) {
+	s := strings.Trim(strings.TrimSpace(string(raw)), `"`)
+	if s == "" || s == "null" {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f <= 0 {
+		return 0, false
+	}
+	return int64(f), true
+}
+
+func statusReason(resp *http.Response, body []byte) string {
+	switch s := resp.StatusCode; {
+	case s == http.StatusBadRequest && strings.Contains(string(body), "SSL certificate"):
+		return "the server refused the client certificate during TLS: the tenant does not trust its issuer, or the chain is incomplete"
+	case s == http.StatusUnauthorized:
+		return "the tenant did not accept the client certificate: it is not registered for a user of this tenant, was revoked, or its issuer is not trusted (check ias-tenant and the certificate)"
+	case s == http.StatusForbidden:
+		return "certificate login is not allowed: enable it for the user's type under Tenant Settings > Certificate Authentication, and check that the certificate was generated for user login (not API authentication)"
+	case s == http.StatusNotFound:
+		return "no passcode service at this address: ias-tenant must be the IAS tenant (e.g. mytenant.accounts.ondemand.com), not a BTP subaccount or application URL"
+	case s >= 300 && s < 400:
+		return "the tenant redirected the request (to a login page?): check ias-tenant and that certificate authentication is enabled"
+	case s == http.StatusTooManyRequests:
+		return "too many requests: wait and retry" + retryAfter(resp)
+	case s >= 500:
+		return "IAS failed or is unavailable: retry later" + retryAfter(resp)
+	}
+	return "unexpected answer: check ias-tenant and the certificate"
+}
+
+func retryAfter(resp *http.Response) string {
+	if ra := resp.Header.Get("Retry-After"); ra != "" {
+		if n, err := strconv.Atoi(ra); err == nil {
+			return fmt.Sprintf(" (Retry-After %d s)", n)
+		}
+	}
+	return ""
+}
+
+// transportError explains a failure before any answer arrived.
+func transportError(err error) error {
+	var (
+		unknownCA  x509.UnknownAuthorityError
+		hostErr    x509.HostnameError
+		invalid    x509.CertificateInvalidError
+		alert      tls.AlertError
+		recordErr  tls.RecordHeaderError
+		dnsErr     *net.DNSError
+		opErr      *net.OpError
+		verifyErr  *tls.CertificateVerificationError
+		netTimeout interface{ Timeout() bool }
+	)
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &netTimeout) && netTimeout.Timeout():
+		return &Error{Reason: "no answer within the timeout: check ias-tenant, the network and any proxy (HTTPS_PROXY), or raise timeout", Err: err}
+	case errors.As(err, &unknownCA) || errors.As(err, &verifyErr) && errors.As(verifyErr.Err, &unknownCA):
+		return &Error{Reason: "the tenant's server certificate is not signed by a trusted CA: add its CA with ca-certificates", Err: err}
+	case errors.As(err, &hostErr):
+		return &Error{Reason: "the tenant's server certificate is for another host: check ias-tenant", Err: err}
+	case errors.As(err, &invalid):
+		return &Error{Reason: "the tenant's server certificate is invalid (expired?)", Err: err}
+	case errors.As(err, &alert), strings.Contains(err.Error(), "remote error: tls:"):
+		return &Error{Reason: "the tenant refused the client certificate in the TLS handshake: it does not trust the certificate's issuer, or the certificate is not for this tenant", Err: err}
+	case errors.As(err, &recordErr):
+		return &Error{Reason: "the server does not speak TLS at this address: check ias-tenant", Err: err}
+	case errors.As(err, &dnsErr):
+		return &Error{Reason: "cannot resolve the tenant host: check ias-tenant", Err: err}
+	case errors.As(err, &opErr) && opErr.Op == "dial":
+		return &Error{Reason: "cannot connect to the tenant: check ias-tenant and the network or proxy", Err: err}
+	}
+	return &Error{Reason: "the passcode request failed", Err: err}
+}
+
+// ExpiresAt is when a passcode fetched at now expires, in UTC.
+func (p *Passcode) ExpiresAt(now time.Time) time.Time {
+	return now.Add(time.Duration(p.ExpiresIn) * time.Second).UTC().Truncate(time.Second)
+}

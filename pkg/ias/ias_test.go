@@ -1,0 +1,216 @@
+package ias_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/ias"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/saptest"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/transport"
+)
+
+func TestParseTenant(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		in, want, wantErr string
+	}{
+		{in: "mytenant", want: "https://mytenant.accounts.ondemand.com"},
+		{in: " MyTenant ", want: "https://mytenant.accounts.ondemand.com"},
+		{in: "mytenant.accounts.cloud.sap", want: "https://mytenant.accounts.cloud.sap"},
+		{in: "mytenant.accounts400.ondemand.com:8443", want: "https://mytenant.accounts400.ondemand.com:8443"},
+		{in: "https://login.example.com", want: "https://login.example.com"},
+		{in: "https://login.example.com:8443/", want: "https://login.example.com:8443"},
+		{in: "https://127.0.0.1:8443", want: "https://127.0.0.1:8443"},
+		{in: "https://[::1]:8443", want: "https://[::1]:8443"},
+		{in: "https://t.accounts.ondemand.com/service/users/passcode", want: "https://t.accounts.ondemand.com"},
+		{in: "HTTPS://t.accounts.ondemand.com", want: "https://t.accounts.ondemand.com"},
+		{in: "", wantErr: "empty"},
+		{in: "http://t.accounts.ondemand.com", wantErr: "http:// is not allowed"},
+		{in: "ftp://t.example.com", wantErr: "only https"},
+		{in: "https://user:pw@t.example.com", wantErr: "credentials"},
+		{in: "https://t.example.com/?a=b", wantErr: "query"},
+		{in: "my tenant", wantErr: "neither"},
+		{in: "bad_host.example.com", wantErr: "host name"},
+		{in: "https://", wantErr: "not a valid https URL"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.in, func(t *testing.T) {
+			t.Parallel()
+			u, err := ias.ParseTenant(tc.in)
+			if tc.wantErr != "" {
+				if !errors.Is(err, ias.ErrTenant) || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("got %v, want an error with %q", err, tc.wantErr)
+				}
+				if strings.Contains(err.Error(), "pw@") {
+					t.Errorf("error holds the value: %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if u.String() != tc.want {
+				t.Errorf("got %s, want %s", u, tc.want)
+			}
+		})
+	}
+}
+
+type fixture struct {
+	pki  *saptest.PKI
+	ias  *saptest.IAS
+	base *url.URL
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	p, err := saptest.NewPKI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := saptest.NewIAS(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	base, err := ias.ParseTenant(s.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{pki: p, ias: s, base: base}
+}
+
+func (f *fixture) client(t *testing.T, cn string, opts ...saptest.ClientOption) *http.Client {
+	t.Helper()
+	c, err := f.pki.IssueClient(cn, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert := c.TLSCertificate()
+	return transport.New(transport.Options{Timeout: 5 * time.Second, RootCAs: f.pki.RootPool(), ClientCertificate: &cert})
+}
+
+func TestFetch(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name          string
+		opts          []saptest.ClientOption
+		omitExpiresIn bool
+		wantExpiresIn int64
+	}{
+		{name: "rsa", wantExpiresIn: 300},
+		{name: "ec key", opts: []saptest.ClientOption{saptest.WithECKey()}, wantExpiresIn: 300},
+		{name: "chain sent in the handshake", opts: []saptest.ClientOption{saptest.ViaIntermediate()}, wantExpiresIn: 300},
+		{name: "expires_in omitted", omitExpiresIn: true, wantExpiresIn: ias.DefaultExpiresIn},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t)
+			f.ias.OmitExpiresIn(tc.omitExpiresIn)
+			p, err := ias.Fetch(context.Background(), f.client(t, "user", tc.opts...), f.base, "sap-ci-auth/test")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := f.ias.Passcodes(); len(got) != 1 || got[0] != p.Value {
+				t.Errorf("passcode %q, server issued %q", p.Value, got)
+			}
+			if p.ExpiresIn != tc.wantExpiresIn {
+				t.Errorf("expires in %d, want %d", p.ExpiresIn, tc.wantExpiresIn)
+			}
+			reqs := f.ias.Requests()
+			if len(reqs) != 1 {
+				t.Fatalf("%d requests, want 1", len(reqs))
+			}
+			r := reqs[0]
+			if r.Method != "GET" || r.Path != ias.PasscodePath || r.Header.Get("Accept") != "application/json" || r.ClientCertCN != "user" {
+				t.Errorf("request %s %s Accept=%q CN=%q", r.Method, r.Path, r.Header.Get("Accept"), r.ClientCertCN)
+			}
+		})
+	}
+}
+
+func TestFetchErrors(t *testing.T) {
+	t.Parallel()
+	hostile := `{"passcode":"` + strings.Repeat("A", 10) + `"` // broken JSON holding a secret-looking value
+	cases := []struct {
+		name       string
+		cn         string
+		opts       []saptest.ClientOption
+		fault      *saptest.Fault
+		timeout    time.Duration
+		wantStatus int
+		want       string
+		notInError string
+	}{
+		{name: "certificate login disabled", cn: "nologin-user", wantStatus: 403, want: "Certificate Authentication"},
+		{name: "unauthorized", fault: &saptest.Fault{Status: 401, Body: `{"error":"unauthorized"}`}, wantStatus: 401, want: "not registered"},
+		{name: "not found", fault: &saptest.Fault{Status: 404}, wantStatus: 404, want: "ias-tenant must be the IAS tenant"},
+		{name: "nginx bad certificate page", fault: &saptest.Fault{Status: 400, Body: "<html>400 The SSL certificate error</html>", ContentType: "text/html"}, wantStatus: 400, want: "does not trust its issuer"},
+		{name: "unavailable with Retry-After", fault: &saptest.Fault{Status: 503, RetryAfter: "7"}, wantStatus: 503, want: "Retry-After 7 s"},
+		{name: "redirect to login", fault: &saptest.Fault{Status: 302}, wantStatus: 302, want: "redirected"},
+		{name: "login page instead of JSON", fault: &saptest.Fault{Status: 200, Body: "<html>login SECRETPAGE</html>", ContentType: "text/html"}, want: "not JSON (status 200, Content-Type text/html)", notInError: "SECRETPAGE"},
+		{name: "broken JSON", fault: &saptest.Fault{Status: 200, Body: hostile, ContentType: "application/json"}, want: "not JSON", notInError: "AAAAAAAAAA"},
+		{name: "no passcode", fault: &saptest.Fault{Status: 200, Body: `{"passcode":""}`, ContentType: "application/json"}, want: "holds no passcode"},
+		{name: "untrusted client certificate", opts: []saptest.ClientOption{saptest.Untrusted()}, want: "refused the client certificate"},
+		{name: "timeout", fault: &saptest.Fault{Delay: 2 * time.Second}, timeout: 100 * time.Millisecond, want: "no answer within the timeout"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t)
+			if tc.fault != nil {
+				f.ias.SetFault(*tc.fault)
+			}
+			cn := tc.cn
+			if cn == "" {
+				cn = "user"
+			}
+			ctx := context.Background()
+			if tc.timeout > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tc.timeout)
+				defer cancel()
+			}
+			_, err := ias.Fetch(ctx, f.client(t, cn, tc.opts...), f.base, "")
+			var ie *ias.Error
+			if !errors.As(err, &ie) {
+				t.Fatalf("got %v, want *ias.Error", err)
+			}
+			if ie.Status != tc.wantStatus {
+				t.Errorf("status %d, want %d", ie.Status, tc.wantStatus)
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, tc.want) || strings.Contains(msg, "\n") {
+				t.Errorf("got %q, want one line containing %q", msg, tc.want)
+			}
+			if tc.notInError != "" && strings.Contains(msg, tc.notInError) {
+				t.Errorf("error repeats the body: %q", msg)
+			}
+		})
+	}
+}
+
+func TestFetchUntrustedServer(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	other, err := saptest.NewPKI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := f.pki.IssueClient("user")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert := c.TLSCertificate()
+	hc := transport.New(transport.Options{RootCAs: other.RootPool(), ClientCertificate: &cert})
+	_, err = ias.Fetch(context.Background(), hc, f.base, "")
+	if err == nil || !strings.Contains(err.Error(), "add its CA with ca-certificates") {
+		t.Errorf("got %v", err)
+	}
+}
