@@ -1,0 +1,67 @@
+package app
+
+import (
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/config"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/emit"
+)
+
+// Usage is the --help text, built from the input and output tables so it
+// always names what action.yml declares.
+func Usage() string {
+	var b strings.Builder
+	b.WriteString(`sap-ci-auth gets SAP credentials in CI: an IAS one-time passcode for btp/cf login,
+or an OAuth token for Cloud Integration or HANA cockpit APIs.
+
+Usage:
+  sap-ci-auth <flow> [--<input> value ...]
+  sap-ci-auth demo       run every flow against built-in fake SAP endpoints
+  sap-ci-auth --help | --version
+
+Flows:
+  ias-passcode        GET /service/users/passcode on the IAS tenant over mutual TLS
+  client-credentials  OAuth2 client-credentials token (Cloud Integration, XSUAA, Neo)
+  password            OAuth2 password-grant token (HANA cockpit UAA)
+
+Inputs (GitHub: with: <input>; elsewhere: --<input> or the SAP_CI_AUTH_ variable;
+an empty value means unset; secrets are never accepted as flags):
+`)
+	w := tabwriter.NewWriter(&b, 2, 8, 2, ' ', 0)
+	for _, in := range config.Inputs {
+		flag := "--" + in.Name
+		if in.Secret {
+			flag = "(env only)"
+		}
+		desc := in.Description
+		if in.Default != "" {
+			desc += " [default " + in.Default + "]"
+		}
+		if len(in.Flows) > 0 && len(in.Flows) < len(config.Flows) {
+			desc += " {" + strings.Join(in.Flows, ", ") + "}"
+		}
+		fmt.Fprintf(w, "  %s\t%s\t%s\n", in.Name, flag, config.ShellEnv(in.Name))
+		fmt.Fprintf(w, "      %s\t\t\n", desc)
+	}
+	w.Flush()
+	b.WriteString("\nOutputs (GitHub: steps.<id>.outputs.<name>; dotenv-file: NAME=value; --output json: one object):\n")
+	w = tabwriter.NewWriter(&b, 2, 8, 2, ' ', 0)
+	for _, o := range config.Outputs {
+		fmt.Fprintf(w, "  %s\t%s\t%s\n", o.Name, emit.DotenvName(o.Name), o.Description)
+	}
+	w.Flush()
+	b.WriteString(`
+In a shell the passcode (ias-passcode) or access token (token flows) alone goes to stdout,
+so --password "$(sap-ci-auth ias-passcode)" works; all logging goes to stderr.
+With GITHUB_ACTIONS=true inputs come from INPUT_<NAME> (hyphens kept), every secret is
+announced with ::add-mask:: before anything else, and outputs go to $GITHUB_OUTPUT.
+
+Exit codes:
+  0  success
+  1  the remote side or the network failed
+  2  bad configuration or input (nothing was sent)
+`)
+	return b.String()
+}

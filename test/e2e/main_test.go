@@ -1,0 +1,185 @@
+// Package e2e runs the built sap-ci-auth binary, as a user's shell or the
+// GitHub runner would, against real peers on 127.0.0.1: nginx with client
+// certificate verification, and the fakes of pkg/saptest. Certificates and
+// PKCS#12 files are minted at run time, the P12s by the real openssl CLI.
+package e2e
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// binary is the sap-ci-auth built once for all tests.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "sap-ci-auth-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "sap-ci-auth")
+	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(file), "..", "..")
+	build := exec.Command("go", "build", "-o", binary, ".")
+	build.Dir = root
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "failed to build sap-ci-auth:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// need finds a program or, outside CI, skips loudly; under CI=true a missing
+// program fails the test, because .ci/run installs it.
+func need(t *testing.T, program string) string {
+	t.Helper()
+	p, err := exec.LookPath(program)
+	if err == nil {
+		return p
+	}
+	for _, dir := range []string{"/usr/sbin", "/sbin"} {
+		if _, err := os.Stat(filepath.Join(dir, program)); err == nil {
+			return filepath.Join(dir, program)
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("%s is not installed; .ci/run must install it", program)
+	}
+	t.Skipf("SKIPPED: %s is not installed (apt-get install %s); this end-to-end test did not run", program, program)
+	return ""
+}
+
+// result is one run of the binary.
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func (r result) log() string { return r.stdout + r.stderr }
+
+// runBinary runs sap-ci-auth with exactly env (plus PATH) and args.
+func runBinary(t *testing.T, dir string, env map[string]string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Dir = dir
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	return runCmd(t, cmd)
+}
+
+func runCmd(t *testing.T, cmd *exec.Cmd) result {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("run %s: %v", cmd.Path, err)
+	}
+	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
+}
+
+// assertMaskedFirst checks that each secret is announced with ::add-mask::
+// before any other stdout line mentions it, and never shows up elsewhere.
+func assertMaskedFirst(t *testing.T, r result, secrets ...string) {
+	t.Helper()
+	for _, s := range secrets {
+		masked := false
+		for _, line := range strings.Split(r.stdout, "\n") {
+			if line == "::add-mask::"+s {
+				masked = true
+			} else if strings.Contains(line, s) {
+				t.Errorf("secret %.4s… in stdout outside ::add-mask:: (masked before: %v)", s, masked)
+			}
+		}
+		if !masked {
+			t.Errorf("secret %.4s… never masked; stdout:\n%s", s, r.stdout)
+		}
+		if strings.Contains(r.stderr, s) {
+			t.Errorf("secret %.4s… in stderr", s)
+		}
+	}
+}
+
+// assertAbsent checks that no secret appears anywhere in the log.
+func assertAbsent(t *testing.T, r result, secrets ...string) {
+	t.Helper()
+	for _, s := range secrets {
+		if s != "" && strings.Contains(r.log(), s) {
+			t.Errorf("secret %.4s… appears in the log:\n%s", s, r.log())
+		}
+	}
+}
+
+// readOutputs parses a GITHUB_OUTPUT file written with heredoc blocks.
+func readOutputs(t *testing.T, path string) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read outputs: %v", err)
+	}
+	out := map[string]string{}
+	lines := strings.Split(string(b), "\n")
+	for i := 0; i < len(lines); i++ {
+		name, delim, ok := strings.Cut(lines[i], "<<")
+		if !ok {
+			continue
+		}
+		var val []string
+		for i++; i < len(lines) && lines[i] != delim; i++ {
+			val = append(val, lines[i])
+		}
+		out[name] = strings.Join(val, "\n")
+	}
+	return out
+}
+
+// freePort returns a loopback port that was free a moment ago.
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// waitPort waits until something listens on the port.
+func waitPort(t *testing.T, port int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), 200*time.Millisecond)
+		if err == nil {
+			c.Close()
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("nothing listens on port %d", port)
+}
+
+func writeFile(t *testing.T, path string, data []byte) string {
+	t.Helper()
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
