@@ -5,10 +5,8 @@ go 1.26.0
 require (
 	github.com/sethvargo/go-envconfig v1.4.3
 	github.com/sethvargo/go-githubactions v1.4.0
+	golang.org/x/oauth2 v0.37.0
 	software.sslmate.com/src/go-pkcs12 v0.7.4
 )
 
-require (
-	golang.org/x/crypto v0.11.0 // indirect
-	golang.org/x/oauth2 v0.37.0
-)
+require golang.org/x/crypto v0.11.0 // indirect

@@ -1,0 +1,877 @@
+package oauth_test
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/oauth"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/saptest"
+)
+
+const (
+	// clientID has the "!" and "|" of real XSUAA/CPI client ids, which
+	// x/oauth2 escapes in a Basic header.
+	clientID = "sb-ci!b12|it!b34"
+	// secret has characters that QueryEscape changes.
+	secret   = "S3cr3t$x+y/z="
+	x509ID   = "sb-x509-ci!b12"
+	username = "COCKPIT_ADMIN"
+	password = "Pa55w0rd!:&%"
+)
+
+var (
+	pkiOnce = sync.OnceValues(func() (*saptest.PKI, error) { return saptest.NewPKI() })
+	fixedAt = time.Date(2025, 3, 4, 5, 6, 7, 0, time.FixedZone("CET", 3600))
+)
+
+func now() time.Time { return fixedAt }
+
+func testPKI(t *testing.T) *saptest.PKI {
+	t.Helper()
+	p, err := pkiOnce()
+	if err != nil {
+		t.Fatalf("NewPKI() error = %v", err)
+	}
+	return p
+}
+
+// newUAA starts a UAA that knows clientID/secret, the X.509 client x509ID
+// and the cockpit user; cfg adds to that.
+func newUAA(t *testing.T, cfg saptest.UAAConfig) *saptest.UAA {
+	t.Helper()
+	if cfg.Clients == nil {
+		cfg.Clients = map[string]string{clientID: secret, x509ID: ""}
+	}
+	if cfg.Users == nil {
+		cfg.Users = map[string]string{username: password}
+	}
+	if cfg.Scopes == nil {
+		cfg.Scopes = []string{"it!b34.IntegrationOperationServer.read", "it!b34.NodeManager.read"}
+	}
+	return saptest.MustUAA(t, testPKI(t), cfg)
+}
+
+// onlyRequest returns the one request the server got, failing otherwise:
+// x/oauth2's auth-style auto-detection would send a second one after a
+// failure.
+func onlyRequest(t *testing.T, uaa *saptest.UAA) saptest.Request {
+	t.Helper()
+	reqs := uaa.Requests()
+	if len(reqs) != 1 {
+		t.Fatalf("server got %d requests, want exactly 1", len(reqs))
+	}
+	return reqs[0]
+}
+
+func basic(id, secret string) string {
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(id)+":"+url.QueryEscape(secret)))
+}
+
+func TestFetchClientAuth(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name        string
+		auth        oauth.ClientAuth
+		decodeBasic bool
+		wantBody    string
+		wantAuthz   string
+		wantKind    oauth.Kind // when the request must fail
+		wantErr     bool
+	}{
+		{
+			name:     "body, server does not decode Basic",
+			auth:     oauth.AuthBody,
+			wantBody: "client_id=sb-ci%21b12%7Cit%21b34&client_secret=S3cr3t%24x%2By%2Fz%3D&grant_type=client_credentials",
+		},
+		{
+			name:        "body, server decodes Basic",
+			auth:        oauth.AuthBody,
+			decodeBasic: true,
+			wantBody:    "client_id=sb-ci%21b12%7Cit%21b34&client_secret=S3cr3t%24x%2By%2Fz%3D&grant_type=client_credentials",
+		},
+		{
+			name:        "basic, server decodes Basic as RFC 6749 2.3.1 says",
+			auth:        oauth.AuthBasic,
+			decodeBasic: true,
+			wantBody:    "grant_type=client_credentials",
+			wantAuthz:   "Basic c2ItY2klMjFiMTIlN0NpdCUyMWIzNDpTM2NyM3QlMjR4JTJCeSUyRnolM0Q=",
+		},
+		{
+			name:      "basic, server does not decode Basic: the escaped id does not match",
+			auth:      oauth.AuthBasic,
+			wantBody:  "grant_type=client_credentials",
+			wantAuthz: "Basic c2ItY2klMjFiMTIlN0NpdCUyMWIzNDpTM2NyM3QlMjR4JTJCeSUyRnolM0Q=",
+			wantErr:   true,
+			wantKind:  oauth.KindClient,
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			uaa := newUAA(t, saptest.UAAConfig{DecodeBasic: tc.decodeBasic})
+			tok, err := oauth.Fetch(context.Background(), testPKI(t).HTTPClient(nil), oauth.Request{
+				TokenURL:     uaa.TokenURL(),
+				ClientID:     clientID,
+				ClientSecret: secret,
+				ClientAuth:   tc.auth,
+			}, now)
+			req := onlyRequest(t, uaa)
+			if req.Method != http.MethodPost || req.Path != "/oauth/token" {
+				t.Errorf("request = %s %s, want POST /oauth/token", req.Method, req.Path)
+			}
+			if got, want := req.Header.Get("Content-Type"), "application/x-www-form-urlencoded"; got != want {
+				t.Errorf("Content-Type = %q, want %q", got, want)
+			}
+			if req.Body != tc.wantBody {
+				t.Errorf("body = %q, want %q", req.Body, tc.wantBody)
+			}
+			if got := req.Header.Get("Authorization"); got != tc.wantAuthz {
+				t.Errorf("Authorization = %q, want %q", got, tc.wantAuthz)
+			}
+			if tc.wantAuthz != "" && tc.wantAuthz != basic(clientID, secret) {
+				t.Errorf("test case Authorization %q is not the form-urlencoded Basic header %q", tc.wantAuthz, basic(clientID, secret))
+			}
+			if tc.wantErr {
+				assertError(t, err, tc.wantKind)
+				return
+			}
+			if err != nil {
+				t.Fatalf("Fetch() error = %v", err)
+			}
+			if !uaa.Valid(tok.AccessToken, "") {
+				t.Errorf("Fetch() access token is not one the UAA issued")
+			}
+		})
+	}
+}
+
+func TestFetchGrants(t *testing.T) {
+	t.Parallel()
+	p := testPKI(t)
+	x509Cert := saptest.MustClient(t, p, x509ID, saptest.WithECKey())
+	cases := []struct {
+		name       string
+		cfg        saptest.UAAConfig
+		req        oauth.Request
+		hc         *http.Client
+		wantForm   url.Values
+		wantAuthz  bool
+		wantCN     string
+		wantScope  string
+		wantExpiry int64
+		wantRefTok bool
+	}{
+		{
+			name: "client credentials with scopes",
+			req:  oauth.Request{ClientID: clientID, ClientSecret: secret, Scopes: []string{"it!b34.NodeManager.read", " ", "it!b34.IntegrationOperationServer.read"}},
+			wantForm: url.Values{
+				"grant_type": {"client_credentials"}, "client_id": {clientID}, "client_secret": {secret},
+				"scope": {"it!b34.NodeManager.read it!b34.IntegrationOperationServer.read"},
+			},
+			wantScope:  "it!b34.NodeManager.read it!b34.IntegrationOperationServer.read",
+			wantExpiry: saptest.DefaultExpiresIn,
+		},
+		{
+			name: "password grant of the HANA cockpit",
+			cfg:  saptest.UAAConfig{ExpiresIn: 14399, TokenPath: "/uaa-security/oauth/token"},
+			req:  oauth.Request{Grant: oauth.Password, ClientID: clientID, ClientSecret: secret, Username: username, Password: password},
+			wantForm: url.Values{
+				"grant_type": {"password"}, "client_id": {clientID}, "client_secret": {secret},
+				"username": {username}, "password": {password},
+			},
+			wantScope:  "it!b34.IntegrationOperationServer.read it!b34.NodeManager.read",
+			wantExpiry: 14399,
+			wantRefTok: true,
+		},
+		{
+			name:       "password grant with Basic client auth and a scope",
+			cfg:        saptest.UAAConfig{DecodeBasic: true},
+			req:        oauth.Request{Grant: oauth.Password, ClientID: clientID, ClientSecret: secret, Username: username, Password: password, Scopes: []string{"it!b34.NodeManager.read"}, ClientAuth: oauth.AuthBasic},
+			wantForm:   url.Values{"grant_type": {"password"}, "username": {username}, "password": {password}, "scope": {"it!b34.NodeManager.read"}},
+			wantAuthz:  true,
+			wantScope:  "it!b34.NodeManager.read",
+			wantExpiry: saptest.DefaultExpiresIn,
+			wantRefTok: true,
+		},
+		{
+			name:       "X.509 client over mTLS sends client_id and no secret",
+			req:        oauth.Request{ClientID: x509ID},
+			hc:         p.HTTPClient(x509Cert),
+			wantForm:   url.Values{"grant_type": {"client_credentials"}, "client_id": {x509ID}},
+			wantCN:     x509ID,
+			wantScope:  "it!b34.IntegrationOperationServer.read it!b34.NodeManager.read",
+			wantExpiry: saptest.DefaultExpiresIn,
+		},
+		{
+			name:       "X.509 client asking for Basic still uses the body",
+			req:        oauth.Request{ClientID: x509ID, ClientAuth: oauth.AuthBasic},
+			hc:         p.HTTPClient(x509Cert),
+			wantForm:   url.Values{"grant_type": {"client_credentials"}, "client_id": {x509ID}},
+			wantCN:     x509ID,
+			wantScope:  "it!b34.IntegrationOperationServer.read it!b34.NodeManager.read",
+			wantExpiry: saptest.DefaultExpiresIn,
+		},
+		{
+			name:       "Neo token path",
+			cfg:        saptest.UAAConfig{TokenPath: "/oauth2/api/v1/token", ExpiresIn: 1500},
+			req:        oauth.Request{ClientID: clientID, ClientSecret: secret},
+			wantForm:   url.Values{"grant_type": {"client_credentials"}, "client_id": {clientID}, "client_secret": {secret}},
+			wantScope:  "it!b34.IntegrationOperationServer.read it!b34.NodeManager.read",
+			wantExpiry: 1500,
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			uaa := newUAA(t, tc.cfg)
+			hc := tc.hc
+			if hc == nil {
+				hc = p.HTTPClient(nil)
+			}
+			r := tc.req
+			r.TokenURL = uaa.TokenURL()
+			tok, err := oauth.Fetch(context.Background(), hc, r, now)
+			if err != nil {
+				t.Fatalf("Fetch() error = %v", err)
+			}
+			req := onlyRequest(t, uaa)
+			wantPath := strings.TrimPrefix(uaa.TokenURL(), uaa.URL)
+			if req.Method != http.MethodPost || req.Path != wantPath {
+				t.Errorf("request = %s %s, want POST %s", req.Method, req.Path, wantPath)
+			}
+			if got, want := req.Header.Get("Content-Type"), "application/x-www-form-urlencoded"; got != want {
+				t.Errorf("Content-Type = %q, want %q", got, want)
+			}
+			if !reflect.DeepEqual(req.Form, tc.wantForm) {
+				t.Errorf("form = %v, want %v", req.Form, tc.wantForm)
+			}
+			if got, want := req.Header.Get("Authorization") != "", tc.wantAuthz; got != want {
+				t.Errorf("Authorization header sent = %v, want %v", got, want)
+			}
+			if req.ClientCertCN != tc.wantCN {
+				t.Errorf("client certificate CN = %q, want %q", req.ClientCertCN, tc.wantCN)
+			}
+
+			if !uaa.Valid(tok.AccessToken, "") {
+				t.Errorf("AccessToken is not one the UAA issued")
+			}
+			if got, want := tok.TokenType, "Bearer"; got != want {
+				t.Errorf("TokenType = %q, want %q", got, want)
+			}
+			if tok.Scope != tc.wantScope {
+				t.Errorf("Scope = %q, want %q", tok.Scope, tc.wantScope)
+			}
+			if tok.ExpiresIn != tc.wantExpiry {
+				t.Errorf("ExpiresIn = %d, want %d", tok.ExpiresIn, tc.wantExpiry)
+			}
+			if got, want := tok.ExpiresAt, fixedAt.Add(time.Duration(tc.wantExpiry)*time.Second).UTC(); !got.Equal(want) || got.Location() != time.UTC {
+				t.Errorf("ExpiresAt = %v, want %v", got, want)
+			}
+			if got := tok.RefreshToken != ""; got != tc.wantRefTok {
+				t.Errorf("RefreshToken set = %v, want %v", got, tc.wantRefTok)
+			}
+			wantSecrets := []string{tok.AccessToken}
+			if tc.wantRefTok {
+				wantSecrets = append(wantSecrets, tok.RefreshToken)
+			}
+			if got := tok.Secrets(); !reflect.DeepEqual(got, wantSecrets) {
+				t.Errorf("Secrets() = %q, want %q", got, wantSecrets)
+			}
+		})
+	}
+}
+
+func TestFetchTokenShapes(t *testing.T) {
+	t.Parallel()
+	const (
+		jsonType = "application/json;charset=UTF-8"
+		formType = "application/x-www-form-urlencoded"
+	)
+	cases := []struct {
+		name        string
+		body, ctype string
+		want        oauth.Token
+	}{
+		{
+			name:  "expires_in as a number",
+			body:  `{"access_token":"shape-at-1","token_type":"bearer","expires_in":3600,"scope":"a b"}`,
+			ctype: jsonType,
+			want:  oauth.Token{AccessToken: "shape-at-1", TokenType: "Bearer", Scope: "a b", ExpiresIn: 3600},
+		},
+		{
+			name:  "expires_in as a string",
+			body:  `{"access_token":"shape-at-2","token_type":"bearer","expires_in":"3600"}`,
+			ctype: jsonType,
+			want:  oauth.Token{AccessToken: "shape-at-2", TokenType: "Bearer", ExpiresIn: 3600},
+		},
+		{
+			name:  "form-encoded answer",
+			body:  "access_token=shape-at-3&token_type=bearer&expires_in=1800&scope=a+b&refresh_token=shape-rt-3",
+			ctype: formType,
+			want:  oauth.Token{AccessToken: "shape-at-3", TokenType: "Bearer", RefreshToken: "shape-rt-3", Scope: "a b", ExpiresIn: 1800},
+		},
+		{
+			name:  "no expires_in, no token_type, an id_token",
+			body:  `{"access_token":"shape-at-4","id_token":"shape-id-4","refresh_token":"shape-rt-4"}`,
+			ctype: jsonType,
+			want:  oauth.Token{AccessToken: "shape-at-4", TokenType: "Bearer", RefreshToken: "shape-rt-4", IDToken: "shape-id-4"},
+		},
+	}
+	for _, tc := range cases {
+		for _, grant := range []oauth.Grant{oauth.ClientCredentials, oauth.Password} {
+			t.Run(tc.name+"/"+grant.String(), func(t *testing.T) {
+				t.Parallel()
+				uaa := newUAA(t, saptest.UAAConfig{})
+				uaa.SetFault(saptest.Fault{Status: http.StatusOK, Body: tc.body, ContentType: tc.ctype})
+				got, err := oauth.Fetch(context.Background(), testPKI(t).HTTPClient(nil), oauth.Request{
+					Grant: grant, TokenURL: uaa.TokenURL(), ClientID: clientID, ClientSecret: secret,
+					Username: username, Password: password,
+				}, now)
+				if err != nil {
+					t.Fatalf("Fetch() error = %v", err)
+				}
+				want := tc.want
+				if want.ExpiresIn != 0 {
+					want.ExpiresAt = fixedAt.Add(time.Duration(want.ExpiresIn) * time.Second).UTC()
+				}
+				if !reflect.DeepEqual(*got, want) {
+					t.Errorf("Fetch() =\n%+v\nwant\n%+v", *got, want)
+				}
+				var wantSecrets []string
+				for _, s := range []string{want.AccessToken, want.RefreshToken, want.IDToken} {
+					if s != "" {
+						wantSecrets = append(wantSecrets, s)
+					}
+				}
+				if got := got.Secrets(); !reflect.DeepEqual(got, wantSecrets) {
+					t.Errorf("Secrets() = %q, want %q", got, wantSecrets)
+				}
+			})
+		}
+	}
+}
+
+// errCase is one failing token request.
+type errCase struct {
+	name   string
+	cfg    saptest.UAAConfig
+	fault  *saptest.Fault
+	req    oauth.Request // TokenURL is filled in unless set
+	path   string        // replaces the token path when set
+	hc     func(t *testing.T, p *saptest.PKI) *http.Client
+	ctx    func() (context.Context, context.CancelFunc)
+	server func(t *testing.T, uaa *saptest.UAA) (string, *http.Client) // another server: its token URL and, if not nil, the client to use
+
+	wantKind     oauth.Kind
+	wantStatus   int
+	wantCode     string
+	wantMsg      string // exact message, if set
+	wantContains string // part of the message, if set
+	wantRequests int    // requests the UAA must have got; -1 to skip
+}
+
+var (
+	ccReq    = oauth.Request{ClientID: clientID, ClientSecret: secret}
+	pwReq    = oauth.Request{Grant: oauth.Password, ClientID: clientID, ClientSecret: secret, Username: username, Password: password}
+	x509Req  = oauth.Request{ClientID: x509ID}
+	jsonBody = "application/json;charset=UTF-8"
+)
+
+func TestFetchErrors(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("Lorem ipsum dolor sit amet.\n", 20)
+	cases := []errCase{
+		{
+			name:       "wrong client secret",
+			req:        oauth.Request{ClientID: clientID, ClientSecret: "wrong-" + secret},
+			wantKind:   oauth.KindClient,
+			wantStatus: 401, wantCode: "invalid_client",
+			wantMsg: `token request failed (HTTP 401, invalid_client: "Bad credentials"): the client id or client secret is wrong; check them (or the service key)`,
+		},
+		{
+			name:       "wrong client secret, legacy UAA",
+			cfg:        saptest.UAAConfig{LegacyErrors: true},
+			req:        oauth.Request{ClientID: clientID, ClientSecret: "wrong-" + secret},
+			wantKind:   oauth.KindClient,
+			wantStatus: 401, wantCode: "unauthorized",
+			wantMsg: `token request failed (HTTP 401, unauthorized: "Bad credentials"): the client id or client secret is wrong; check them (or the service key)`,
+		},
+		{
+			name:       "unknown client id",
+			req:        oauth.Request{ClientID: "sb-other!b1", ClientSecret: secret},
+			wantKind:   oauth.KindClient,
+			wantStatus: 401, wantCode: "invalid_client",
+		},
+		{
+			name:       "wrong password",
+			req:        oauth.Request{Grant: oauth.Password, ClientID: clientID, ClientSecret: secret, Username: username, Password: "wrong-" + password},
+			wantKind:   oauth.KindUser,
+			wantStatus: 401, wantCode: "unauthorized",
+			wantMsg: `token request failed (HTTP 401, unauthorized: "Bad credentials"): the username or password is wrong`,
+		},
+		{
+			name:       "wrong password, old UAA text",
+			req:        pwReq,
+			fault:      &saptest.Fault{Status: 401, Body: `{"error":"unauthorized","error_description":"Name or password mismatch"}`, ContentType: jsonBody},
+			wantKind:   oauth.KindUser,
+			wantStatus: 401, wantCode: "unauthorized",
+			wantMsg: `token request failed (HTTP 401, unauthorized: "Name or password mismatch"): the username or password is wrong`,
+		},
+		{
+			name:       "wrong client secret on the password grant",
+			req:        oauth.Request{Grant: oauth.Password, ClientID: clientID, ClientSecret: "wrong-" + secret, Username: username, Password: password},
+			wantKind:   oauth.KindClient,
+			wantStatus: 401, wantCode: "invalid_client",
+		},
+		{
+			name:       "invalid_grant on the password grant",
+			req:        pwReq,
+			fault:      &saptest.Fault{Status: 400, Body: `{"error":"invalid_grant","error_description":"User account is locked"}`, ContentType: jsonBody},
+			wantKind:   oauth.KindUser,
+			wantStatus: 400, wantCode: "invalid_grant",
+		},
+		{
+			name:       "invalid scope",
+			req:        oauth.Request{ClientID: clientID, ClientSecret: secret, Scopes: []string{"it!b34.WorkspacePackagesEdit"}},
+			wantKind:   oauth.KindScope,
+			wantStatus: 400, wantCode: "invalid_scope",
+			wantMsg: `token request failed (HTTP 400, invalid_scope: "Invalid scope: it!b34.WorkspacePackagesEdit. Did you know that you can get default scopes by simply sending no value?"): a requested scope is not allowed for this client; fix the scope, or leave it empty for the client's default scopes`,
+		},
+		{
+			name:       "unsupported grant type",
+			req:        pwReq,
+			fault:      &saptest.Fault{Status: 400, Body: `{"error":"unsupported_grant_type","error_description":"Unsupported grant type: password"}`, ContentType: jsonBody},
+			wantKind:   oauth.KindGrant,
+			wantStatus: 400, wantCode: "unsupported_grant_type",
+			wantMsg: `token request failed (HTTP 400, unsupported_grant_type: "Unsupported grant type: password"): the client is not allowed to use the password grant; allow the grant type for the client, or use another flow`,
+		},
+		{
+			name:       "unauthorized_client",
+			req:        ccReq,
+			fault:      &saptest.Fault{Status: 400, Body: `{"error":"unauthorized_client","error_description":"Unauthorized grant type: client_credentials"}`, ContentType: jsonBody},
+			wantKind:   oauth.KindGrant,
+			wantStatus: 400, wantCode: "unauthorized_client",
+		},
+		{
+			name:       "wrong token path",
+			req:        ccReq,
+			path:       "/oauth/tokens",
+			wantKind:   oauth.KindURL,
+			wantStatus: 404,
+			wantMsg:    `token request failed (HTTP 404): the token URL is wrong: nothing there accepts token requests`,
+		},
+		{
+			name:       "service unavailable",
+			req:        ccReq,
+			fault:      &saptest.Fault{Status: 503, Body: "<html><body>Service Unavailable</body></html>", ContentType: "text/html"},
+			wantKind:   oauth.KindStatus,
+			wantStatus: 503,
+			wantMsg:    `token request failed (HTTP 503): the server failed; try again later`,
+		},
+		{
+			name:       "forbidden with a plain body",
+			req:        ccReq,
+			fault:      &saptest.Fault{Status: 403, Body: "Forbidden: " + secret},
+			wantKind:   oauth.KindStatus,
+			wantStatus: 403,
+			wantMsg:    `token request failed (HTTP 403): the server refused the request (forbidden)`,
+		},
+		{
+			name:       "401 without a body on client credentials",
+			req:        ccReq,
+			fault:      &saptest.Fault{Status: 401},
+			wantKind:   oauth.KindClient,
+			wantStatus: 401,
+		},
+		{
+			name:       "a description that echoes the secret is dropped",
+			req:        ccReq,
+			fault:      &saptest.Fault{Status: 401, Body: `{"error":"invalid_client","error_description":"client_secret ` + secret + ` is wrong"}`, ContentType: jsonBody},
+			wantKind:   oauth.KindClient,
+			wantStatus: 401, wantCode: "invalid_client",
+			wantMsg: `token request failed (HTTP 401, invalid_client): the client id or client secret is wrong; check them (or the service key)`,
+		},
+		{
+			name:       "a description that echoes the escaped password is dropped",
+			req:        pwReq,
+			fault:      &saptest.Fault{Status: 401, Body: `{"error":"unauthorized","error_description":"password=` + url.QueryEscape(password) + `"}`, ContentType: jsonBody},
+			wantKind:   oauth.KindUser,
+			wantStatus: 401, wantCode: "unauthorized",
+			wantMsg: `token request failed (HTTP 401, unauthorized): the username or password is wrong`,
+		},
+		{
+			name:       "an error answer that carries a token keeps it out",
+			req:        ccReq,
+			fault:      &saptest.Fault{Status: 200, Body: `{"error":"server_error","error_description":"issued leaked-token-1","access_token":"leaked-token-1"}`, ContentType: jsonBody},
+			wantKind:   oauth.KindStatus,
+			wantStatus: 200, wantCode: "server_error",
+			wantMsg: `token request failed (HTTP 200, server_error): the server answered with an error instead of a token`,
+		},
+		{
+			name:       "a long multi-line description is cut to one line",
+			req:        ccReq,
+			fault:      &saptest.Fault{Status: 400, Body: `{"error":"invalid_request","error_description":` + fmt.Sprintf("%q", long) + `}`, ContentType: jsonBody},
+			wantKind:   oauth.KindStatus,
+			wantStatus: 400, wantCode: "invalid_request",
+			wantMsg: `token request failed (HTTP 400, invalid_request: "` + strings.TrimSpace(strings.ReplaceAll(long, "\n", " ")[:199]) + `…"): the server found the request malformed`,
+		},
+		{
+			name:       "a hostile error code is made one line",
+			req:        ccReq,
+			fault:      &saptest.Fault{Status: 400, Body: `{"error":"bad\n::add-mask::x","error_description":"a\r\nb"}`, ContentType: jsonBody},
+			wantKind:   oauth.KindStatus,
+			wantStatus: 400, wantCode: "bad ::add-mask::x",
+			wantMsg: `token request failed (HTTP 400, bad ::add-mask::x: "a b"): the token endpoint refused the request`,
+		},
+		{
+			name:     "200 with an HTML login page",
+			req:      ccReq,
+			fault:    &saptest.Fault{Status: 200, Body: "<!DOCTYPE html><html><body><form action=\"/login\">" + secret + "</form></body></html>", ContentType: "text/html;charset=UTF-8"},
+			wantKind: oauth.KindNotToken,
+			wantMsg:  `token request failed: the token URL did not answer with a token; check that it is the token endpoint (…/oauth/token), not a web page`,
+		},
+		{
+			name:     "200 with JSON that is not a token",
+			req:      pwReq,
+			fault:    &saptest.Fault{Status: 200, Body: `{"status":"UP"}`, ContentType: jsonBody},
+			wantKind: oauth.KindNotToken,
+		},
+		{
+			name:     "200 with plain text",
+			req:      ccReq,
+			fault:    &saptest.Fault{Status: 200, Body: "OK"},
+			wantKind: oauth.KindNotToken,
+		},
+		{
+			name:       "redirect without Location",
+			req:        ccReq,
+			fault:      &saptest.Fault{Status: 302},
+			wantKind:   oauth.KindURL,
+			wantStatus: 302,
+		},
+		{
+			name:  "timeout of the HTTP client",
+			req:   ccReq,
+			fault: &saptest.Fault{Delay: 5 * time.Second},
+			hc: func(_ *testing.T, p *saptest.PKI) *http.Client {
+				c := p.HTTPClient(nil)
+				c.Timeout = 200 * time.Millisecond
+				return c
+			},
+			wantKind:     oauth.KindTimeout,
+			wantContains: "token request failed: the token endpoint did not answer in time (timeout): Post \"https://127.0.0.1:",
+		},
+		{
+			name:  "deadline of the context",
+			req:   pwReq,
+			fault: &saptest.Fault{Delay: 5 * time.Second},
+			ctx: func() (context.Context, context.CancelFunc) {
+				return context.WithTimeout(context.Background(), 200*time.Millisecond)
+			},
+			wantKind: oauth.KindTimeout,
+		},
+		{
+			name: "server certificate from an unknown authority",
+			req:  ccReq,
+			hc: func(*testing.T, *saptest.PKI) *http.Client {
+				return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: x509.NewCertPool()}}}
+			},
+			wantKind:     oauth.KindTLS,
+			wantContains: "the server's certificate is issued by an unknown authority; add that CA to the trusted certificates (ca-certificates): Post ",
+			wantRequests: -1,
+		},
+		{
+			name: "server certificate for another host",
+			req:  ccReq,
+			hc: func(t *testing.T, p *saptest.PKI) *http.Client {
+				return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: p.RootPool(), ServerName: "uaa.example.com"}}}
+			},
+			wantKind:     oauth.KindTLS,
+			wantContains: "the server's certificate is not valid for the token URL's host name",
+			wantRequests: -1,
+		},
+		{
+			name: "server demands a client certificate",
+			req:  x509Req,
+			server: func(t *testing.T, _ *saptest.UAA) (string, *http.Client) {
+				return saptest.MustIAS(t, testPKI(t)).URL + "/oauth/token", nil
+			},
+			wantKind:     oauth.KindTLS,
+			wantContains: "the server demands a client certificate, or refused the one sent; an X.509 client needs its certificate and key",
+			wantRequests: 0,
+		},
+		{
+			// The UAA asks for certificates from its CAs only, so Go's TLS
+			// client sends none and the X.509 client is unknown.
+			name: "untrusted client certificate is not sent",
+			req:  x509Req,
+			hc: func(t *testing.T, p *saptest.PKI) *http.Client {
+				return p.HTTPClient(saptest.MustClient(t, p, x509ID, saptest.Untrusted(), saptest.WithECKey()))
+			},
+			wantKind:   oauth.KindClient,
+			wantStatus: 401, wantCode: "invalid_client",
+		},
+		{
+			name: "X.509 client with another client's certificate",
+			req:  x509Req,
+			hc: func(t *testing.T, p *saptest.PKI) *http.Client {
+				return p.HTTPClient(saptest.MustClient(t, p, "someone-else", saptest.WithECKey()))
+			},
+			wantKind:   oauth.KindClient,
+			wantStatus: 401, wantCode: "invalid_client",
+			wantMsg: `token request failed (HTTP 401, invalid_client: "Bad credentials"): the client id or client certificate was not accepted; check that the certificate and key belong to the service key's client id`,
+		},
+		{
+			name:       "X.509 client without a certificate",
+			req:        x509Req,
+			wantKind:   oauth.KindClient,
+			wantStatus: 401, wantCode: "invalid_client",
+		},
+		{
+			name: "plain HTTP server behind an https URL",
+			req:  ccReq,
+			server: func(t *testing.T, _ *saptest.UAA) (string, *http.Client) {
+				ts := httptest.NewServer(http.NotFoundHandler())
+				t.Cleanup(ts.Close)
+				return "https://" + ts.Listener.Addr().String() + "/oauth/token", nil
+			},
+			wantKind:     oauth.KindTLS,
+			wantContains: "the server does not speak TLS on that port; check the token URL",
+			wantRequests: 0,
+		},
+		{
+			name: "connection refused",
+			req:  ccReq,
+			server: func(t *testing.T, _ *saptest.UAA) (string, *http.Client) {
+				ts := httptest.NewServer(http.NotFoundHandler())
+				addr := ts.Listener.Addr().String()
+				ts.Close()
+				return "https://" + addr + "/oauth/token", nil
+			},
+			wantKind:     oauth.KindNetwork,
+			wantContains: "could not reach the token endpoint: Post ",
+			wantRequests: 0,
+		},
+		{
+			name: "redirect is not followed",
+			req:  ccReq,
+			server: func(t *testing.T, uaa *saptest.UAA) (string, *http.Client) {
+				ts := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					http.Redirect(w, r, uaa.TokenURL(), http.StatusTemporaryRedirect)
+				}))
+				t.Cleanup(ts.Close)
+				// Trust httptest's certificate and, in case the redirect
+				// were followed, the UAA's.
+				roots := testPKI(t).RootPool()
+				roots.AddCert(ts.Certificate())
+				return ts.URL + "/oauth/token", &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}}
+			},
+			wantKind:     oauth.KindURL,
+			wantStatus:   307,
+			wantMsg:      `token request failed (HTTP 307): the token URL redirects elsewhere (to a login page?); use the token endpoint itself`,
+			wantRequests: 0,
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			runErrCase(t, tc)
+		})
+	}
+}
+
+func runErrCase(t *testing.T, tc errCase) {
+	t.Helper()
+	p := testPKI(t)
+	uaa := newUAA(t, tc.cfg)
+	if tc.fault != nil {
+		uaa.SetFault(*tc.fault)
+	}
+	r := tc.req
+	hc := p.HTTPClient(nil)
+	if tc.hc != nil {
+		hc = tc.hc(t, p)
+	}
+	switch {
+	case tc.server != nil:
+		var c *http.Client
+		r.TokenURL, c = tc.server(t, uaa)
+		if c != nil {
+			hc = c
+		}
+	case tc.path != "":
+		r.TokenURL = uaa.URL + tc.path
+	default:
+		r.TokenURL = uaa.TokenURL()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	if tc.ctx != nil {
+		ctx, cancel = tc.ctx()
+	}
+	defer cancel()
+
+	tok, err := oauth.Fetch(ctx, hc, r, now)
+	if err == nil {
+		t.Fatalf("Fetch() = %+v, want an error", tok)
+	}
+	t.Logf("error: %v", err)
+	e := assertError(t, err, tc.wantKind)
+	if e == nil {
+		return
+	}
+	if e.Status != tc.wantStatus {
+		t.Errorf("Status = %d, want %d", e.Status, tc.wantStatus)
+	}
+	if e.Code != tc.wantCode {
+		t.Errorf("Code = %q, want %q", e.Code, tc.wantCode)
+	}
+	if tc.wantMsg != "" && err.Error() != tc.wantMsg {
+		t.Errorf("Error() =\n%q\nwant\n%q", err.Error(), tc.wantMsg)
+	}
+	if tc.wantContains != "" && !strings.Contains(err.Error(), tc.wantContains) {
+		t.Errorf("Error() =\n%q\nwant it to contain\n%q", err.Error(), tc.wantContains)
+	}
+	want := 1
+	if tc.server != nil || tc.wantRequests != 0 {
+		want = tc.wantRequests
+	}
+	if got := len(uaa.Requests()); want >= 0 && got != want {
+		t.Errorf("UAA got %d requests, want %d", got, want)
+	}
+	assertNoSecrets(t, err, r, uaa.Tokens())
+}
+
+// assertError checks that err is an *Error of kind want with a one-line
+// message, and returns it.
+func assertError(t *testing.T, err error, want oauth.Kind) *oauth.Error {
+	t.Helper()
+	var e *oauth.Error
+	if !errors.As(err, &e) {
+		t.Errorf("Fetch() error = %v (%T), want *oauth.Error", err, err)
+		return nil
+	}
+	if e.Kind != want {
+		t.Errorf("Kind = %v, want %v (error: %v)", e.Kind, want, err)
+	}
+	if strings.ContainsAny(err.Error(), "\r\n") {
+		t.Errorf("Error() = %q has more than one line", err.Error())
+	}
+	if errors.Is(err, oauth.ErrConfig) {
+		t.Errorf("errors.Is(%v, ErrConfig) = true, want false", err)
+	}
+	return e
+}
+
+// assertNoSecrets checks that no text of the error chain contains the secret,
+// the password (also escaped) or a token.
+func assertNoSecrets(t *testing.T, err error, r oauth.Request, tokens []string) {
+	t.Helper()
+	bad := append([]string{"leaked-token-1"}, tokens...)
+	for _, s := range []string{r.ClientSecret, r.Password, secret, password} {
+		if s != "" {
+			bad = append(bad, s, url.QueryEscape(s))
+		}
+	}
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		for _, s := range bad {
+			if strings.Contains(e.Error(), s) {
+				t.Errorf("error %q (%T) contains the secret %q", e.Error(), e, s)
+			}
+		}
+	}
+}
+
+func TestFetchRefusesBadRequests(t *testing.T) {
+	t.Parallel()
+	uaa := newUAA(t, saptest.UAAConfig{})
+	hc := testPKI(t).HTTPClient(nil)
+	tokenURL := uaa.TokenURL()
+	cases := []struct {
+		name string
+		req  oauth.Request
+		hc   *http.Client
+		want string
+	}{
+		{"http token URL", oauth.Request{TokenURL: strings.Replace(tokenURL, "https:", "http:", 1), ClientID: clientID, ClientSecret: secret}, hc,
+			"cannot send the token request: the token URL must start with https://"},
+		{"relative token URL", oauth.Request{TokenURL: "/oauth/token", ClientID: clientID, ClientSecret: secret}, hc,
+			"cannot send the token request: the token URL is not an absolute URL"},
+		{"user info in the token URL", oauth.Request{TokenURL: strings.Replace(tokenURL, "https://", "https://ci:pw@", 1), ClientID: clientID, ClientSecret: secret}, hc,
+			"cannot send the token request: the token URL must not contain a user name or password"},
+		{"no token URL", oauth.Request{ClientID: clientID, ClientSecret: secret}, hc,
+			"cannot send the token request: no token URL"},
+		{"no client id", oauth.Request{TokenURL: tokenURL, ClientSecret: secret}, hc,
+			"cannot send the token request: no client id"},
+		{"password grant without username", oauth.Request{Grant: oauth.Password, TokenURL: tokenURL, ClientID: clientID, Password: password}, hc,
+			"cannot send the token request: no username for the password grant"},
+		{"password grant without password", oauth.Request{Grant: oauth.Password, TokenURL: tokenURL, ClientID: clientID, Username: username}, hc,
+			"cannot send the token request: no password for the password grant"},
+		{"unknown grant", oauth.Request{Grant: 7, TokenURL: tokenURL, ClientID: clientID}, hc,
+			"cannot send the token request: unknown grant Grant(7)"},
+		{"unknown client auth", oauth.Request{ClientAuth: 3, TokenURL: tokenURL, ClientID: clientID}, hc,
+			"cannot send the token request: unknown client authentication ClientAuth(3)"},
+		{"no HTTP client", oauth.Request{TokenURL: tokenURL, ClientID: clientID, ClientSecret: secret}, nil,
+			"cannot send the token request: no HTTP client"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tok, err := oauth.Fetch(context.Background(), tc.hc, tc.req, now)
+			if err == nil {
+				t.Fatalf("Fetch() = %+v, want an error", tok)
+			}
+			if got := err.Error(); got != tc.want {
+				t.Errorf("Fetch() error = %q, want %q", got, tc.want)
+			}
+			if !errors.Is(err, oauth.ErrConfig) {
+				t.Errorf("errors.Is(%v, ErrConfig) = false, want true", err)
+			}
+			assertNoSecrets(t, err, tc.req, nil)
+		})
+	}
+	if got := len(uaa.Requests()); got != 0 {
+		t.Errorf("UAA got %d requests, want 0", got)
+	}
+}
+
+// A CI job fetches a Cloud Integration API token with the client of a
+// service key. saptest stands in for the SAP token endpoint.
+func ExampleFetch() {
+	p, err := saptest.NewPKI()
+	if err != nil {
+		log.Fatal(err)
+	}
+	uaa, err := saptest.NewUAA(p, saptest.UAAConfig{
+		Clients:   map[string]string{"sb-1c2d!b1|it!b2": "s3cret"},
+		Scopes:    []string{"it!b2.NodeManager.read"},
+		ExpiresIn: 43200,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer uaa.Close()
+
+	tok, err := oauth.Fetch(context.Background(), p.HTTPClient(nil), oauth.Request{
+		TokenURL:     uaa.TokenURL(),
+		ClientID:     "sb-1c2d!b1|it!b2",
+		ClientSecret: "s3cret",
+	}, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(tok.TokenType, tok.ExpiresIn, tok.Scope)
+	// Output: Bearer 43200 it!b2.NodeManager.read
+}

@@ -1,0 +1,83 @@
+package servicekey
+
+import (
+	"errors"
+	"fmt"
+)
+
+var (
+	// ErrEmpty is returned by Parse for empty or blank input.
+	ErrEmpty = errors.New("service key is empty")
+
+	// ErrNoJSON is returned (possibly wrapped, with a hint) by Parse when the
+	// input holds no JSON object at all.
+	ErrNoJSON = errors.New("no JSON object found in the service key; paste the key with its { and }")
+
+	// ErrMissingField matches (errors.Is) every *FieldError about a field
+	// that is absent.
+	ErrMissingField = errors.New("service key field is missing")
+
+	// ErrNoPrivateKey is returned by X509KeyPair for an External Certificate
+	// key: it has a "certificate" but no "key", so the private key that
+	// belongs to the certificate must be supplied separately. It is a
+	// *FieldError for "key".
+	ErrNoPrivateKey error = &FieldError{
+		Field: fieldKey,
+		Hint:  "it is an External Certificate key, so the private key of its certificate must be supplied separately",
+	}
+)
+
+// FieldError reports a missing or unusable field of a service key. It names
+// the field, never its value.
+type FieldError struct {
+	// Field is the JSON name: "clientid", "url", "certurl", "key", ...
+	Field string
+	// Reason says what is wrong with a present field ("is not a string");
+	// empty means the field is missing.
+	Reason string
+	// Hint is an optional explanation appended to the message.
+	Hint string
+}
+
+// Error returns `service key has no "clientid"` for a missing field, or
+// `service key field "url" is not an absolute https URL`, followed by the hint.
+func (e *FieldError) Error() string {
+	var s string
+	if e.Reason == "" {
+		s = fmt.Sprintf("service key has no %q", e.Field)
+	} else {
+		s = fmt.Sprintf("service key field %q %s", e.Field, e.Reason)
+	}
+	if e.Hint != "" {
+		s += ": " + e.Hint
+	}
+	return s
+}
+
+// Is reports whether target is ErrMissingField and the field is missing, or
+// target is a *FieldError with the same field and reason.
+func (e *FieldError) Is(target error) bool {
+	if target == ErrMissingField {
+		return e.Reason == ""
+	}
+	t, ok := target.(*FieldError)
+	return ok && t.Field == e.Field && t.Reason == e.Reason
+}
+
+// SyntaxError reports text that is not valid JSON. Line and Column are
+// 1-based positions in the text given to Parse (columns count characters),
+// and Hint is the likely fix. It holds nothing of the text itself.
+type SyntaxError struct {
+	// Line is the 1-based line of the error in the pasted text.
+	Line int
+	// Column is the 1-based column (in characters) of the error.
+	Column int
+	// Hint names the likely mistake and its fix, such as "a value is not
+	// quoted; put it in double quotes".
+	Hint string
+}
+
+// Error returns "service key is not valid JSON at line L, column C: <hint>".
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("service key is not valid JSON at line %d, column %d: %s", e.Line, e.Column, e.Hint)
+}
