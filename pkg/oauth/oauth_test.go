@@ -669,20 +669,15 @@ func TestFetchErrors(t *testing.T) {
 			name: "redirect is not followed",
 			req:  ccReq,
 			server: func(t *testing.T, uaa *saptest.UAA) (string, *http.Client) {
-				ts := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					http.Redirect(w, r, uaa.TokenURL(), http.StatusTemporaryRedirect)
-				}))
-				t.Cleanup(ts.Close)
-				// Trust httptest's certificate and, in case the redirect
-				// were followed, the UAA's.
-				roots := testPKI(t).RootPool()
-				roots.AddCert(ts.Certificate())
-				return ts.URL + "/oauth/token", &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}}
+				// The first request is redirected to the token URL
+				// itself; following it would send the credentials again.
+				uaa.SetFault(saptest.Fault{Status: http.StatusTemporaryRedirect, Location: uaa.TokenURL(), Times: 1})
+				return uaa.TokenURL(), nil
 			},
 			wantKind:     oauth.KindURL,
 			wantStatus:   307,
 			wantMsg:      `token request failed (HTTP 307): the token URL redirects elsewhere (to a login page?); use the token endpoint itself`,
-			wantRequests: 0,
+			wantRequests: 1, // the redirect itself; following it would make 2
 		},
 	}
 	for _, tc := range cases {

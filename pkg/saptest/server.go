@@ -41,6 +41,9 @@ type Fault struct {
 	// RetryAfter is the value of a Retry-After header, such as "2" or an
 	// HTTP date. Empty means no header.
 	RetryAfter string
+	// Location is the value of a Location header, for redirect statuses
+	// such as a login page would send. Empty means no header.
+	Location string
 	// Delay is how long to wait before answering. The wait ends early,
 	// without any answer, when the client gives up (request context
 	// cancelled) or the server is closed (the connection is dropped).
@@ -205,6 +208,9 @@ func (s *server) applyFault(w http.ResponseWriter, r *http.Request) bool {
 	}
 	if f.RetryAfter != "" {
 		w.Header().Set("Retry-After", f.RetryAfter)
+	}
+	if f.Location != "" {
+		w.Header().Set("Location", f.Location)
 	}
 	if f.Status == 0 && f.Body == "" {
 		return false
