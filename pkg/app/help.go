@@ -3,7 +3,6 @@ package app
 import (
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/config"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/emit"
@@ -29,7 +28,6 @@ Flows:
 Inputs (GitHub: with: <input>; elsewhere: --<input> or the SAP_CI_AUTH_ variable;
 an empty value means unset; secrets are never accepted as flags):
 `)
-	w := tabwriter.NewWriter(&b, 2, 8, 2, ' ', 0)
 	for _, in := range config.Inputs {
 		flag := "--" + in.Name
 		if in.Secret {
@@ -42,16 +40,12 @@ an empty value means unset; secrets are never accepted as flags):
 		if len(in.Flows) > 0 && len(in.Flows) < len(config.Flows) {
 			desc += " {" + strings.Join(in.Flows, ", ") + "}"
 		}
-		fmt.Fprintf(w, "  %s\t%s\t%s\n", in.Name, flag, config.ShellEnv(in.Name))
-		fmt.Fprintf(w, "      %s\t\t\n", desc)
+		fmt.Fprintf(&b, "  %-22s %-22s %s\n      %s\n", in.Name, flag, config.ShellEnv(in.Name), desc)
 	}
-	w.Flush()
 	b.WriteString("\nOutputs (GitHub: steps.<id>.outputs.<name>; dotenv-file: NAME=value; --output json: one object):\n")
-	w = tabwriter.NewWriter(&b, 2, 8, 2, ' ', 0)
 	for _, o := range config.Outputs {
-		fmt.Fprintf(w, "  %s\t%s\t%s\n", o.Name, emit.DotenvName(o.Name), o.Description)
+		fmt.Fprintf(&b, "  %-15s %-15s %s\n", o.Name, emit.DotenvName(o.Name), o.Description)
 	}
-	w.Flush()
 	b.WriteString(`
 In a shell the passcode (ias-passcode) or access token (token flows) alone goes to stdout,
 so --password "$(sap-ci-auth ias-passcode)" works; all logging goes to stderr.

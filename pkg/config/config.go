@@ -117,11 +117,6 @@ func (e *InputError) Error() string {
 	return e.Input + ": " + e.Problem + "; " + e.Fix
 }
 
-// Errorf returns an [InputError] for input with a formatted problem.
-func Errorf(input, fix, problem string, args ...any) *InputError {
-	return &InputError{Input: input, Problem: fmt.Sprintf(problem, args...), Fix: fix}
-}
-
 // Where tells the user how to set an input in the current mode.
 func (s *Settings) Where(input string) string {
 	if s.GitHub {

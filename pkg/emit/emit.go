@@ -23,8 +23,6 @@ type Sink interface {
 	// Mask announces a secret so the runner hides it from logs. It must be
 	// called before anything containing the secret is written.
 	Mask(secret string) error
-	// Info logs a line for the user.
-	Info(msg string)
 	// Warning logs a warning (an annotation on GitHub).
 	Warning(msg string)
 	// Error logs an error (an annotation on GitHub).

@@ -62,9 +62,6 @@ func (g *GitHub) Mask(secret string) error {
 	return nil
 }
 
-// Info logs a plain line.
-func (g *GitHub) Info(msg string) { _ = guard(func() { g.action.Infof("%s", msg) }) }
-
 // Warning emits a ::warning:: annotation.
 func (g *GitHub) Warning(msg string) { _ = guard(func() { g.action.Warningf("%s", msg) }) }
 

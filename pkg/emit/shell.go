@@ -23,9 +23,6 @@ func NewShell(stdout, stderr io.Writer, asJSON bool) *Shell {
 // Mask does nothing: no runner reads masks from a shell.
 func (s *Shell) Mask(string) error { return nil }
 
-// Info logs to stderr.
-func (s *Shell) Info(msg string) { fmt.Fprintf(s.stderr, "sap-ci-auth: %s\n", msg) }
-
 // Warning logs to stderr.
 func (s *Shell) Warning(msg string) { fmt.Fprintf(s.stderr, "sap-ci-auth: warning: %s\n", msg) }
 
