@@ -60,11 +60,11 @@ func NewCPI(p *PKI, uaa *UAA, scope string) (*CPI, error) {
 		return nil, fmt.Errorf("failed to start CPI: no UAA")
 	}
 	s := &CPI{uaa: uaa, scope: scope}
-	srv, err := startServer(p, tls.NoClientCert, s.handle)
+	srv, err := startServer(p, tls.NoClientCert, func(u string) { s.URL = u }, s.handle)
 	if err != nil {
 		return nil, fmt.Errorf("failed to start CPI: %w", err)
 	}
-	s.srv, s.URL = srv, srv.ts.URL
+	s.srv = srv
 	return s, nil
 }
 

@@ -59,11 +59,11 @@ type IAS struct {
 // Close when done.
 func NewIAS(p *PKI) (*IAS, error) {
 	s := &IAS{}
-	srv, err := startServer(p, tls.RequireAndVerifyClientCert, s.handle)
+	srv, err := startServer(p, tls.RequireAndVerifyClientCert, func(u string) { s.URL = u }, s.handle)
 	if err != nil {
 		return nil, fmt.Errorf("failed to start IAS: %w", err)
 	}
-	s.srv, s.URL = srv, srv.ts.URL
+	s.srv = srv
 	return s, nil
 }
 

@@ -87,8 +87,10 @@ type server struct {
 }
 
 // startServer starts a TLS server on 127.0.0.1 that records each request,
-// applies the fault, then calls handle.
-func startServer(p *PKI, clientAuth tls.ClientAuthType, handle func(http.ResponseWriter, *http.Request, *Request)) (*server, error) {
+// applies the fault, then calls handle. setURL receives the server's URL
+// before the server starts, so handlers may read what it sets without a
+// data race.
+func startServer(p *PKI, clientAuth tls.ClientAuthType, setURL func(string), handle func(http.ResponseWriter, *http.Request, *Request)) (*server, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("failed to listen on 127.0.0.1: %w", err)
@@ -118,6 +120,7 @@ func startServer(p *PKI, clientAuth tls.ClientAuthType, handle func(http.Respons
 			MinVersion:   tls.VersionTLS12,
 		},
 	}
+	setURL("https://" + l.Addr().String())
 	s.ts.StartTLS()
 	return s, nil
 }

@@ -149,11 +149,11 @@ func NewUAA(p *PKI, cfg UAAConfig) (*UAA, error) {
 	}
 	s := &UAA{cfg: cfg, grants: map[string]grant{}, signKey: make([]byte, 32)}
 	_, _ = rand.Read(s.signKey)
-	srv, err := startServer(p, tls.VerifyClientCertIfGiven, s.handle)
+	srv, err := startServer(p, tls.VerifyClientCertIfGiven, func(u string) { s.URL = u }, s.handle)
 	if err != nil {
 		return nil, fmt.Errorf("failed to start UAA: %w", err)
 	}
-	s.srv, s.URL = srv, srv.ts.URL
+	s.srv = srv
 	return s, nil
 }
 
