@@ -178,7 +178,7 @@ func TestOAuthErrors(t *testing.T) {
 		{"token url without client id", "client-credentials", map[string]string{"INPUT_TOKEN-URL": "https://uaa.example.com/oauth/token"}, 2, "client-id: missing"},
 		{"client id without secret", "client-credentials", map[string]string{"INPUT_TOKEN-URL": "https://uaa.example.com/oauth/token", "INPUT_CLIENT-ID": "c"}, 2, "client-secret: missing"},
 		{"seed 000's broken key", "password", map[string]string{"INPUT_SERVICE-KEY": "{\n  \"clientid\" : \"sb-cockpit!i1\",\n  \"clientsecret\" : \"LEAKY-SECRET\",\n  \"url\" : https://host:30032/uaa-security\n}", "INPUT_USERNAME": "u", "INPUT_PASSWORD": "p-pass-1"}, 2, "line 4, column"},
-		{"wrong client secret", "client-credentials", map[string]string{"INPUT_SERVICE-KEY": f.cpiKey(), "INPUT_CLIENT-SECRET": "wrong-secret-1"}, 1, "client id or client secret is wrong"},
+		{"wrong client secret", "client-credentials", map[string]string{"INPUT_SERVICE-KEY": f.cpiKey(), "INPUT_CLIENT-SECRET": "wrong-secret-1"}, 1, "client-id or client-secret is wrong"},
 		{"wrong user password", "password", map[string]string{"INPUT_SERVICE-KEY": f.xsOutput(), "INPUT_USERNAME": cockpitUser, "INPUT_PASSWORD": "wrong-pass-1"}, 1, "username or password is wrong"},
 		{"scope not allowed", "client-credentials", map[string]string{"INPUT_SERVICE-KEY": f.cpiKey(), "INPUT_SCOPE": "it!b5678.WorkspacePackagesEdit"}, 1, "scope"},
 		{"wrong token url", "client-credentials", map[string]string{"INPUT_SERVICE-KEY": f.cpiKey(), "INPUT_TOKEN-URL": f.uaa.URL + "/wrong"}, 1, "token URL is wrong"},

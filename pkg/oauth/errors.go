@@ -1,6 +1,7 @@
 package oauth
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -162,7 +163,7 @@ func (r *Request) fromResponse(re *oauth2.RetrieveError) *Error {
 	}
 	code, desc := strings.ToLower(re.ErrorCode), strings.ToLower(re.ErrorDescription)
 	x509Client := r.ClientSecret == ""
-	badClient := "the client id or client secret is wrong; check them (or the service key)"
+	badClient := "client-id or client-secret is wrong; check them, or the clientid and clientsecret of the service key"
 	if x509Client {
 		badClient = "the client id or client certificate was not accepted; check that the certificate and key belong to the service key's client id"
 	}
@@ -196,6 +197,10 @@ func (r *Request) fromResponse(re *oauth2.RetrieveError) *Error {
 		e.Kind, e.Hint = KindClient, badClient
 	case e.Status == http.StatusUnauthorized:
 		e.Kind, e.Hint = KindStatus, "the server did not accept the client or user credentials"
+	case e.Status == http.StatusBadRequest && code == "" && bytes.Contains(re.Body, []byte("SSL certificate")):
+		// nginx (and other TLS-terminating proxies) answer an untrusted
+		// client certificate with their own 400 page.
+		e.Kind, e.Hint = KindTLS, "the server refused the client certificate: it does not trust the certificate's issuer, or the chain is incomplete"
 	case code == "invalid_request":
 		e.Kind, e.Hint = KindStatus, "the server found the request malformed"
 	case e.Status == http.StatusForbidden:

@@ -113,7 +113,7 @@ func TestClassifyKeepsBodyOut(t *testing.T) {
 		want string
 	}{
 		{"retrieve error", &oauth2.RetrieveError{Body: body, ErrorCode: "invalid_client", ErrorDescription: "very-secret is wrong"},
-			"token request failed (invalid_client): the client id or client secret is wrong; check them (or the service key)"},
+			"token request failed (invalid_client): client-id or client-secret is wrong; check them, or the clientid and clientsecret of the service key"},
 		{"json parse error", errors.New(`oauth2: cannot parse json: invalid character 'v' looking for beginning of value`),
 			"token request failed: " + notTokenHint},
 		{"form parse error", errors.New(`oauth2: cannot parse response: invalid URL escape "%ve"`),

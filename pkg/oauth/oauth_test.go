@@ -399,7 +399,7 @@ func TestFetchErrors(t *testing.T) {
 			req:        oauth.Request{ClientID: clientID, ClientSecret: "wrong-" + secret},
 			wantKind:   oauth.KindClient,
 			wantStatus: 401, wantCode: "invalid_client",
-			wantMsg: `token request failed (HTTP 401, invalid_client: "Bad credentials"): the client id or client secret is wrong; check them (or the service key)`,
+			wantMsg: `token request failed (HTTP 401, invalid_client: "Bad credentials"): client-id or client-secret is wrong; check them, or the clientid and clientsecret of the service key`,
 		},
 		{
 			name:       "wrong client secret, legacy UAA",
@@ -407,7 +407,7 @@ func TestFetchErrors(t *testing.T) {
 			req:        oauth.Request{ClientID: clientID, ClientSecret: "wrong-" + secret},
 			wantKind:   oauth.KindClient,
 			wantStatus: 401, wantCode: "unauthorized",
-			wantMsg: `token request failed (HTTP 401, unauthorized: "Bad credentials"): the client id or client secret is wrong; check them (or the service key)`,
+			wantMsg: `token request failed (HTTP 401, unauthorized: "Bad credentials"): client-id or client-secret is wrong; check them, or the clientid and clientsecret of the service key`,
 		},
 		{
 			name:       "unknown client id",
@@ -502,7 +502,7 @@ func TestFetchErrors(t *testing.T) {
 			fault:      &saptest.Fault{Status: 401, Body: `{"error":"invalid_client","error_description":"client_secret ` + secret + ` is wrong"}`, ContentType: jsonBody},
 			wantKind:   oauth.KindClient,
 			wantStatus: 401, wantCode: "invalid_client",
-			wantMsg: `token request failed (HTTP 401, invalid_client): the client id or client secret is wrong; check them (or the service key)`,
+			wantMsg: `token request failed (HTTP 401, invalid_client): client-id or client-secret is wrong; check them, or the clientid and clientsecret of the service key`,
 		},
 		{
 			name:       "a description that echoes the escaped password is dropped",
