@@ -177,7 +177,7 @@ func TestIASPasscodeErrors(t *testing.T) {
 			for k, v := range tc.env {
 				env[k] = v
 			}
-			before := strings.Count(e.nginx.accessLog(t), "\n")
+			before := e.nginx.requests()
 			r := runBinary(t, e.dir, env, "ias-passcode")
 			if r.code != tc.wantCode {
 				t.Errorf("exit %d, want %d", r.code, tc.wantCode)
@@ -186,7 +186,7 @@ func TestIASPasscodeErrors(t *testing.T) {
 				t.Errorf("want one stderr line with %q and empty stdout; stdout %q stderr %q", tc.want, r.stdout, r.stderr)
 			}
 			assertAbsent(t, r, "right-pw-1", "wrong-pw-9")
-			if sent := strings.Count(e.nginx.accessLog(t), "\n") > before; sent != tc.sent {
+			if sent := e.nginx.sentSince(before); sent != tc.sent {
 				t.Errorf("request sent: %v, want %v", sent, tc.sent)
 			}
 		})

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/saptest"
 )
@@ -94,11 +95,24 @@ func startNginx(t *testing.T, p *saptest.PKI) *nginxPeer {
 	return &nginxPeer{URL: fmt.Sprintf("https://127.0.0.1:%d", port), dir: dir}
 }
 
-// accessLog returns nginx's access log, to count requests.
-func (n *nginxPeer) accessLog(t *testing.T) string {
-	t.Helper()
+// requests counts the lines of nginx's access log.
+func (n *nginxPeer) requests() int {
 	b, _ := os.ReadFile(filepath.Join(n.dir, "access.log"))
-	return string(b)
+	return strings.Count(string(b), "\n")
+}
+
+// sentSince reports whether nginx logged a request after it had logged
+// before. nginx writes the log line after the client has its answer, so a
+// new line is waited for briefly, and its absence for a short while.
+func (n *nginxPeer) sentSince(before int) bool {
+	deadline := time.Now().Add(time.Second)
+	for time.Now().Before(deadline) {
+		if n.requests() > before {
+			return true
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return false
 }
 
 func keyPEM(t *testing.T, key any) []byte {
