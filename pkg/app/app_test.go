@@ -79,19 +79,9 @@ type iasFixture struct {
 
 func newIASFixture(t *testing.T, opts ...saptest.ClientOption) *iasFixture {
 	t.Helper()
-	p, err := saptest.NewPKI()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := saptest.NewIAS(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	c, err := p.IssueClient("technical-user", opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := saptest.MustPKI(t)
+	s := saptest.MustIAS(t, p)
+	c := saptest.MustClient(t, p, "technical-user", opts...)
 	f := &iasFixture{pki: p, ias: s, dir: t.TempDir(), password: "p12-pässword-XYZ"}
 	der, err := c.PKCS12(saptest.P12Modern, f.password)
 	if err != nil {
@@ -252,19 +242,9 @@ func TestIASShell(t *testing.T) {
 
 func TestIASCertificateFormats(t *testing.T) {
 	t.Parallel()
-	p, err := saptest.NewPKI()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := saptest.NewIAS(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	c, err := p.IssueClient("u", saptest.ViaIntermediate(), saptest.WithECKey())
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := saptest.MustPKI(t)
+	s := saptest.MustIAS(t, p)
+	c := saptest.MustClient(t, p, "u", saptest.ViaIntermediate(), saptest.WithECKey())
 	dir := t.TempDir()
 	pemFile := filepath.Join(dir, "cert.pem")
 	if err := os.WriteFile(pemFile, c.PEM(), 0o600); err != nil {

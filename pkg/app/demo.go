@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/emit"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/saptest"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/transport"
 )
@@ -176,10 +177,11 @@ func (d *demo) step(ctx context.Context, title string, inputs map[string]string)
 	if code != ExitOK {
 		return nil, fmt.Errorf("the step exited %d", code)
 	}
-	outs, err := readOutputFile(outFile)
+	b, err := os.ReadFile(outFile)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("failed to read the outputs: %w", err)
 	}
+	outs := emit.ParseOutputFile(b)
 	fmt.Fprintln(d.out, "  outputs:")
 	keys := make([]string, 0, len(outs))
 	for k := range outs {
@@ -329,26 +331,4 @@ func hide(s string, masks []string) string {
 		s = strings.ReplaceAll(s, m, "***")
 	}
 	return s
-}
-
-// readOutputFile parses the heredoc blocks of a GITHUB_OUTPUT file.
-func readOutputFile(path string) (map[string]string, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("failed to read the outputs: %w", err)
-	}
-	outs := map[string]string{}
-	lines := strings.Split(string(b), "\n")
-	for i := 0; i < len(lines); i++ {
-		name, delim, ok := strings.Cut(lines[i], "<<")
-		if !ok {
-			continue
-		}
-		var val []string
-		for i++; i < len(lines) && lines[i] != delim; i++ {
-			val = append(val, lines[i])
-		}
-		outs[name] = strings.Join(val, "\n")
-	}
-	return outs, nil
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/emit"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/saptest"
 )
 
@@ -69,13 +70,7 @@ func (f *uaaFixture) outputs(t *testing.T) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]string{}
-	lines := strings.Split(string(b), "\n")
-	for i := 0; i+2 < len(lines); i += 3 {
-		name, _, _ := strings.Cut(lines[i], "<<")
-		out[name] = lines[i+1]
-	}
-	return out
+	return emit.ParseOutputFile(b)
 }
 
 func TestOAuthFlowsGitHub(t *testing.T) {

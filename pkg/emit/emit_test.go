@@ -81,6 +81,13 @@ func TestGitHub(t *testing.T) {
 			if string(got) != tc.wantOutput {
 				t.Errorf("output file:\n got %q\nwant %q", got, tc.wantOutput)
 			}
+			want := map[string]string{}
+			for _, o := range tc.outs {
+				want[o.Name] = o.Value
+			}
+			if parsed := ParseOutputFile(got); !reflect.DeepEqual(parsed, want) {
+				t.Errorf("ParseOutputFile: got %v, want %v", parsed, want)
+			}
 		})
 	}
 }

@@ -92,3 +92,26 @@ func (g *GitHub) Outputs(outs []Output, _ string) error {
 	}
 	return nil
 }
+
+// ParseOutputFile reads the name<<DELIMITER blocks of a GITHUB_OUTPUT file
+// back into a map, as the runner does; the demo and the tests use it to show
+// and check what a later step would receive.
+func ParseOutputFile(data []byte) map[string]string {
+	outs := map[string]string{}
+	lines := strings.Split(string(data), "\n")
+	for i := 0; i < len(lines); i++ {
+		name, delim, ok := strings.Cut(lines[i], "<<")
+		if !ok {
+			if name, value, ok := strings.Cut(lines[i], "="); ok {
+				outs[name] = value
+			}
+			continue
+		}
+		var val []string
+		for i++; i < len(lines) && lines[i] != delim; i++ {
+			val = append(val, lines[i])
+		}
+		outs[name] = strings.Join(val, "\n")
+	}
+	return outs
+}

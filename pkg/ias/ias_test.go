@@ -69,15 +69,8 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	p, err := saptest.NewPKI()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := saptest.NewIAS(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
+	p := saptest.MustPKI(t)
+	s := saptest.MustIAS(t, p)
 	base, err := ias.ParseTenant(s.URL)
 	if err != nil {
 		t.Fatal(err)

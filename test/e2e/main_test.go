@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/emit"
 )
 
 // binary is the sap-ci-auth built once for all tests.
@@ -131,27 +133,14 @@ func assertAbsent(t *testing.T, r result, secrets ...string) {
 	}
 }
 
-// readOutputs parses a GITHUB_OUTPUT file written with heredoc blocks.
+// readOutputs parses a GITHUB_OUTPUT file.
 func readOutputs(t *testing.T, path string) map[string]string {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatalf("read outputs: %v", err)
 	}
-	out := map[string]string{}
-	lines := strings.Split(string(b), "\n")
-	for i := 0; i < len(lines); i++ {
-		name, delim, ok := strings.Cut(lines[i], "<<")
-		if !ok {
-			continue
-		}
-		var val []string
-		for i++; i < len(lines) && lines[i] != delim; i++ {
-			val = append(val, lines[i])
-		}
-		out[name] = strings.Join(val, "\n")
-	}
-	return out
+	return emit.ParseOutputFile(b)
 }
 
 // freePort returns a loopback port that was free a moment ago.
