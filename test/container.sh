@@ -1,0 +1,443 @@
+#!/usr/bin/env bash
+# The container image and the three runners that start it, each started the
+# way that runner really starts it, against the fake SAP endpoints of
+# test/fakesap on the host's loopback (127.0.0.1; nothing else is contacted):
+#
+#   0. image     test/offline-images.sh makes the base images (this engine has
+#                no registry), then a cold (--no-cache) and a warm build of the
+#                Dockerfile; modules downloaded before sources are copied
+#                (SAP_CI_AUTH_REBUILD_CHECK=1: proven by a rebuild after a
+#                source-only change); size <= 12 MB; root user, exec-form entrypoint,
+#                one CA bundle file, /busybox/sh present.
+#   1. GitHub    `docker run` with the runner's own flags (--workdir
+#                /github/workspace, -e INPUT_<NAME> with hyphens, every declared
+#                input set to its default, GITHUB_OUTPUT under
+#                /github/file_commands, host dirs owned by uid 1001 like on
+#                hosted runners) plus --network host; each flow's outputs read
+#                back from the output file; every secret announced with
+#                ::add-mask:: before any other line holds it; a bad input
+#                gives exit code 2 and ::error::.
+#   2. act       test/act/workflow.yml under act v0.2.89 in container mode
+#                (`uses: ./` for each flow, a later step that uses each
+#                output); act's log shows *** and never a secret, and the
+#                values later steps saw are the ones the fakes issued.
+#   3. GitLab    jobs of .gitlab-ci.yml and of the CI/CD component in
+#                templates/ run by test/gitlab-job.py as the docker executor
+#                does (entrypoint "", the shell detection script, the script on
+#                stdin, SAP_CI_AUTH_* variables, File variables); the dotenv
+#                report passes GitLab's rules and a later job uses it; no job
+#                log holds a secret.
+#
+# Without a Docker engine it prints a loud SKIPPED line and exits 0, except
+# with CI=true, where that is a failure. Needs: docker, go, act v0.2.89,
+# python3 with PyYAML, curl, busybox-static, ca-certificates (.ci/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+export PATH="$(go env GOPATH)/bin:$PATH"
+
+IMAGE=sap-ci-auth:dev
+JOB_IMAGE=sap-ci-auth-job:local
+TOOLS_IMAGE=sap-ci-auth-tools:test
+MAX_IMAGE_BYTES=12000000
+ACT_VERSION=0.2.89
+
+if ! docker info >/dev/null 2>&1; then
+  if [[ ${CI:-} == true ]]; then
+    echo "FAIL: test/container.sh: no Docker engine answers (docker info failed) and CI=true;" >&2
+    echo "      the image, GitHub, act and GitLab tests must run in CI." >&2
+    exit 1
+  fi
+  echo "############################################################################"
+  echo "## SKIPPED: test/container.sh: no Docker engine answers (docker info failed)."
+  echo "## The image, GitHub docker run, act and GitLab executor tests did NOT run."
+  echo "############################################################################"
+  exit 0
+fi
+
+started=$SECONDS
+tmp=$(mktemp -d /tmp/sap-ci-auth-container.XXXXXX)
+fakesap_pid=
+cleanup() {
+  local rc=$?
+  [[ -n $fakesap_pid ]] && kill "$fakesap_pid" 2>/dev/null && wait "$fakesap_pid" 2>/dev/null
+  # Containers this script started (GitHub- and GitLab-style runs carry the
+  # label; act removes its own with --rm).
+  docker ps -aq --filter label=sap-ci-auth-test | xargs -r docker rm -f >/dev/null 2>&1 || true
+  if ((rc != 0)); then
+    echo "container.sh: FAILED (exit $rc); logs kept in $tmp" >&2
+  else
+    rm -rf "$tmp"
+  fi
+}
+trap cleanup EXIT
+
+step() { printf '\n== %s\n' "$*"; }
+fail() { echo "FAIL: $*" >&2; exit 1; }
+ok() { echo "ok: $*"; }
+sha() { printf %s "$1" | sha256sum | cut -d' ' -f1; }
+
+# ---------------------------------------------------------------------------
+step "fake SAP endpoints on 127.0.0.1 (test/fakesap)"
+go build -o "$tmp/fakesap" ./test/fakesap
+"$tmp/fakesap" -dir "$tmp/fake" >"$tmp/fakesap.json" 2>"$tmp/fakesap.log" &
+fakesap_pid=$!
+for _ in $(seq 100); do
+  [[ -s $tmp/fake/fakesap.env ]] && break
+  kill -0 "$fakesap_pid" 2>/dev/null || fail "fakesap exited: $(cat "$tmp/fakesap.log")"
+  sleep 0.1
+done
+# shellcheck source=/dev/null
+. "$tmp/fake/fakesap.env"
+cat "$tmp/fakesap.log"
+
+# issued prints every passcode and token the fakes handed out, one a line.
+issued() { curl -fsS "$FAKESAP_CONTROL_URL/issued" | python3 -c 'import json,sys; d=json.load(sys.stdin); print("\n".join(d["passcodes"]+d["tokens"]))'; }
+# is_issued SHA256: whether a value with that hash was issued.
+is_issued() {
+  local hashes
+  hashes=$(issued | while IFS= read -r v; do sha "$v"; done)
+  grep -qx -- "$1" <<<"$hashes"
+}
+# secs START: seconds since START (an $EPOCHREALTIME value), one decimal.
+secs() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
+# mb BYTES: as MB (10^6), two decimals.
+mb() { awk -v n="$1" 'BEGIN { printf "%.2f", n / 1e6 }'; }
+# no_secrets FILE WHAT: FILE holds none of the test's secrets or issued values.
+no_secrets() {
+  local file=$1 what=$2 v
+  { issued; printf '%s\n' "$FAKESAP_P12_PASSWORD" "$FAKESAP_CLIENT_SECRET" "$FAKESAP_COCKPIT_SECRET" \
+      "$FAKESAP_PASSWORD" "$(cat "$FAKESAP_P12_B64_FILE")"; } >"$tmp/secrets.txt"
+  while IFS= read -r v; do
+    [[ -n $v ]] || continue
+    if grep -qF -- "$v" "$file"; then fail "$what holds a secret (${#v} characters, starting ${v:0:4}…): see $file"; fi
+  done <"$tmp/secrets.txt"
+  ok "$what holds no secret ($(wc -l <"$tmp/secrets.txt") values checked)"
+}
+
+# ---------------------------------------------------------------------------
+step "base images (offline: this engine has no registry)"
+bash test/offline-images.sh
+
+step "image: cold and warm builds"
+t0=$EPOCHREALTIME
+docker build --no-cache -t "$IMAGE" . >"$tmp/build-cold.log" 2>&1 || { cat "$tmp/build-cold.log"; fail "cold build"; }
+cold=$(secs "$t0")
+t0=$EPOCHREALTIME
+docker build -t "$IMAGE" . >"$tmp/build-warm.log" 2>&1 || { cat "$tmp/build-warm.log"; fail "warm build"; }
+warm=$(secs "$t0")
+grep -q 'Using cache\|CACHED' "$tmp/build-warm.log" || fail "the warm build used no cache"
+ok "cold build ${cold}s, warm build ${warm}s"
+
+# Cache-friendly layers: go.mod and go.sum are copied and downloaded before
+# any source. Always checked in the Dockerfile's order; with
+# SAP_CI_AUTH_REBUILD_CHECK=1 also proven by a build after a source-only change
+# (another ~40 s of compiling on 2 cores, so not by default).
+awk '/^COPY go.mod go.sum/ { m = NR } /^RUN go mod download/ { d = NR } /^COPY (main.go|pkg|\.)/ && !s { s = NR }
+     END { exit !(m && d && s && m < d && d < s) }' Dockerfile ||
+  fail "the Dockerfile does not copy go.mod/go.sum and run go mod download before copying sources"
+if [[ ${SAP_CI_AUTH_REBUILD_CHECK:-} == 1 ]]; then
+  ctx=$tmp/context
+  mkdir -p "$ctx"
+  cp -a Dockerfile .dockerignore go.mod go.sum main.go pkg "$ctx/"
+  printf '\n// source-only change for test/container.sh\n' >>"$ctx/main.go"
+  t0=$EPOCHREALTIME
+  docker build -t sap-ci-auth:rebuild "$ctx" >"$tmp/build-src.log" 2>&1 || { cat "$tmp/build-src.log"; fail "source-change build"; }
+  src=$(secs "$t0")
+  grep -A1 'go mod download' "$tmp/build-src.log" | grep -q 'Using cache\|CACHED' ||
+    { cat "$tmp/build-src.log"; fail "a source-only change re-ran go mod download: layers are not cache-friendly"; }
+  docker image rm sap-ci-auth:rebuild >/dev/null
+  ok "source-only change: modules layer reused, rebuilt in ${src}s"
+else
+  ok "modules are downloaded before sources are copied (SAP_CI_AUTH_REBUILD_CHECK=1 proves it with a rebuild)"
+fi
+
+size=$(docker image inspect -f '{{.Size}}' "$IMAGE")
+echo "image $IMAGE: $size bytes ($(mb "$size") MB)"
+((size <= MAX_IMAGE_BYTES)) || fail "image is $size bytes, more than $MAX_IMAGE_BYTES"
+[[ -z $(docker image inspect -f '{{.Config.User}}' "$IMAGE") ]] || fail "the image sets USER; GitHub runs container actions as root"
+[[ $(docker image inspect -f '{{json .Config.Entrypoint}}' "$IMAGE") == '["/usr/local/bin/sap-ci-auth"]' ]] || fail "entrypoint is not exec-form /usr/local/bin/sap-ci-auth"
+docker image inspect -f '{{json .Config.Env}}' "$IMAGE" | grep -q 'SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt' || fail "SSL_CERT_FILE is not set"
+certs=$(docker run --rm --entrypoint /busybox/sh "$IMAGE" -c 'ls -A /etc/ssl/certs; command -v sap-ci-auth')
+[[ $certs == $'ca-certificates.crt\n/usr/local/bin/sap-ci-auth' ]] || fail "expected one CA bundle and sap-ci-auth on PATH, got: $certs"
+docker run --rm "$IMAGE" --version
+docker run --rm "$IMAGE" demo >"$tmp/demo.log" 2>&1 || { cat "$tmp/demo.log"; fail "demo in the image"; }
+ok "image: root, exec-form entrypoint, one CA bundle file, /busybox/sh, the demo passes"
+
+# ---------------------------------------------------------------------------
+step "1. GitHub: docker run as the runner does it"
+gh=$tmp/github
+mkdir -p "$gh/_temp/_github_home" "$gh/_temp/_github_workflow" "$gh/_temp/_runner_file_commands" "$gh/workspace"
+cp "$FAKESAP_P12_FILE" "$gh/workspace/ias-user.p12"
+cp "$FAKESAP_COCKPIT_KEY_FILE" "$gh/workspace/cockpit-key.json"
+mkdir -p "$gh/workspace/certs"
+cp "$FAKESAP_CA_FILE" "$gh/workspace/certs/fake-ca.pem"
+# The hosted runner's user owns these directories and files; the container
+# (root, no --user) must still write the output file. Needs root to set up.
+runner_uid=1001
+if ((EUID == 0)); then chown -R "$runner_uid:$runner_uid" "$gh"; else runner_uid=$EUID; fi
+
+# Every input action.yml declares, with its default: the runner exports all
+# of them (an unset one as its default, which may be empty).
+mapfile -t declared < <(python3 -c '
+import yaml
+for k, v in yaml.safe_load(open("action.yml"))["inputs"].items():
+    print(k + "=" + str(v.get("default", "")))')
+
+# gh_run NAME INPUT=VALUE...: one step; stdout, stderr and the output file
+# go to $gh/NAME.{out,err,output}; the exit code to $gh/NAME.rc.
+gh_run() {
+  local name=$1 id
+  shift
+  id=$(cat /proc/sys/kernel/random/uuid)
+  local out=$gh/_temp/_runner_file_commands/set_output_$id
+  install -o "$runner_uid" -g "$runner_uid" -m 0644 /dev/null "$out" # the runner creates it empty
+  declare -A inputs=()
+  local kv k
+  for kv in "${declared[@]}" "$@"; do inputs[${kv%%=*}]=${kv#*=}; done
+  local envs=() flags=()
+  for k in "${!inputs[@]}"; do
+    envs+=("INPUT_${k^^}=${inputs[$k]}")
+    flags+=(-e "INPUT_${k^^}") # by name, as the runner passes them
+  done
+  envs+=("HOME=/github/home" "GITHUB_OUTPUT=/github/file_commands/set_output_$id"
+    "GITHUB_ENV=/github/file_commands/set_env_$id" "GITHUB_STEP_SUMMARY=/github/file_commands/step_summary_$id"
+    "GITHUB_WORKSPACE=/github/workspace" "GITHUB_ACTION=$name" "RUNNER_TEMP=/home/runner/work/_temp"
+    "GITHUB_ACTIONS=true" "CI=true")
+  for kv in "${envs[@]:${#inputs[@]}}"; do flags+=(-e "${kv%%=*}"); done
+  local rc=0
+  env "${envs[@]}" docker run --name "sca-gh-$name-$$" --label sap-ci-auth-test \
+    --workdir /github/workspace --rm "${flags[@]}" --network host \
+    -v "$gh/_temp/_github_home:/github/home" -v "$gh/_temp/_github_workflow:/github/workflow" \
+    -v "$gh/_temp/_runner_file_commands:/github/file_commands" -v "$gh/workspace:/github/workspace" \
+    "$IMAGE" >"$gh/$name.out" 2>"$gh/$name.err" || rc=$?
+  echo "$rc" >"$gh/$name.rc"
+  cp "$out" "$gh/$name.output"
+  [[ $(stat -c %u "$out") == "$runner_uid" ]] || fail "$name: the output file changed owner"
+}
+
+# gh_check NAME SECRET_OUTPUTS EXPECTED_OUTPUTS: the output file holds exactly
+# the expected outputs; each secret output was announced with ::add-mask::
+# before any other line of stdout or stderr held it; prints NAME=VALUE lines.
+# (authorization is "Bearer <access-token>": the runner masks every occurrence
+# of a masked value, so the access-token mask covers it; checked separately.)
+gh_check() {
+  python3 - "$gh/$1.output" "$gh/$1.out" "$gh/$1.err" "$2" "$3" <<'EOF'
+import sys
+path, out, err, secret_names, expected = sys.argv[1:]
+text = open(path).read()
+outputs, lines, i = {}, text.split("\n"), 0
+while i < len(lines):
+    line = lines[i]
+    if "<<" in line:  # name<<DELIMITER, value lines, DELIMITER
+        name, delim = line.split("<<", 1)
+        j = lines.index(delim, i + 1)
+        outputs[name] = "\n".join(lines[i + 1:j])
+        i = j + 1
+    elif "=" in line:
+        name, value = line.split("=", 1)
+        outputs[name] = value
+        i += 1
+    elif line == "":
+        i += 1
+    else:
+        sys.exit(f"unparseable output file line {i + 1}")
+if sorted(outputs) != sorted(expected.split()):
+    sys.exit(f"outputs {sorted(outputs)}, want {sorted(expected.split())}")
+for name in secret_names.split():
+    value = outputs[name]
+    if not value:
+        sys.exit(f"output {name} is empty")
+    masked = False
+    for stream in (out, err):
+        for line in open(stream).read().split("\n"):
+            if line == "::add-mask::" + value:
+                masked = True
+            elif value in line and not masked:
+                sys.exit(f"{stream}: a line holds output {name} before ::add-mask:: announced it")
+    if not masked:
+        sys.exit(f"output {name} was never announced with ::add-mask::")
+for k, v in outputs.items():
+    print(f"{k}={v}")
+EOF
+}
+
+# gh_no_leak NAME: stdout and stderr hold secrets only in ::add-mask:: lines.
+gh_no_leak() {
+  grep -v '^::add-mask::' "$gh/$1.out" >"$gh/$1.log" || true
+  cat "$gh/$1.err" >>"$gh/$1.log"
+  no_secrets "$gh/$1.log" "GitHub step $1 (stdout without add-mask lines, stderr)"
+}
+
+ca_pem=$(cat "$FAKESAP_CA_FILE")
+gh_run passcode flow=ias-passcode "ias-tenant=$FAKESAP_IAS_URL" certificate-file=ias-user.p12 \
+  "certificate-password=$FAKESAP_P12_PASSWORD" "ca-certificates=$ca_pem"
+[[ $(cat "$gh/passcode.rc") == 0 ]] || { cat "$gh/passcode.out" "$gh/passcode.err"; fail "GitHub ias-passcode: exit $(cat "$gh/passcode.rc")"; }
+gh_check passcode passcode "passcode expires-in expires-at" >"$gh/passcode.kv" || fail "GitHub ias-passcode outputs"
+passcode=$(sed -n 's/^passcode=//p' "$gh/passcode.kv")
+is_issued "$(sha "$passcode")" || fail "GitHub ias-passcode: the passcode output is not one the fake IAS issued"
+gh_no_leak passcode
+ok "GitHub ias-passcode: outputs $(cut -d= -f1 "$gh/passcode.kv" | xargs), masked first, issued by the fake"
+
+gh_run cc flow=client-credentials "service-key=$(cat "$FAKESAP_SERVICE_KEY_FILE")" "ca-certificates=$ca_pem"
+[[ $(cat "$gh/cc.rc") == 0 ]] || { cat "$gh/cc.out" "$gh/cc.err"; fail "GitHub client-credentials: exit $(cat "$gh/cc.rc")"; }
+gh_check cc access-token "access-token authorization token-type expires-in expires-at scope" >"$gh/cc.kv" ||
+  fail "GitHub client-credentials outputs"
+token=$(sed -n 's/^access-token=//p' "$gh/cc.kv")
+is_issued "$(sha "$token")" || fail "GitHub client-credentials: the token is not one the fake UAA issued"
+grep -qx "authorization=Bearer $token" "$gh/cc.kv" || fail "GitHub client-credentials: authorization is not Bearer <access-token>"
+gh_no_leak cc
+ok "GitHub client-credentials: outputs $(cut -d= -f1 "$gh/cc.kv" | xargs), masked first, issued by the fake"
+
+# Files relative to the workspace: --workdir /github/workspace makes them resolve.
+gh_run pw flow=password service-key-file=cockpit-key.json "username=$FAKESAP_USERNAME" \
+  "password=$FAKESAP_PASSWORD" ca-certificates=certs/fake-ca.pem timeout=10s
+[[ $(cat "$gh/pw.rc") == 0 ]] || { cat "$gh/pw.out" "$gh/pw.err"; fail "GitHub password: exit $(cat "$gh/pw.rc")"; }
+gh_check pw access-token "access-token authorization token-type expires-in expires-at scope" >"$gh/pw.kv" ||
+  fail "GitHub password outputs"
+is_issued "$(sha "$(sed -n 's/^access-token=//p' "$gh/pw.kv")")" || fail "GitHub password: the token is not one the fake UAA issued"
+gh_no_leak pw
+ok "GitHub password: outputs $(cut -d= -f1 "$gh/pw.kv" | xargs), masked first, issued by the fake"
+
+gh_run bad flow=ias-passcode "certificate-password=$FAKESAP_P12_PASSWORD"
+[[ $(cat "$gh/bad.rc") == 2 ]] || fail "GitHub with ias-tenant missing: exit $(cat "$gh/bad.rc"), want 2"
+grep -q '^::error::' "$gh/bad.out" || fail "GitHub with ias-tenant missing: no ::error:: line"
+[[ ! -s $gh/bad.output ]] || fail "GitHub with ias-tenant missing: outputs were written"
+gh_no_leak bad
+ok "GitHub bad input: exit 2, $(grep -m1 '^::error::' "$gh/bad.out")"
+
+# ---------------------------------------------------------------------------
+step "2. act v$ACT_VERSION: test/act/workflow.yml, container mode"
+act --version | grep -q "$ACT_VERSION" || fail "act $ACT_VERSION is needed (go install github.com/nektos/act@v$ACT_VERSION): $(act --version 2>&1)"
+if command -v actionlint >/dev/null; then actionlint test/act/workflow.yml && ok "actionlint test/act/workflow.yml"; fi
+{
+  echo "IAS_CERTIFICATE='$(cat "$FAKESAP_P12_B64_FILE")'"
+  echo "IAS_CERTIFICATE_PASSWORD='$FAKESAP_P12_PASSWORD'"
+  echo "SERVICE_KEY='$(cat "$FAKESAP_SERVICE_KEY_FILE")'"
+  echo "COCKPIT_KEY='$(cat "$FAKESAP_COCKPIT_KEY_FILE")'"
+  echo "COCKPIT_PASSWORD='$FAKESAP_PASSWORD'"
+} >"$tmp/act.secrets"
+{
+  echo "IAS_URL=$FAKESAP_IAS_URL"
+  echo "CPI_URL=$FAKESAP_CPI_URL"
+  echo "COCKPIT_USER=$FAKESAP_USERNAME"
+  # act reads this file with godotenv: "\n" in double quotes is a line break.
+  printf 'CA_PEM="%s"\n' "$(awk '{printf "%s\\n", $0}' "$FAKESAP_CA_FILE")"
+} >"$tmp/act.vars"
+: >"$tmp/act.empty"
+t0=$SECONDS
+rc=0
+# act builds the Dockerfile itself, as GitHub does for `image: Dockerfile`
+# (about a minute on 2 cores: it packs the context with other tar metadata
+# than the docker CLI, so the CLI's layers are not reused; later runs are).
+# Container mode (-P ubuntu-latest=<image>): the job container gets the host
+# network and act starts the action's container in it (network
+# container:<job>), so 127.0.0.1 is the host. -P ubuntu-latest=-self-hosted
+# would put the action's container on the bridge, away from loopback.
+act push -W test/act/workflow.yml -P "ubuntu-latest=$JOB_IMAGE" --pull=false --action-offline-mode \
+  --no-cache-server --container-daemon-socket - --rm \
+  --secret-file "$tmp/act.secrets" --var-file "$tmp/act.vars" --env-file "$tmp/act.empty" --input-file "$tmp/act.empty" \
+  >"$tmp/act.log" 2>&1 || rc=$?
+sed 's/^/  act| /' "$tmp/act.log" | grep -v '^  act| *$' | grep -E '⭐|✅|❌|⚙|\||network=|Job ' | head -80
+((rc == 0)) || fail "act exited $rc; log: $tmp/act.log"
+grep -q 'Job succeeded' "$tmp/act.log" || fail "act: job did not succeed"
+grep -q 'network="container:' "$tmp/act.log" || fail "act: the action container did not join the job container's network"
+grep -q '| passcode: \*\*\*$' "$tmp/act.log" || fail "act: the later step's echo of the passcode is not shown as ***"
+grep -q '| access token: \*\*\*$' "$tmp/act.log" || fail "act: the later step's echo of the token is not shown as ***"
+grep -q '::set-output:: passcode=\*\*\*' "$tmp/act.log" || fail "act: the passcode output is not shown as ***"
+for flow in passcode client-credentials password; do
+  h=$(sed -n "s/.*RESULT $flow sha256=\([0-9a-f]*\).*/\1/p" "$tmp/act.log")
+  [[ -n $h ]] || fail "act: no RESULT line for $flow"
+  is_issued "$h" || fail "act: the $flow value a later step received is not one the fakes issued"
+done
+grep -q 'RESULT client-credentials .* api=OK' "$tmp/act.log" && grep -q 'RESULT password .* api=OK' "$tmp/act.log" ||
+  fail "act: a later step's API call failed"
+no_secrets "$tmp/act.log" "act's log"
+ok "act: 3 flows via uses: ./, later steps got the issued values and called the API, log shows *** (${SECONDS}s total so far, act $((SECONDS - t0))s)"
+
+# ---------------------------------------------------------------------------
+step "3. GitLab: the docker executor (.gitlab-ci.yml, templates/sap-ci-auth.yml)"
+gl=$tmp/gitlab
+mkdir -p "$gl/project"
+# The tools image of the "same job" example: any image with the user's CLIs
+# and the binary copied in, as .gitlab-ci.yml describes. btp here is a
+# stand-in that reports a hash of the password it was given.
+mkdir -p "$gl/tools"
+cat >"$gl/tools/btp" <<'EOF'
+#!/bin/sh
+# Stand-in for the btp CLI: prints a hash of --password, never the password.
+while [ $# -gt 0 ]; do
+  case $1 in --password) pw=$2; shift ;; --user) user=$2; shift ;; esac
+  shift
+done
+[ -n "$pw" ] || { echo "btp: no --password" >&2; exit 1; }
+echo "btp stand-in: login as $user, password sha256=$(printf %s "$pw" | sha256sum | cut -d' ' -f1)"
+EOF
+chmod 755 "$gl/tools/btp"
+cat >"$gl/tools/Dockerfile" <<EOF
+FROM $JOB_IMAGE
+COPY --from=$IMAGE /usr/local/bin/sap-ci-auth /usr/local/bin/sap-ci-auth
+COPY btp /usr/local/bin/btp
+EOF
+docker build -q -t "$TOOLS_IMAGE" "$gl/tools" >"$gl/tools.log" 2>&1 || { cat "$gl/tools.log"; fail "tools image build"; }
+
+# Project CI/CD variables as a GitLab admin would set them.
+python3 - "$gl/variables.json" <<EOF
+import json, sys
+json.dump({
+    "SAP_AUTH_IMAGE": "$IMAGE",
+    "SAP_TOOLS_IMAGE": "$TOOLS_IMAGE",
+    "SAP_CI_AUTH_IAS_TENANT": "$FAKESAP_IAS_URL",
+    "SAP_CI_AUTH_CERTIFICATE": open("$FAKESAP_P12_B64_FILE").read(),           # masked
+    "SAP_CI_AUTH_CERTIFICATE_PASSWORD": "$FAKESAP_P12_PASSWORD",              # masked
+    "SAP_CI_AUTH_CA_CERTIFICATES": open("$FAKESAP_CA_FILE").read(),            # PEM text
+    "SAP_CI_AUTH_SERVICE_KEY_FILE": {"value": open("$FAKESAP_SERVICE_KEY_FILE").read(), "file": True},
+    "CPI_API_URL": "$FAKESAP_CPI_URL",
+    "CURL_CA_BUNDLE": {"value": open("$FAKESAP_CA_FILE").read(), "file": True},
+}, open(sys.argv[1], "w"))
+EOF
+chmod 600 "$gl/variables.json"
+# GitLab's masked-variable rules for the two masked values.
+for v in "$(cat "$FAKESAP_P12_B64_FILE")" "$FAKESAP_P12_PASSWORD"; do
+  [[ ${#v} -ge 8 && $v != *[[:space:]]* && $v != *'$'* ]] || fail "a masked GitLab variable breaks GitLab's masking rules"
+done
+
+gitlab_job() { # JOB LOG [gitlab-job.py options]
+  local job=$1 log=$2
+  shift 2
+  python3 test/gitlab-job.py --job "$job" --project-dir "$gl/project" --variables "$gl/variables.json" \
+    --image-map "curlimages/curl:8.11.1=$JOB_IMAGE" --log "$log" "$@"
+}
+
+# a. btp-login: the passcode fetched and used in the same job.
+gitlab_job btp-login "$gl/btp-login.log" || { cat "$gl/btp-login.log"; fail "GitLab job btp-login"; }
+sed 's/^/  job| /' "$gl/btp-login.log"
+h=$(sed -n 's/.*password sha256=\([0-9a-f]*\).*/\1/p' "$gl/btp-login.log")
+[[ -n $h ]] && is_issued "$h" || fail "GitLab btp-login: btp did not get a passcode the fake IAS issued"
+no_secrets "$gl/btp-login.log" "GitLab job log btp-login"
+
+# b. cpi-token: the component's job; a dotenv report for later jobs.
+gitlab_job cpi-token "$gl/cpi-token.log" || { cat "$gl/cpi-token.log"; fail "GitLab job cpi-token (component)"; }
+sed 's/^/  job| /' "$gl/cpi-token.log"
+report=$gl/project/sap-auth.env
+[[ -f $report ]] || fail "GitLab cpi-token: no dotenv report $report"
+[[ $(stat -c %a "$report") == 600 ]] || fail "GitLab cpi-token: the report's mode is $(stat -c %a "$report"), want 600"
+no_secrets "$gl/cpi-token.log" "GitLab job log cpi-token"
+token=$(sed -n 's/^ACCESS_TOKEN=//p' "$report")
+is_issued "$(sha "$token")" || fail "GitLab cpi-token: ACCESS_TOKEN is not one the fake UAA issued"
+ok "GitLab cpi-token: report with $(cut -d= -f1 "$report" | xargs)"
+
+# c. cpi-call: a later job loads the report (gitlab-job.py applies GitLab's
+#    dotenv rules) and calls the API with the token.
+gitlab_job cpi-call "$gl/cpi-call.log" --dotenv "$report" || { cat "$gl/cpi-call.log"; fail "GitLab job cpi-call"; }
+sed 's/^/  job| /' "$gl/cpi-call.log"
+grep -q 'Cloud Integration API answered 200' "$gl/cpi-call.log" || fail "GitLab cpi-call: the API call failed"
+no_secrets "$gl/cpi-call.log" "GitLab job log cpi-call"
+ok "GitLab: same-job passcode, component token job, dotenv report, later job used the token"
+
+# ---------------------------------------------------------------------------
+step "summary"
+echo "image $IMAGE: $size bytes ($(mb "$size") MB, limit $(mb "$MAX_IMAGE_BYTES") MB)"
+echo "cold build (--no-cache): ${cold}s; warm build: ${warm}s${src:+; after a source-only change: ${src}s}"
+echo "GitHub docker run: 3 flows + bad input; act $ACT_VERSION: 3 flows; GitLab executor: 3 jobs"
+echo "container.sh: PASS in $((SECONDS - started))s"
