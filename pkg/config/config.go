@@ -80,15 +80,15 @@ func Load(ctx context.Context, src Source) (*Settings, error) {
 	s := &Settings{GitHub: src.GitHub}
 	lookup := envconfig.LookuperFunc(func(key string) (string, bool) {
 		name := inputName(key)
+		in, _ := Lookup(name)
 		v := src.Flags[name]
 		if v == "" && src.GitHub {
-			v = strings.TrimSpace(src.Getenv(GitHubEnv(name)))
+			v = clean(in, src.Getenv(GitHubEnv(name)))
 		}
 		if v == "" {
-			v = strings.TrimSpace(src.Getenv(ShellEnv(name)))
+			v = clean(in, src.Getenv(ShellEnv(name)))
 		}
 		if v == "" {
-			in, _ := Lookup(name)
 			v = in.Default
 		}
 		return v, v != ""
@@ -99,6 +99,17 @@ func Load(ctx context.Context, src Source) (*Settings, error) {
 		return nil, fmt.Errorf("failed to load settings: %w", err)
 	}
 	return s, s.validate()
+}
+
+// clean trims what a pasted value picks up around it. A secret keeps its
+// inner and leading spaces (" pw " is a valid certificate password) and loses
+// only the line break that `echo` or a copied secret leaves at its end; other
+// inputs lose surrounding white space.
+func clean(in Input, v string) string {
+	if in.Secret {
+		return strings.TrimRight(v, "\r\n")
+	}
+	return strings.TrimSpace(v)
 }
 
 // InputError is a problem with one input. Its message names the input and

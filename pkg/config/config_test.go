@@ -54,6 +54,14 @@ func TestLoad(t *testing.T) {
 			check: func(s *Settings) bool { return s.Username == "" },
 		},
 		{
+			name: "secrets keep their spaces and lose only a trailing line break",
+			src: Source{GitHub: true, Getenv: env(map[string]string{"INPUT_FLOW": "password",
+				"INPUT_CERTIFICATE-PASSWORD": " pass word \n", "INPUT_PASSWORD": "pw\r\n", "INPUT_USERNAME": " user \n"})},
+			check: func(s *Settings) bool {
+				return s.CertificatePassword == " pass word " && s.Password == "pw" && s.Username == "user"
+			},
+		},
+		{
 			name: "flags win over env",
 			src: Source{Getenv: env(map[string]string{"SAP_CI_AUTH_FLOW": "password", "SAP_CI_AUTH_USERNAME": "env"}),
 				Flags: map[string]string{"username": "flag", "flow": "ias-passcode"}},
