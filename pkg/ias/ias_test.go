@@ -93,19 +93,23 @@ func TestFetch(t *testing.T) {
 	cases := []struct {
 		name          string
 		opts          []saptest.ClientOption
-		omitExpiresIn bool
+		expiresIn     any // as the tenant sends it; nil leaves it out
 		wantExpiresIn int64
 	}{
-		{name: "rsa", wantExpiresIn: 300},
-		{name: "ec key", opts: []saptest.ClientOption{saptest.WithECKey()}, wantExpiresIn: 300},
-		{name: "chain sent in the handshake", opts: []saptest.ClientOption{saptest.ViaIntermediate()}, wantExpiresIn: 300},
-		{name: "expires_in omitted", omitExpiresIn: true, wantExpiresIn: ias.DefaultExpiresIn},
+		{name: "rsa", expiresIn: 300, wantExpiresIn: 300},
+		{name: "ec key", opts: []saptest.ClientOption{saptest.WithECKey()}, expiresIn: 300, wantExpiresIn: 300},
+		{name: "chain sent in the handshake", opts: []saptest.ClientOption{saptest.ViaIntermediate()}, expiresIn: 300, wantExpiresIn: 300},
+		{name: "expires_in from the answer", expiresIn: 120, wantExpiresIn: 120},
+		{name: "expires_in as a string", expiresIn: "120", wantExpiresIn: 120},
+		{name: "expires_in omitted", expiresIn: nil, wantExpiresIn: ias.DefaultExpiresIn},
+		{name: "expires_in zero is not a lifetime", expiresIn: 0, wantExpiresIn: ias.DefaultExpiresIn},
+		{name: "expires_in not a number", expiresIn: "soon", wantExpiresIn: ias.DefaultExpiresIn},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
-			f.ias.OmitExpiresIn(tc.omitExpiresIn)
+			f.ias.SetExpiresIn(tc.expiresIn)
 			p, err := ias.Fetch(context.Background(), f.client(t, "user", tc.opts...), f.base, "sap-ci-auth/test")
 			if err != nil {
 				t.Fatal(err)

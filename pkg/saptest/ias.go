@@ -34,8 +34,8 @@ const IASNoLoginMarker = "nologin"
 // the handshake it answers:
 //
 //   - GET /service/users/passcode: 200, Content-Type application/json,
-//     {"passcode":"<32 random letters and digits>","expires_in":300}; without
-//     "expires_in" after OmitExpiresIn(true).
+//     {"passcode":"<32 random letters and digits>","expires_in":300}; another
+//     "expires_in" after SetExpiresIn, none after OmitExpiresIn(true).
 //   - the same with a certificate whose CN contains "nologin" (any case):
 //     403, application/json,
 //     {"error":"access_denied","error_description":"Certificate-based authentication is not enabled for the user type"}.
@@ -50,15 +50,15 @@ type IAS struct {
 
 	srv *server
 
-	mu            sync.Mutex
-	omitExpiresIn bool
-	passcodes     []string
+	mu        sync.Mutex
+	expiresIn any // the "expires_in" value sent; nil leaves it out
+	passcodes []string
 }
 
 // NewIAS starts a fake IAS tenant with the server certificate of p. Call
 // Close when done.
 func NewIAS(p *PKI) (*IAS, error) {
-	s := &IAS{}
+	s := &IAS{expiresIn: IASPasscodeExpiresIn}
 	srv, err := startServer(p, tls.RequireAndVerifyClientCert, func(u string) { s.URL = u }, s.handle)
 	if err != nil {
 		return nil, fmt.Errorf("failed to start IAS: %w", err)
@@ -80,11 +80,23 @@ func (s *IAS) SetFault(f Fault) { s.srv.setFault(f) }
 func (s *IAS) ClearFault() { s.srv.clearFault() }
 
 // OmitExpiresIn controls whether the passcode response leaves out
-// "expires_in", which real tenants may do. By default it is included.
+// "expires_in", which real tenants may do. By default it is included, as
+// [IASPasscodeExpiresIn].
 func (s *IAS) OmitExpiresIn(omit bool) {
+	if omit {
+		s.SetExpiresIn(nil)
+	} else {
+		s.SetExpiresIn(IASPasscodeExpiresIn)
+	}
+}
+
+// SetExpiresIn sets the "expires_in" value of later passcode responses: a
+// number of seconds (120), a string ("120"), or nil to leave it out. The
+// default is [IASPasscodeExpiresIn].
+func (s *IAS) SetExpiresIn(v any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.omitExpiresIn = omit
+	s.expiresIn = v
 }
 
 // Requests returns the requests received so far, in order. Requests whose
@@ -101,7 +113,7 @@ func (s *IAS) Passcodes() []string {
 
 type passcodeResponse struct {
 	Passcode  string `json:"passcode"`
-	ExpiresIn *int   `json:"expires_in,omitempty"`
+	ExpiresIn any    `json:"expires_in,omitempty"`
 }
 
 type iasError struct {
@@ -128,10 +140,7 @@ func (s *IAS) handle(w http.ResponseWriter, r *http.Request, req *Request) {
 	resp := passcodeResponse{Passcode: randomString(32)}
 	s.mu.Lock()
 	s.passcodes = append(s.passcodes, resp.Passcode)
-	if !s.omitExpiresIn {
-		n := IASPasscodeExpiresIn
-		resp.ExpiresIn = &n
-	}
+	resp.ExpiresIn = s.expiresIn
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, "application/json", resp)
 }
