@@ -64,7 +64,7 @@ http {
 `
 
 // startNginx starts nginx with the PKI's server certificate, trusting the
-// PKI's client CAs.
+// PKI's root CA for client certificates.
 func startNginx(t *testing.T, p *saptest.PKI) *nginxPeer {
 	t.Helper()
 	bin := need(t, "nginx")
@@ -77,7 +77,9 @@ func startNginx(t *testing.T, p *saptest.PKI) *nginxPeer {
 	}
 	writeFile(t, filepath.Join(dir, "server.pem"), chain)
 	writeFile(t, filepath.Join(dir, "server.key"), keyPEM(t, server.PrivateKey))
-	writeFile(t, filepath.Join(dir, "client-ca.pem"), p.CAPEM())
+	// Only the root: a certificate issued by the intermediate CA verifies
+	// only when the client sends the intermediate in the handshake.
+	writeFile(t, filepath.Join(dir, "client-ca.pem"), p.RootPEM())
 	conf := strings.NewReplacer("{{dir}}", dir, "{{port}}", fmt.Sprint(port)).Replace(nginxConf)
 	confFile := writeFile(t, filepath.Join(dir, "nginx.conf"), []byte(conf))
 	cmd := exec.Command(bin, "-c", confFile, "-p", dir, "-e", filepath.Join(dir, "error.log"))
