@@ -131,16 +131,20 @@ func (m *Main) prepareOAuth(s *config.Settings, sink emit.Sink) (prepared, error
 		if err != nil {
 			return nil, err
 		}
-		tokenType := tok.TokenType
-		if tokenType == "" {
-			tokenType = "bearer"
+		// expires-in and expires-at stay empty rather than claim a lifetime
+		// of 0 s (or the year 1) when neither the answer nor the token says.
+		expiresIn, expiresAt := "", ""
+		if tok.ExpiresIn > 0 {
+			expiresIn, expiresAt = itoa(tok.ExpiresIn), tok.ExpiresAt.UTC().Format(timeFormat)
+		} else {
+			sink.Warning("the token answer has no expires_in and the token carries no exp claim: expires-in and expires-at are empty")
 		}
 		outs := []emit.Output{
 			{Name: "access-token", Value: tok.AccessToken},
 			{Name: "authorization", Value: "Bearer " + tok.AccessToken},
-			{Name: "token-type", Value: tokenType},
-			{Name: "expires-in", Value: itoa(tok.ExpiresIn)},
-			{Name: "expires-at", Value: tok.ExpiresAt.UTC().Format(timeFormat)},
+			{Name: "token-type", Value: tok.TokenType},
+			{Name: "expires-in", Value: expiresIn},
+			{Name: "expires-at", Value: expiresAt},
 			{Name: "scope", Value: tok.Scope},
 		}
 		return &result{outputs: outs, primary: "access-token", secrets: tok.Secrets()}, nil

@@ -1,11 +1,14 @@
 package app_test
 
 import (
+	"encoding/base64"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/emit"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/saptest"
@@ -152,6 +155,54 @@ func TestOAuthShellPrintsTheTokenAlone(t *testing.T) {
 	r := execute(t, map[string]string{"SAP_CI_AUTH_SERVICE_KEY": f.cpiKey(), "SAP_CI_AUTH_CA_CERTIFICATES": string(f.pki.RootPEM())}, "client-credentials")
 	if r.code != 0 || r.stdout != f.uaa.Tokens()[0]+"\n" || r.stderr != "" {
 		t.Errorf("exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestOAuthExpiry checks expires-in and expires-at when the token answer
+// lacks expires_in: taken from a JWT's exp claim, else left empty with a
+// warning instead of claiming 0 s or the year 1.
+func TestOAuthExpiry(t *testing.T) {
+	t.Parallel()
+	jwt := func(claims string) string {
+		enc := base64.RawURLEncoding
+		return enc.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." + enc.EncodeToString([]byte(claims)) + ".c2ln"
+	}
+	exp := time.Now().Add(10 * time.Minute).Unix()
+	cases := []struct {
+		name        string
+		token       string
+		wantIn      func(string) bool
+		wantWarning bool
+	}{
+		{
+			name:  "JWT exp claim",
+			token: jwt(fmt.Sprintf(`{"exp":%d}`, exp)),
+			// A few seconds pass between building the token and the run.
+			wantIn: func(v string) bool { n, err := strconv.Atoi(v); return err == nil && n > 590 && n <= 600 },
+		},
+		{name: "opaque token", token: "opaque-token-123456", wantIn: func(v string) bool { return v == "" }, wantWarning: true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newUAAFixture(t, saptest.UAAConfig{})
+			f.uaa.SetFault(saptest.Fault{Body: `{"access_token":"` + tc.token + `","token_type":"bearer"}`, ContentType: "application/json"})
+			r := execute(t, f.github("client-credentials", map[string]string{"INPUT_SERVICE-KEY": f.cpiKey()}))
+			if r.code != 0 {
+				t.Fatalf("exit %d:\n%s", r.code, r.stdout)
+			}
+			assertMasked(t, r, tc.token)
+			out := f.outputs(t)
+			if !tc.wantIn(out["expires-in"]) {
+				t.Errorf("expires-in %q", out["expires-in"])
+			}
+			if (out["expires-at"] == "") != (out["expires-in"] == "") {
+				t.Errorf("expires-at %q with expires-in %q", out["expires-at"], out["expires-in"])
+			}
+			if got := strings.Contains(r.stdout, "::warning::the token answer has no expires_in"); got != tc.wantWarning {
+				t.Errorf("warning %v, want %v:\n%s", got, tc.wantWarning, r.stdout)
+			}
+		})
 	}
 }
 

@@ -131,7 +131,7 @@ var Outputs = []Output{
 	{Name: "access-token", Flows: oauthFlows, Description: "the OAuth access token"},
 	{Name: "authorization", Flows: oauthFlows, Description: "the Authorization header value: Bearer <access token>"},
 	{Name: "token-type", Flows: oauthFlows, Description: "the token type the server returned (bearer)"},
-	{Name: "expires-in", Description: "seconds until the passcode or token expires"},
-	{Name: "expires-at", Description: "when the passcode or token expires, RFC 3339 in UTC"},
+	{Name: "expires-in", Description: "seconds until the passcode or token expires (token: from expires_in, else the JWT's exp; empty if neither says)"},
+	{Name: "expires-at", Description: "when the passcode or token expires, RFC 3339 in UTC (empty when expires-in is)"},
 	{Name: "scope", Flows: oauthFlows, Description: "the scopes the token carries, space separated"},
 }

@@ -59,6 +59,8 @@ package oauth
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -164,7 +166,9 @@ type Token struct {
 	// Scope is the space-separated scope the server granted, if it said.
 	Scope string
 	// ExpiresIn is the lifetime in seconds from "expires_in" (a number or a
-	// numeric string); zero if the server gave none.
+	// numeric string) or, when the answer has none, from the "exp" claim of
+	// an access token that is a JWT (as UAA and XSUAA tokens are); zero if
+	// neither says.
 	ExpiresIn int64
 	// ExpiresAt is now + ExpiresIn, in UTC; zero if ExpiresIn is zero.
 	ExpiresAt time.Time
@@ -303,12 +307,40 @@ func newToken(tok *oauth2.Token, now time.Time) *Token {
 	} else if !tok.Expiry.IsZero() {
 		// x/oauth2 computed Expiry from time.Now when it got the answer.
 		t.ExpiresIn = int64(math.Round(time.Until(tok.Expiry).Seconds()))
+	} else if exp, ok := jwtExpiry(tok.AccessToken); ok {
+		t.ExpiresIn = int64(math.Round(exp.Sub(now).Seconds()))
 	}
 	t.ExpiresIn = max(0, min(t.ExpiresIn, math.MaxInt32))
 	if t.ExpiresIn > 0 {
 		t.ExpiresAt = now.Add(time.Duration(t.ExpiresIn) * time.Second).UTC()
 	}
 	return t
+}
+
+// jwtExpiry reads the "exp" claim of an access token that is a JWT (RFC 7519
+// §4.1.4), without checking its signature: the value only fills the
+// expires-in output when the token answer lacks expires_in, and the server
+// that issued the token decides when it really expires.
+func jwtExpiry(token string) (time.Time, bool) {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return time.Time{}, false
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	if err != nil {
+		return time.Time{}, false
+	}
+	var claims struct {
+		Exp json.Number `json:"exp"`
+	}
+	if json.Unmarshal(payload, &claims) != nil {
+		return time.Time{}, false
+	}
+	exp, err := claims.Exp.Int64()
+	if err != nil || exp <= 0 {
+		return time.Time{}, false
+	}
+	return time.Unix(exp, 0), true
 }
 
 // extraString returns a string field of the raw response, or "".

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -322,6 +323,18 @@ func TestFetchTokenShapes(t *testing.T) {
 			body:  "access_token=shape-at-3&token_type=bearer&expires_in=1800&scope=a+b&refresh_token=shape-rt-3",
 			ctype: formType,
 			want:  oauth.Token{AccessToken: "shape-at-3", TokenType: "Bearer", RefreshToken: "shape-rt-3", Scope: "a b", ExpiresIn: 1800},
+		},
+		{
+			name:  "no expires_in: the JWT's exp claim",
+			body:  `{"access_token":"` + testJWT(`{"exp":` + strconv.FormatInt(fixedAt.Unix()+900, 10) + `}`) + `","token_type":"bearer"}`,
+			ctype: jsonType,
+			want:  oauth.Token{AccessToken: testJWT(`{"exp":` + strconv.FormatInt(fixedAt.Unix()+900, 10) + `}`), TokenType: "Bearer", ExpiresIn: 900},
+		},
+		{
+			name:  "no expires_in, a JWT without exp",
+			body:  `{"access_token":"` + testJWT(`{"sub":"x"}`) + `"}`,
+			ctype: jsonType,
+			want:  oauth.Token{AccessToken: testJWT(`{"sub":"x"}`), TokenType: "Bearer"},
 		},
 		{
 			name:  "no expires_in, no token_type, an id_token",
@@ -869,4 +882,10 @@ func ExampleFetch() {
 	}
 	fmt.Println(tok.TokenType, tok.ExpiresIn, tok.Scope)
 	// Output: Bearer 43200 it!b2.NodeManager.read
+}
+
+// testJWT makes a compact JWT with the given claims and a dummy signature.
+func testJWT(claims string) string {
+	enc := base64.RawURLEncoding
+	return enc.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." + enc.EncodeToString([]byte(claims)) + ".c2ln"
 }
