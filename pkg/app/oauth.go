@@ -82,6 +82,10 @@ func (m *Main) prepareOAuth(s *config.Settings, sink emit.Sink) (prepared, error
 		return nil, s.Missing("token-url", "give the OAuth token URL")
 	}
 	if req.ClientID == "" {
+		if key != nil {
+			return nil, &config.InputError{Input: keyInput, Problem: `has no "clientid"`,
+				Fix: "give client-id, or use the complete service key"}
+		}
 		return nil, s.Missing("client-id", "give the OAuth client id")
 	}
 	if err := checkTokenURL(req.TokenURL); err != nil {
@@ -110,7 +114,11 @@ func (m *Main) prepareOAuth(s *config.Settings, sink emit.Sink) (prepared, error
 	}
 	if req.ClientSecret == "" && clientCert == nil {
 		if key != nil && key.IsX509() {
-			return nil, &config.InputError{Input: "certificate", Problem: "missing: the service key is an X.509 key without a private key",
+			problem := "missing: the service key is an X.509 key without a private key"
+			if key.Certificate == "" {
+				problem = "missing: the service key is an X.509 key without a certificate or private key"
+			}
+			return nil, &config.InputError{Input: "certificate", Problem: problem,
 				Fix: s.Where("certificate") + " (or certificate-file) to the key's certificate and private key"}
 		}
 		return nil, s.Missing("client-secret", "give the OAuth client secret (or use an X.509 service key)")

@@ -106,6 +106,15 @@ func TestOAuthFlowsGitHub(t *testing.T) {
 			secrets: []string{cockpitPass, cockpitUserP}, wantIn: "password",
 		},
 		{
+			name: "client-id completes a key without clientid",
+			flow: "client-credentials",
+			inputs: func(f *uaaFixture) map[string]string {
+				key := fmt.Sprintf(`{"oauth":{"clientsecret":%q,"tokenurl":%q}}`, cpiSecret, f.uaa.TokenURL())
+				return map[string]string{"INPUT_SERVICE-KEY": key, "INPUT_CLIENT-ID": cpiClient}
+			},
+			secrets: []string{cpiSecret}, wantScope: "it!b5678.MonitorDataRead", wantIn: "client_id",
+		},
+		{
 			name: "Neo through inputs with Basic auth",
 			flow: "client-credentials",
 			cfg:  saptest.UAAConfig{Clients: map[string]string{"neo-client": "neo-Secret-55"}, TokenPath: "/oauth2/api/v1/token"},
@@ -224,6 +233,8 @@ func TestOAuthErrors(t *testing.T) {
 		{"token url without client id", "client-credentials", map[string]string{"INPUT_TOKEN-URL": "https://uaa.example.com/oauth/token"}, 2, "client-id: missing"},
 		{"client id without secret", "client-credentials", map[string]string{"INPUT_TOKEN-URL": "https://uaa.example.com/oauth/token", "INPUT_CLIENT-ID": "c"}, 2, "client-secret: missing"},
 		{"seed 000's broken key", "password", map[string]string{"INPUT_SERVICE-KEY": "{\n  \"clientid\" : \"sb-cockpit!i1\",\n  \"clientsecret\" : \"LEAKY-SECRET\",\n  \"url\" : https://host:30032/uaa-security\n}", "INPUT_USERNAME": "u", "INPUT_PASSWORD": "p-pass-1"}, 2, "line 4, column"},
+		{"key without clientid", "client-credentials", map[string]string{"INPUT_SERVICE-KEY": `{"clientsecret":"NoId-S3cret-77","tokenurl":"https://uaa.example.com/oauth/token"}`}, 2, `service-key: has no "clientid"; give client-id`},
+		{"x509 key without certificate", "client-credentials", map[string]string{"INPUT_SERVICE-KEY": `{"clientid":"x","credential-type":"x509","certurl":"https://uaa.example.com"}`}, 2, "certificate: missing: the service key is an X.509 key without a certificate or private key"},
 		{"wrong client secret", "client-credentials", map[string]string{"INPUT_SERVICE-KEY": f.cpiKey(), "INPUT_CLIENT-SECRET": "wrong-secret-1"}, 1, "client-id or client-secret is wrong"},
 		{"wrong user password", "password", map[string]string{"INPUT_SERVICE-KEY": f.xsOutput(), "INPUT_USERNAME": cockpitUser, "INPUT_PASSWORD": "wrong-pass-1"}, 1, "username or password is wrong"},
 		{"scope not allowed", "client-credentials", map[string]string{"INPUT_SERVICE-KEY": f.cpiKey(), "INPUT_SCOPE": "it!b5678.WorkspacePackagesEdit"}, 1, "scope"},

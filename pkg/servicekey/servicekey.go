@@ -76,10 +76,10 @@ const maxUnwrap = 3
 // "OK" of `xs service-key` and `cf service-key` output are skipped). The
 // client sits at the top level or under "credentials", "oauth" or "uaa".
 //
-// Parse fails when there is no "clientid". It does not check for a token URL
-// or a secret, since a caller may override those; see TokenEndpoint and
-// X509KeyPair. External Certificate keys (a certificate without "key") parse
-// without error.
+// Parse does not require "clientid", a token URL or a secret, since a
+// caller may give those separately (a partial key completed by inputs); see
+// TokenEndpoint and X509KeyPair, and check ClientID. External Certificate
+// keys (a certificate without "key") parse without error.
 //
 // Errors are *SyntaxError, *FieldError, ErrEmpty or ErrNoJSON (possibly
 // wrapped); none contains any part of data.
@@ -128,9 +128,6 @@ func Parse(data []byte) (*Key, error) {
 	k.PrivateKey = normalizePEM(k.rawPrivateKey)
 	if k.PrivateKey == strings.TrimSpace(k.rawPrivateKey) {
 		k.rawPrivateKey = ""
-	}
-	if k.ClientID == "" {
-		return nil, &FieldError{Field: fieldClientID}
 	}
 	return k, nil
 }

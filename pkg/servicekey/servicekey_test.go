@@ -339,6 +339,21 @@ func TestParse(t *testing.T) {
 			wantToken: "https://uaa.example.com/oauth/token",
 			secrets:   []string{"CamelS3cret"},
 		},
+		{
+			// A partial key: the client-id input completes it.
+			name:      "no clientid",
+			in:        `{"clientsecret":"NoIdS3cret","url":"https://uaa.example.com"}`,
+			want:      servicekey.Key{ClientSecret: "NoIdS3cret", URL: "https://uaa.example.com"},
+			wantToken: "https://uaa.example.com/oauth/token",
+			secrets:   []string{"NoIdS3cret"},
+		},
+		{
+			name:      "blank clientid inside a wrapper",
+			in:        `{"credentials":{"clientid":"  ","clientsecret":"EmptyIdS3cret","url":"https://uaa.example.com"}}`,
+			want:      servicekey.Key{ClientSecret: "EmptyIdS3cret", URL: "https://uaa.example.com"},
+			wantToken: "https://uaa.example.com/oauth/token",
+			secrets:   []string{"EmptyIdS3cret"},
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -540,18 +555,6 @@ func TestParseErrors(t *testing.T) {
 			in:      "Getting service key \"k\" for service instance \"cockpit-uaa\" ...\nFAILED\nNoJsonServiceNotFound\n",
 			wantErr: servicekey.ErrNoJSON,
 			want:    "no JSON object found in the service key; paste the key with its { and }",
-		},
-		{
-			name:    "no clientid",
-			in:      `{"clientsecret":"NoIdS3cret","url":"https://uaa.example.com"}`,
-			wantErr: servicekey.ErrMissingField,
-			want:    `service key has no "clientid"`,
-		},
-		{
-			name:    "empty clientid inside a wrapper",
-			in:      `{"credentials":{"clientid":"  ","clientsecret":"EmptyIdS3cret"}}`,
-			wantErr: servicekey.ErrMissingField,
-			want:    `service key has no "clientid"`,
 		},
 		{
 			name:    "clientid is a number",

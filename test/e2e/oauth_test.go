@@ -548,6 +548,20 @@ func TestOAuthErrors(t *testing.T) {
 			code: 2, want: []string{"token-url: http:// is not allowed"}, hidden: []string{cpiSecret},
 		},
 		{
+			name: "a key without a token URL names the field", flow: "client-credentials",
+			inputs: func(t *testing.T, f *oauthFixture) map[string]string {
+				return map[string]string{"service-key": fmt.Sprintf(`{"clientid":%q,"clientsecret":%q}`, cpiID, cpiSecret)}
+			},
+			code: 2, want: []string{"service-key", `no "url"`, "token-url"}, hidden: []string{cpiSecret},
+		},
+		{
+			name: "a key without clientid names the field", flow: "client-credentials",
+			inputs: func(t *testing.T, f *oauthFixture) map[string]string {
+				return map[string]string{"service-key": fmt.Sprintf(`{"clientsecret":%q,"tokenurl":%q}`, cpiSecret, f.uaa.TokenURL())}
+			},
+			code: 2, want: []string{"service-key", `no "clientid"`, "client-id"}, hidden: []string{cpiSecret},
+		},
+		{
 			name: "seed 000's key with the url unquoted", flow: "password",
 			inputs: func(t *testing.T, f *oauthFixture) map[string]string {
 				return map[string]string{"service-key": brokenKey(f.uaa.URL + cockpitPath), "username": cockpitUser, "password": cockpitPass}
