@@ -326,7 +326,7 @@ func TestFetchTokenShapes(t *testing.T) {
 		},
 		{
 			name:  "no expires_in: the JWT's exp claim",
-			body:  `{"access_token":"` + testJWT(`{"exp":` + strconv.FormatInt(fixedAt.Unix()+900, 10) + `}`) + `","token_type":"bearer"}`,
+			body:  `{"access_token":"` + testJWT(`{"exp":`+strconv.FormatInt(fixedAt.Unix()+900, 10)+`}`) + `","token_type":"bearer"}`,
 			ctype: jsonType,
 			want:  oauth.Token{AccessToken: testJWT(`{"exp":` + strconv.FormatInt(fixedAt.Unix()+900, 10) + `}`), TokenType: "Bearer", ExpiresIn: 900},
 		},
