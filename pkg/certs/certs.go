@@ -51,6 +51,12 @@ type Identity struct {
 // it) or as PEM text with the certificate, its chain and the private key.
 // The password is used for PKCS#12 only.
 func Parse(data []byte, password string) (*Identity, error) {
+	if len(data) > 0 && data[0] == 0x30 {
+		// A binary PFX (an ASN.1 SEQUENCE; base64 text starts with "M" and
+		// PEM with "-"). It is used untouched: its last bytes are often a
+		// random MAC salt, which trimming white space would cut short.
+		return parsePKCS12(data, password)
+	}
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 {
 		return nil, fmt.Errorf("is empty: %w", ErrUnrecognized)
