@@ -107,8 +107,9 @@ type UAAConfig struct {
 //   - a scope not in Scopes: 400 invalid_scope "Invalid scope: <s>. Did you
 //     know that you can get default scopes by simply sending no value?"
 //   - password grant with an unknown user or a wrong password: 401
-//     unauthorized "Bad credentials" (modern UAA; older ones said "Name or
-//     password mismatch"; clients should not parse the text).
+//     unauthorized "Name or password mismatch", as cloudfoundry/uaa#599
+//     records it (sap-protocols.md §3); the text varies between UAA versions
+//     ("Bad credentials" is also seen), so clients should not parse it.
 //   - refresh_token grant with an unknown refresh token: 400 invalid_grant
 //     "Invalid refresh token".
 //
@@ -294,7 +295,7 @@ func (s *UAA) handle(w http.ResponseWriter, r *http.Request, req *Request) {
 		user, pass := form.Get("username"), form.Get("password")
 		want, known := s.cfg.Users[user]
 		if !known || user == "" || subtle.ConstantTimeCompare([]byte(pass), []byte(want)) != 1 {
-			writeOAuthError(w, http.StatusUnauthorized, "unauthorized", "Bad credentials")
+			writeOAuthError(w, http.StatusUnauthorized, "unauthorized", "Name or password mismatch")
 			return
 		}
 		s.issue(w, grant{clientID: clientID, user: user, scopes: scopes}, grantType, true)

@@ -148,8 +148,8 @@ func TestUAAPasswordGrant(t *testing.T) {
 			if err != nil {
 				var re *oauth2.RetrieveError
 				errors.As(err, &re)
-				if re.ErrorDescription != "Bad credentials" {
-					t.Errorf("error_description = %q, want Bad credentials", re.ErrorDescription)
+				if re.ErrorDescription != "Name or password mismatch" {
+					t.Errorf("error_description = %q, want Name or password mismatch", re.ErrorDescription)
 				}
 				return
 			}
@@ -308,7 +308,7 @@ func TestUAAWire(t *testing.T) {
 		{
 			name: "wrong user password", method: "POST", url: uaa.TokenURL(), contentType: form,
 			body:       body("grant_type", "password", "username", "COCKPIT_ADMIN", "password", "x", "client_id", "plain", "client_secret", "plain-secret"),
-			wantStatus: 401, wantBody: `{"error":"unauthorized","error_description":"Bad credentials"}`,
+			wantStatus: 401, wantBody: `{"error":"unauthorized","error_description":"Name or password mismatch"}`,
 		},
 		{
 			name: "password in query", method: "POST", url: uaa.TokenURL() + "?grant_type=password&username=COCKPIT_ADMIN&password=x",
