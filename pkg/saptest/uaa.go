@@ -108,7 +108,7 @@ type UAAConfig struct {
 //     know that you can get default scopes by simply sending no value?"
 //   - password grant with an unknown user or a wrong password: 401
 //     unauthorized "Name or password mismatch", as cloudfoundry/uaa#599
-//     records it (sap-protocols.md §3); the text varies between UAA versions
+//     records it (docs/sap-protocols.md §3); the text varies between UAA versions
 //     ("Bad credentials" is also seen), so clients should not parse it.
 //   - refresh_token grant with an unknown refresh token: 400 invalid_grant
 //     "Invalid refresh token".
