@@ -30,14 +30,18 @@ const (
 //     $format) are accepted and ignored. (A real tenant answers Atom XML
 //     unless asked for JSON with Accept: application/json or $format=json;
 //     the fake always answers JSON.)
+//   - GET /api/v1/MessageProcessingLogs('<guid>')/ErrorInformation/$value:
+//     200, text/plain, the error text of the FAILED canned log
+//     ([CannedErrorInformation]); 404 for the other logs. (Which status a
+//     real tenant sends for a log without an error is not documented.)
 //   - GET /resource/RegisteredResourcesGet: 200, application/json,
 //     {"result":[{"ResourceName":"SYSTEMDB@H4C","ResourceId":"1"}]}.
 //
 // Before routing, authorization is checked:
 //
-//   - no "Authorization: Bearer <token>" header, or a token the UAA did not
-//     issue or that expired: 401 with WWW-Authenticate: Bearer, plain text
-//     "Unauthorized".
+//   - no "Authorization: Bearer <token>" header (the scheme in any case, as
+//     RFC 9110 §11.1 allows), or a token the UAA did not issue or that
+//     expired: 401 with WWW-Authenticate: Bearer, plain text "Unauthorized".
 //   - a valid token without the scope: 403, plain text "Forbidden".
 //
 // Then: another method on a known path: 405; another path: 404. The TLS
@@ -135,6 +139,13 @@ func CannedMessageProcessingLogs() []MessageProcessingLog {
 	}
 }
 
+// CannedErrorInformation is the error text [CPI] serves for the FAILED
+// canned log at MessageProcessingLogs('<guid>')/ErrorInformation/$value.
+const CannedErrorInformation = "com.sap.it.rt.adapter.http.api.exception.HttpResponseException: An internal server error occured: the receiver answered 500"
+
+// errorInformationSuffix ends the path of a log's error text.
+const errorInformationSuffix = "')/ErrorInformation/$value"
+
 type odataResults struct {
 	D struct {
 		Results []MessageProcessingLog `json:"results"`
@@ -151,13 +162,13 @@ type cockpitResult struct {
 }
 
 func (s *CPI) handle(w http.ResponseWriter, r *http.Request, req *Request) {
-	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || !s.uaa.Valid(token, "") {
+	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !strings.EqualFold(scheme, "Bearer") || !s.uaa.Valid(strings.TrimSpace(token), "") {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="saptest"`)
 		http.Error(w, "Unauthorized", http.StatusUnauthorized)
 		return
 	}
-	if !s.uaa.Valid(token, s.scope) {
+	if !s.uaa.Valid(strings.TrimSpace(token), s.scope) {
 		http.Error(w, "Forbidden", http.StatusForbidden)
 		return
 	}
@@ -194,6 +205,24 @@ func (s *CPI) handle(w http.ResponseWriter, r *http.Request, req *Request) {
 			Result: []registeredResource{{ResourceName: "SYSTEMDB@H4C", ResourceID: "1"}},
 		})
 	default:
+		guid, ok := strings.CutPrefix(r.URL.Path, MessageProcessingLogsPath+"('")
+		guid, ok2 := strings.CutSuffix(guid, errorInformationSuffix)
+		if !ok || !ok2 {
+			http.NotFound(w, r)
+			return
+		}
+		if r.Method != http.MethodGet {
+			methodNotAllowed(w, http.MethodGet)
+			return
+		}
+		for _, l := range CannedMessageProcessingLogs() {
+			if l.MessageGUID == guid && l.Status == "FAILED" {
+				w.Header().Set("Content-Type", "text/plain")
+				w.WriteHeader(http.StatusOK)
+				_, _ = w.Write([]byte(CannedErrorInformation))
+				return
+			}
+		}
 		http.NotFound(w, r)
 	}
 }

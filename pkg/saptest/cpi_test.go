@@ -54,6 +54,15 @@ func TestCPI(t *testing.T) {
 		{name: "$top=1", method: "GET", base: cpi.URL, path: mpl + "?$top=1&$orderby=LogEnd%20desc", auth: "Bearer " + full, wantStatus: 200, wantResults: 1},
 		{name: "$top=0", method: "GET", base: cpi.URL, path: mpl + "?$top=0", auth: "Bearer " + full, wantStatus: 200, wantResults: 0},
 		{name: "bad $top", method: "GET", base: cpi.URL, path: mpl + "?$top=x", auth: "Bearer " + full, wantStatus: 400},
+		{name: "bearer in lower case", method: "GET", base: cpi.URL, path: mpl, auth: "bearer " + full, wantStatus: 200, wantResults: 3},
+		{
+			name: "error text of the failed log", method: "GET", base: cpi.URL, auth: "Bearer " + full,
+			path: mpl + "('AGYxc2FwdGVzdC0wMDAyLWZhaWxl')/ErrorInformation/$value", wantStatus: 200, wantBody: saptest.CannedErrorInformation,
+		},
+		{
+			name: "error text of a completed log", method: "GET", base: cpi.URL, auth: "Bearer " + full,
+			path: mpl + "('AGYxc2FwdGVzdC0wMDAzLWNvbXBs')/ErrorInformation/$value", wantStatus: 404,
+		},
 		{name: "POST", method: "POST", base: cpi.URL, path: mpl, auth: "Bearer " + full, wantStatus: 405},
 		{name: "unknown path", method: "GET", base: cpi.URL, path: "/api/v1/IntegrationRuntimeArtifacts", auth: "Bearer " + full, wantStatus: 404},
 		{
@@ -83,7 +92,7 @@ func TestCPI(t *testing.T) {
 			if tc.wantBody != "" && got.body != tc.wantBody {
 				t.Errorf("body = %s, want %s", got.body, tc.wantBody)
 			}
-			if got.status != 200 || tc.path[:len(mpl)] != mpl {
+			if got.status != 200 || tc.wantBody != "" || tc.path[:len(mpl)] != mpl {
 				return
 			}
 			var body struct {
