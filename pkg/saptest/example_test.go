@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log"
 	"net/http"
@@ -226,4 +227,41 @@ func ExampleNewCockpit() {
 	// Output:
 	// refresh token: true expires_in: 14399
 	// 200 [map[ResourceId:1 ResourceName:SYSTEMDB@H4C]]
+}
+
+// A pipeline script's error handling is tested against a tenant that is
+// overloaded for one request and then recovers, and against a proxy's HTML
+// login page answered with 200.
+func ExampleUAA_SetFault() {
+	p, err := saptest.NewPKI()
+	if err != nil {
+		log.Fatal(err)
+	}
+	uaa, err := saptest.NewUAA(p, saptest.UAAConfig{Clients: map[string]string{"ci": "ci-secret"}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer uaa.Close()
+	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, p.HTTPClient(nil))
+	cc := clientcredentials.Config{ClientID: "ci", ClientSecret: "ci-secret", TokenURL: uaa.TokenURL(), AuthStyle: oauth2.AuthStyleInParams}
+
+	uaa.SetFault(saptest.Fault{Status: http.StatusServiceUnavailable, RetryAfter: "2", Times: 1})
+	_, err = cc.Token(ctx)
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) {
+		fmt.Println("first:", re.Response.StatusCode, "Retry-After:", re.Response.Header.Get("Retry-After"))
+	}
+	if _, err := cc.Token(ctx); err == nil {
+		fmt.Println("second: a token")
+	}
+
+	uaa.SetFault(saptest.Fault{Body: "<html><title>Sign in</title></html>", ContentType: "text/html"})
+	_, err = cc.Token(ctx)
+	fmt.Println("login page is an error:", err != nil)
+	fmt.Println("requests:", len(uaa.Requests()))
+	// Output:
+	// first: 503 Retry-After: 2
+	// second: a token
+	// login page is an error: true
+	// requests: 3
 }

@@ -157,7 +157,10 @@ func TestFaultDelay(t *testing.T) {
 			}
 			errc <- err
 		}()
-		for len(cpi.Requests()) == 0 {
+		for deadline := time.Now().Add(10 * time.Second); len(cpi.Requests()) == 0; {
+			if time.Now().After(deadline) {
+				t.Fatal("the delayed request never reached the server")
+			}
 			time.Sleep(5 * time.Millisecond)
 		}
 		start := time.Now()
