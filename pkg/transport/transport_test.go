@@ -12,58 +12,43 @@ import (
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/transport"
 )
 
-// TestNew checks the TLS policy against servers with different settings:
-// only verified TLS 1.2+ servers are reached, and the client certificate
-// with its chain is sent when asked for.
+// TestNew checks the TLS policy against saptest's fake IAS, which requires a
+// client certificate (TLS 1.2+, verified against the PKI's root): only a
+// verified server is reached, and the client certificate travels with its
+// chain.
 func TestNew(t *testing.T) {
 	t.Parallel()
 	p := saptest.MustPKI(t)
-	client := saptest.MustClient(t, p, "user", saptest.ViaIntermediate())
-	cert := client.TLSCertificate()
+	viaIntermediate := saptest.MustClient(t, p, "chained-user", saptest.ViaIntermediate()).TLSCertificate()
+	leafOnly := viaIntermediate
+	leafOnly.Certificate = leafOnly.Certificate[:1]
 	cases := []struct {
 		name    string
-		server  func(*tls.Config)
 		roots   bool
-		cert    bool
+		cert    *tls.Certificate
+		wantCN  string
 		wantErr string
 	}{
-		{name: "verified server", roots: true},
-		{name: "unknown server CA", roots: false, wantErr: "certificate signed by unknown authority"},
-		{name: "TLS 1.1 server refused", roots: true, server: func(c *tls.Config) { c.MaxVersion = tls.VersionTLS11 }, wantErr: "protocol version"},
-		{name: "client certificate with chain", roots: true, cert: true, server: func(c *tls.Config) {
-			c.ClientAuth = tls.RequireAndVerifyClientCert
-			c.ClientCAs = p.ClientCAPool()
-		}},
-		{name: "client certificate demanded but none given", roots: true, server: func(c *tls.Config) {
-			c.ClientAuth = tls.RequireAndVerifyClientCert
-			c.ClientCAs = p.ClientCAPool()
-		}, wantErr: "certificate required"},
+		{name: "verified server, certificate with its chain", roots: true, cert: &viaIntermediate, wantCN: "chained-user"},
+		{name: "unknown server CA", roots: false, cert: &viaIntermediate, wantErr: "certificate signed by unknown authority"},
+		{name: "certificate without its chain", roots: true, cert: &leafOnly, wantErr: "remote error: tls"},
+		{name: "certificate demanded but none given", roots: true, wantErr: "certificate required"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				if r.TLS != nil && len(r.TLS.PeerCertificates) > 0 {
-					w.Write([]byte(r.TLS.PeerCertificates[0].Subject.CommonName))
-				}
-			}))
-			ts.TLS = &tls.Config{Certificates: []tls.Certificate{p.ServerCertificate()}}
-			if tc.server != nil {
-				tc.server(ts.TLS)
-			}
-			ts.StartTLS()
-			defer ts.Close()
-			o := transport.Options{Timeout: 5 * time.Second}
+			ias := saptest.MustIAS(t, p)
+			o := transport.Options{Timeout: 5 * time.Second, ClientCertificate: tc.cert}
 			if tc.roots {
 				o.RootCAs = p.RootPool()
 			}
-			if tc.cert {
-				o.ClientCertificate = &cert
-			}
-			resp, err := transport.New(o).Get(ts.URL)
+			resp, err := transport.New(o).Get(ias.PasscodeURL())
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("got %v, want an error with %q", err, tc.wantErr)
+				}
+				if n := len(ias.Requests()); n != 0 {
+					t.Errorf("%d requests reached the server", n)
 				}
 				return
 			}
@@ -71,23 +56,45 @@ func TestNew(t *testing.T) {
 				t.Fatal(err)
 			}
 			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Errorf("status %d", resp.StatusCode)
+			}
+			if reqs := ias.Requests(); len(reqs) != 1 || reqs[0].ClientCertCN != tc.wantCN {
+				t.Errorf("requests %+v, want one from CN %q", reqs, tc.wantCN)
+			}
 		})
+	}
+}
+
+// TestTLS11Refused needs a server that offers only TLS 1.1, which no saptest
+// fake does (they all require TLS 1.2, as SAP's endpoints do).
+func TestTLS11Refused(t *testing.T) {
+	t.Parallel()
+	p := saptest.MustPKI(t)
+	ts := httptest.NewUnstartedServer(http.NotFoundHandler())
+	ts.TLS = &tls.Config{Certificates: []tls.Certificate{p.ServerCertificate()}, MaxVersion: tls.VersionTLS11}
+	ts.StartTLS()
+	defer ts.Close()
+	_, err := transport.New(transport.Options{RootCAs: p.RootPool(), Timeout: 5 * time.Second}).Get(ts.URL)
+	if err == nil || !strings.Contains(err.Error(), "protocol version") {
+		t.Fatalf("got %v, want a protocol version error", err)
 	}
 }
 
 func TestNoRedirects(t *testing.T) {
 	t.Parallel()
 	p := saptest.MustPKI(t)
-	ts := httptest.NewUnstartedServer(http.RedirectHandler("https://login.example.com/", http.StatusFound))
-	ts.TLS = &tls.Config{Certificates: []tls.Certificate{p.ServerCertificate()}}
-	ts.StartTLS()
-	defer ts.Close()
-	resp, err := transport.New(transport.Options{RootCAs: p.RootPool()}).Get(ts.URL)
+	uaa := saptest.MustUAA(t, p, saptest.UAAConfig{})
+	uaa.SetFault(saptest.Fault{Status: http.StatusFound, Location: "https://login.example.com/"})
+	resp, err := transport.New(transport.Options{RootCAs: p.RootPool(), Timeout: 5 * time.Second}).Get(uaa.TokenURL())
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusFound {
+	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "https://login.example.com/" {
 		t.Errorf("status %d: the redirect was followed", resp.StatusCode)
+	}
+	if n := len(uaa.Requests()); n != 1 {
+		t.Errorf("%d requests, want 1", n)
 	}
 }
