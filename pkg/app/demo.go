@@ -27,7 +27,9 @@ const (
 	demoCertPassword  = "demo-p12-password"
 	demoCPIClient     = "sb-demo-cpi!b101|it!b202"
 	demoCPISecret     = "demo-cpi-client-secret"
-	demoCPIScope      = "it!b202.MonitoringDataRead"
+	// demoCPIScope is the scope the fake Cloud Integration API wants, in the
+	// form third-party code requests (xsappname + Neo-style name).
+	demoCPIScope      = "it!b202.IntegrationOperationServer.read"
 	demoCockpitClient = "sb-cockpit!i1"
 	demoCockpitSecret = "demo-cockpit-client-secret"
 	demoCockpitUser   = "COCKPIT_ADMIN"
@@ -41,8 +43,12 @@ type demo struct {
 	dir     string
 	pki     *saptest.PKI
 	ias     *saptest.IAS
-	uaa     *saptest.UAA
+	uaa     *saptest.UAA // the Cloud Integration tenant's XSUAA
 	cpi     *saptest.CPI
+	// cockpitUAA is the HANA cockpit's own UAA under /uaa-security, whose
+	// tokens last 14399 s; cockpit is its API.
+	cockpitUAA *saptest.UAA
+	cockpit    *saptest.CPI
 	caFile  string
 	p12File string
 }
@@ -61,10 +67,12 @@ func (m *Main) runDemo(ctx context.Context) int {
 	defer d.close()
 	fmt.Fprintf(d.out, `sap-ci-auth demo: every flow against FAKE SAP endpoints on 127.0.0.1 (pkg/saptest).
 Nothing here talks to SAP. Secrets are shown as *** as the GitHub log would show them.
-  fake IAS tenant   %s  (mutual TLS; trusts the demo client CA)
-  fake UAA/XSUAA    %s
-  fake CPI/cockpit  %s
-`, d.ias.URL, d.uaa.URL, d.cpi.URL)
+  fake IAS tenant             %s  (mutual TLS; trusts the demo client CA)
+  fake XSUAA                  %s
+  fake Cloud Integration API  %s
+  fake HANA cockpit UAA       %s/uaa-security
+  fake HANA cockpit API       %s
+`, d.ias.URL, d.uaa.URL, d.cpi.URL, d.cockpitUAA.URL, d.cockpit.URL)
 	steps := []func(context.Context) error{d.passcode, d.clientCredentials, d.password, d.shell}
 	failed := 0
 	for _, step := range steps {
@@ -98,14 +106,25 @@ func (m *Main) startDemo() (_ *demo, err error) {
 		return nil, err
 	}
 	d.uaa, err = saptest.NewUAA(d.pki, saptest.UAAConfig{
-		Clients: map[string]string{demoCPIClient: demoCPISecret, demoCockpitClient: demoCockpitSecret},
-		Users:   map[string]string{demoCockpitUser: demoCockpitPass},
+		Clients: map[string]string{demoCPIClient: demoCPISecret},
 		Scopes:  []string{demoCPIScope},
 	})
 	if err != nil {
 		return nil, err
 	}
-	if d.cpi, err = saptest.NewCPI(d.pki, d.uaa, ""); err != nil {
+	if d.cpi, err = saptest.NewCPI(d.pki, d.uaa, demoCPIScope); err != nil {
+		return nil, err
+	}
+	d.cockpitUAA, err = saptest.NewUAA(d.pki, saptest.UAAConfig{
+		Clients:   map[string]string{demoCockpitClient: demoCockpitSecret},
+		Users:     map[string]string{demoCockpitUser: demoCockpitPass},
+		ExpiresIn: 14399,
+		TokenPath: "/uaa-security/oauth/token",
+	})
+	if err != nil {
+		return nil, err
+	}
+	if d.cockpit, err = saptest.NewCockpit(d.pki, d.cockpitUAA, ""); err != nil {
 		return nil, err
 	}
 	client, err := d.pki.IssueClient(demoUser, saptest.ViaIntermediate())
@@ -133,6 +152,12 @@ func (d *demo) close() {
 	}
 	if d.cpi != nil {
 		d.cpi.Close()
+	}
+	if d.cockpitUAA != nil {
+		d.cockpitUAA.Close()
+	}
+	if d.cockpit != nil {
+		d.cockpit.Close()
 	}
 	if d.dir != "" {
 		os.RemoveAll(d.dir)
@@ -227,21 +252,21 @@ func (d *demo) clientCredentials(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return d.callAPI(ctx, saptest.MessageProcessingLogsPath+"?$top=1", outs["authorization"])
+	return d.callAPI(ctx, d.cpi.URL, saptest.MessageProcessingLogsPath+"?$top=1", outs["authorization"])
 }
 
 func (d *demo) password(ctx context.Context) error {
 	key := fmt.Sprintf("Getting service key \"demo-cockpit-uaa\" for service instance \"cockpit-uaa\" ...\n\n"+
 		"{\n  \"tenantmode\" : \"dedicated\",\n  \"clientid\" : %q,\n  \"xsappname\" : \"cockpit!i1\",\n"+
 		"  \"identityzone\" : \"uaa\",\n  \"clientsecret\" : %q,\n  \"url\" : %q\n}\n\nOK\n",
-		demoCockpitClient, demoCockpitSecret, d.uaa.URL)
+		demoCockpitClient, demoCockpitSecret, d.cockpitUAA.URL+"/uaa-security")
 	outs, err := d.step(ctx, "3. password: a HANA cockpit token from `xs service-key cockpit-uaa` output, header and OK included", map[string]string{
 		"flow": "password", "service-key": key, "username": demoCockpitUser, "password": demoCockpitPass, "ca-certificates": d.caFile,
 	})
 	if err != nil {
 		return err
 	}
-	return d.callAPI(ctx, saptest.RegisteredResourcesPath, outs["authorization"])
+	return d.callAPI(ctx, d.cockpit.URL, saptest.RegisteredResourcesPath, outs["authorization"])
 }
 
 // shell shows the same binary in a plain shell: the token alone on stdout.
@@ -258,13 +283,13 @@ func (d *demo) shell(ctx context.Context) error {
 	}
 	token := strings.TrimSuffix(stdout.String(), "\n")
 	fmt.Fprintf(d.out, "  stdout: one line, the access token (%d characters); stderr: %d bytes\n", len(token), stderr.Len())
-	return d.callAPI(ctx, saptest.MessageProcessingLogsPath+"?$top=1", "Bearer "+token)
+	return d.callAPI(ctx, d.cpi.URL, saptest.MessageProcessingLogsPath+"?$top=1", "Bearer "+token)
 }
 
-// callAPI uses a token as a later workflow step would, against the fake API.
-func (d *demo) callAPI(ctx context.Context, path, authorization string) error {
+// callAPI uses a token as a later workflow step would, against a fake API.
+func (d *demo) callAPI(ctx context.Context, base, path, authorization string) error {
 	hc := transport.New(transport.Options{Timeout: 10 * time.Second, RootCAs: d.pki.RootPool()})
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, d.cpi.URL+path, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
 	if err != nil {
 		return fmt.Errorf("failed to build the API request: %w", err)
 	}

@@ -1,10 +1,48 @@
 package app_test
 
 import (
+	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
 )
+
+// TestDemoOnlyAsCommand: the fakes start only for `sap-ci-auth demo`; a
+// flow input or variable named demo is an unknown flow, so no real run (the
+// action passes no arguments) can reach them.
+func TestDemoOnlyAsCommand(t *testing.T) {
+	t.Parallel()
+	for name, env := range map[string]map[string]string{
+		"github input": {"GITHUB_ACTIONS": "true", "INPUT_FLOW": "demo"},
+		"shell env":    {"SAP_CI_AUTH_FLOW": "demo"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			r := execute(t, env)
+			if r.code != 2 || !strings.Contains(r.stdout+r.stderr, "flow: unknown flow") || strings.Contains(r.stdout, "FAKE SAP") {
+				t.Errorf("exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+			}
+		})
+	}
+}
+
+// TestFlowsDoNotImportSaptest: the packages of a real run never link the
+// fakes' code paths in; only pkg/app's demo and the tests do.
+func TestFlowsDoNotImportSaptest(t *testing.T) {
+	t.Parallel()
+	pkgs := []string{"certs", "config", "emit", "ias", "oauth", "servicekey", "transport"}
+	args := []string{"list", "-deps", "-f", "{{.ImportPath}}"}
+	for _, p := range pkgs {
+		args = append(args, "github.com/sap-ci-auth/sap-ci-auth/pkg/"+p)
+	}
+	out, err := exec.Command("go", args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	if strings.Contains(string(out), "/pkg/saptest") {
+		t.Errorf("a flow package depends on pkg/saptest:\n%s", out)
+	}
+}
 
 func TestDemo(t *testing.T) {
 	t.Parallel()
@@ -20,6 +58,8 @@ func TestDemo(t *testing.T) {
 		"cf login -a",
 		"GET /api/v1/MessageProcessingLogs with the Authorization output: 200 OK",
 		"GET /resource/RegisteredResourcesGet with the Authorization output: 200 OK, registered resource SYSTEMDB@H4C",
+		"expires-in = 14399", // the cockpit's UAA
+		"scope = it!b202.IntegrationOperationServer.read",
 		"stdout: one line, the access token",
 		"all 4 steps passed",
 	} {
