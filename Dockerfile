@@ -31,8 +31,12 @@ COPY main.go ./
 COPY pkg/ pkg/
 # -trimpath: no build paths in the binary; -s -w: no symbol or DWARF tables.
 # There is no .git in /src, so no VCS stamp: the same sources give the same
-# binary, and the final stage's COPY stays cached.
-RUN go build -trimpath -ldflags "-s -w" -o /out/sap-ci-auth . \
+# binary, and the final stage's COPY stays cached. The release workflow passes
+# --build-arg VERSION=vX.Y.Z for `sap-ci-auth --version`; declared here, after
+# the module layer, so that it never invalidates that layer.
+ARG VERSION
+RUN go build -trimpath -ldflags "-s -w -X github.com/sap-ci-auth/sap-ci-auth/pkg/app.version=${VERSION}" \
+      -o /out/sap-ci-auth . \
  && /out/sap-ci-auth --version
 
 # --- final stage --------------------------------------------------------------

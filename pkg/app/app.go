@@ -164,8 +164,16 @@ func expiry(now time.Time, seconds int64) []emit.Output {
 	}
 }
 
-// Version is the module version the binary was built from.
+// version is set at link time (-ldflags "-X …/pkg/app.version=v1.2.3"); the
+// Dockerfile does so when the release workflow passes VERSION.
+var version string
+
+// Version is the version the binary was stamped with at link time, else the
+// module version it was built from (go install …@v1.2.3), else "(devel)".
 func Version() string {
+	if version != "" {
+		return version
+	}
 	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
 		return bi.Main.Version
 	}
