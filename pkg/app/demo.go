@@ -23,10 +23,10 @@ import (
 // The demo's fake identities. They exist only inside the fakes started by
 // runDemo.
 const (
-	demoUser          = "demo-technical-user"
-	demoCertPassword  = "demo-p12-password"
-	demoCPIClient     = "sb-demo-cpi!b101|it!b202"
-	demoCPISecret     = "demo-cpi-client-secret"
+	demoUser         = "demo-technical-user"
+	demoCertPassword = "demo-p12-password"
+	demoCPIClient    = "sb-demo-cpi!b101|it!b202"
+	demoCPISecret    = "demo-cpi-client-secret"
 	// demoCPIScope is the scope the fake Cloud Integration API wants, in the
 	// form third-party code requests (xsappname + Neo-style name).
 	demoCPIScope      = "it!b202.IntegrationOperationServer.read"
@@ -38,19 +38,19 @@ const (
 
 // demo holds the fakes and files of one demo run.
 type demo struct {
-	m       *Main
-	out     io.Writer
-	dir     string
-	pki     *saptest.PKI
-	ias     *saptest.IAS
-	uaa     *saptest.UAA // the Cloud Integration tenant's XSUAA
-	cpi     *saptest.CPI
+	m   *Main
+	out io.Writer
+	dir string
+	pki *saptest.PKI
+	ias *saptest.IAS
+	uaa *saptest.UAA // the Cloud Integration tenant's XSUAA
+	cpi *saptest.CPI
 	// cockpitUAA is the HANA cockpit's own UAA under /uaa-security, whose
 	// tokens last 14399 s; cockpit is its API.
 	cockpitUAA *saptest.UAA
 	cockpit    *saptest.CPI
-	caFile  string
-	p12File string
+	caFile     string
+	p12File    string
 }
 
 // runDemo starts fake SAP endpoints on 127.0.0.1 and runs every flow
