@@ -175,7 +175,12 @@ cp "$FAKESAP_CA_FILE" "$gh/workspace/certs/fake-ca.pem"
 # The hosted runner's user owns these directories and files; the container
 # (root, no --user) must still write the output file. Needs root to set up.
 runner_uid=1001
-if ((EUID == 0)); then chown -R "$runner_uid:$runner_uid" "$gh"; else runner_uid=$EUID; fi
+if ((EUID == 0)); then
+  chown -R "$runner_uid:$runner_uid" "$gh"
+else
+  runner_uid=$EUID
+  echo "NOTE: not root, so the runner directories belong to uid $EUID, not 1001 as on hosted runners"
+fi
 
 # Every input action.yml declares, with its default: the runner exports all
 # of them (an unset one as its default, which may be empty).
