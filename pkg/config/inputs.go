@@ -130,7 +130,7 @@ var Outputs = []Output{
 		Description: "the IAS one-time passcode: the password for `btp login --idp` or `cf login --origin`; valid once, for about 5 minutes"},
 	{Name: "access-token", Flows: oauthFlows, Description: "the OAuth access token"},
 	{Name: "authorization", Flows: oauthFlows, Description: "the Authorization header value: Bearer <access token>"},
-	{Name: "token-type", Flows: oauthFlows, Description: "the token type the server returned (bearer)"},
+	{Name: "token-type", Flows: oauthFlows, Description: "the token type the server returned, as Bearer"},
 	{Name: "expires-in", Description: "seconds until the passcode or token expires (token: from expires_in, else the JWT's exp; empty if neither says)"},
 	{Name: "expires-at", Description: "when the passcode or token expires, RFC 3339 in UTC (empty when expires-in is)"},
 	{Name: "scope", Flows: oauthFlows, Description: "the scopes the token carries, space separated"},
