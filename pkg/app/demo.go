@@ -131,14 +131,13 @@ func (m *Main) startDemo() (_ *demo, err error) {
 	if err != nil {
 		return nil, err
 	}
-	p12, err := client.PKCS12(saptest.P12Modern, demoCertPassword)
-	if err != nil {
-		return nil, err
-	}
 	d.p12File = filepath.Join(d.dir, "cert.p12")
 	d.caFile = filepath.Join(d.dir, "demo-ca.pem")
-	if err := errors.Join(os.WriteFile(d.p12File, p12, 0o600), os.WriteFile(d.caFile, d.pki.RootPEM(), 0o600)); err != nil {
-		return nil, fmt.Errorf("failed to write demo files: %w", err)
+	if err := client.WritePKCS12(d.p12File, saptest.P12Modern, demoCertPassword); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(d.caFile, d.pki.RootPEM(), 0o600); err != nil {
+		return nil, fmt.Errorf("failed to write the demo CA: %w", err)
 	}
 	return d, nil
 }

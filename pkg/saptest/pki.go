@@ -14,6 +14,7 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	pkcs12 "software.sslmate.com/src/go-pkcs12"
@@ -294,6 +295,20 @@ func (c *ClientCert) TLSCertificate() tls.Certificate {
 		der = append(der, ca.Raw)
 	}
 	return tls.Certificate{Certificate: der, PrivateKey: c.Key, Leaf: c.Certificate}
+}
+
+// WritePKCS12 writes [ClientCert.PKCS12] to path with mode 0600, as a user
+// keeps the cert.p12 downloaded from the IAS profile page; a pipeline test can
+// hand the path to the certificate-file input.
+func (c *ClientCert) WritePKCS12(path string, format P12Format, password string) error {
+	b, err := c.PKCS12(format, password)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		return fmt.Errorf("failed to write the PKCS#12 file: %w", err)
+	}
+	return nil
 }
 
 // P12Format selects the encryption of a PKCS#12 file written by

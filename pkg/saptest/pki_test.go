@@ -10,6 +10,8 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -83,6 +85,30 @@ func TestPKCS12Errors(t *testing.T) {
 	}
 	if _, err := c.PKCS12(saptest.P12Format(42), "x"); err == nil {
 		t.Error("PKCS12(unknown format) error = nil, want error")
+	}
+}
+
+func TestWritePKCS12(t *testing.T) {
+	t.Parallel()
+	c := saptest.MustClient(t, testPKI(t), "writer", saptest.ViaIntermediate())
+	path := filepath.Join(t.TempDir(), "cert.p12")
+	if err := c.WritePKCS12(path, saptest.P12LegacyDES, "pw"); err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v, want 0600", st.Mode().Perm())
+	}
+	b, _ := os.ReadFile(path)
+	_, leaf, chain, err := pkcs12.DecodeChain(b, "pw")
+	if err != nil || leaf.Subject.CommonName != "writer" || len(chain) != 1 {
+		t.Errorf("DecodeChain: %v, CN %q, %d CA certificates", err, leaf.Subject.CommonName, len(chain))
+	}
+	if err := c.WritePKCS12(filepath.Join(t.TempDir(), "missing", "x.p12"), saptest.P12Modern, "pw"); err == nil {
+		t.Error("writing into a missing directory succeeded")
 	}
 }
 
