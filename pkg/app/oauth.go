@@ -145,7 +145,7 @@ func (m *Main) prepareOAuth(s *config.Settings, sink emit.Sink) (prepared, error
 		if tok.ExpiresIn > 0 {
 			expiresIn, expiresAt = itoa(tok.ExpiresIn), tok.ExpiresAt.UTC().Format(timeFormat)
 		} else {
-			sink.Warning("the token answer has no expires_in and the token carries no exp claim: expires-in and expires-at are empty")
+			sink.Warning("the token answer gives no lifetime (no positive expires_in, no future exp claim in the token): expires-in and expires-at are empty")
 		}
 		outs := []emit.Output{
 			{Name: "access-token", Value: tok.AccessToken},

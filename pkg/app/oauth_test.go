@@ -1,15 +1,17 @@
 package app_test
 
 import (
+	"bytes"
+	"context"
 	"encoding/base64"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/app"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/emit"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/saptest"
 )
@@ -176,39 +178,39 @@ func TestOAuthExpiry(t *testing.T) {
 		enc := base64.RawURLEncoding
 		return enc.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." + enc.EncodeToString([]byte(claims)) + ".c2ln"
 	}
-	exp := time.Now().Add(10 * time.Minute).Unix()
+	now := time.Now().Truncate(time.Second)
 	cases := []struct {
 		name        string
 		token       string
-		wantIn      func(string) bool
+		wantIn      string
 		wantWarning bool
 	}{
-		{
-			name:  "JWT exp claim",
-			token: jwt(fmt.Sprintf(`{"exp":%d}`, exp)),
-			// A few seconds pass between building the token and the run.
-			wantIn: func(v string) bool { n, err := strconv.Atoi(v); return err == nil && n > 590 && n <= 600 },
-		},
-		{name: "opaque token", token: "opaque-token-123456", wantIn: func(v string) bool { return v == "" }, wantWarning: true},
+		{name: "JWT exp claim", token: jwt(fmt.Sprintf(`{"exp":%d}`, now.Unix()+600)), wantIn: "600"},
+		{name: "JWT exp in the past", token: jwt(fmt.Sprintf(`{"exp":%d}`, now.Unix()-5)), wantWarning: true},
+		{name: "opaque token", token: "opaque-token-123456", wantWarning: true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			f := newUAAFixture(t, saptest.UAAConfig{})
 			f.uaa.SetFault(saptest.Fault{Body: `{"access_token":"` + tc.token + `","token_type":"bearer"}`, ContentType: "application/json"})
-			r := execute(t, f.github("client-credentials", map[string]string{"INPUT_SERVICE-KEY": f.cpiKey()}))
+			env := f.github("client-credentials", map[string]string{"INPUT_SERVICE-KEY": f.cpiKey()})
+			var stdout bytes.Buffer
+			m := &app.Main{Stdout: &stdout, Stderr: &stdout, Getenv: func(k string) string { return env[k] }, Now: func() time.Time { return now }}
+			r := run{code: m.Run(context.Background()), stdout: stdout.String()}
 			if r.code != 0 {
 				t.Fatalf("exit %d:\n%s", r.code, r.stdout)
 			}
 			assertMasked(t, r, tc.token)
 			out := f.outputs(t)
-			if !tc.wantIn(out["expires-in"]) {
-				t.Errorf("expires-in %q", out["expires-in"])
+			wantAt := ""
+			if tc.wantIn != "" {
+				wantAt = now.Add(600 * time.Second).UTC().Format(time.RFC3339)
 			}
-			if (out["expires-at"] == "") != (out["expires-in"] == "") {
-				t.Errorf("expires-at %q with expires-in %q", out["expires-at"], out["expires-in"])
+			if out["expires-in"] != tc.wantIn || out["expires-at"] != wantAt {
+				t.Errorf("expires-in %q, expires-at %q; want %q, %q", out["expires-in"], out["expires-at"], tc.wantIn, wantAt)
 			}
-			if got := strings.Contains(r.stdout, "::warning::the token answer has no expires_in"); got != tc.wantWarning {
+			if got := strings.Contains(r.stdout, "::warning::the token answer gives no lifetime"); got != tc.wantWarning {
 				t.Errorf("warning %v, want %v:\n%s", got, tc.wantWarning, r.stdout)
 			}
 		})
