@@ -103,10 +103,14 @@ func Load(ctx context.Context, src Source) (*Settings, error) {
 
 // clean trims what a pasted value picks up around it. A secret keeps its
 // inner and leading spaces (" pw " is a valid certificate password) and loses
-// only the line break that `echo` or a copied secret leaves at its end; other
-// inputs lose surrounding white space.
+// only the line break that `echo` or a copied secret leaves at its end; a
+// secret of white space alone counts as unset. Other inputs lose surrounding
+// white space.
 func clean(in Input, v string) string {
 	if in.Secret {
+		if strings.TrimSpace(v) == "" {
+			return ""
+		}
 		return strings.TrimRight(v, "\r\n")
 	}
 	return strings.TrimSpace(v)

@@ -56,9 +56,11 @@ func TestLoad(t *testing.T) {
 		{
 			name: "secrets keep their spaces and lose only a trailing line break",
 			src: Source{GitHub: true, Getenv: env(map[string]string{"INPUT_FLOW": "password",
-				"INPUT_CERTIFICATE-PASSWORD": " pass word \n", "INPUT_PASSWORD": "pw\r\n", "INPUT_USERNAME": " user \n"})},
+				"INPUT_CERTIFICATE-PASSWORD": " pass word \n", "INPUT_PASSWORD": "pw\r\n", "INPUT_USERNAME": " user \n",
+				"INPUT_CLIENT-SECRET": "  \n", "SAP_CI_AUTH_CLIENT_SECRET": "from-env"})},
 			check: func(s *Settings) bool {
-				return s.CertificatePassword == " pass word " && s.Password == "pw" && s.Username == "user"
+				// A blank secret input is unset, so the variable fills it.
+				return s.CertificatePassword == " pass word " && s.Password == "pw" && s.Username == "user" && s.ClientSecret == "from-env"
 			},
 		},
 		{
