@@ -17,8 +17,11 @@ banner() {
 }
 
 echo "== gofmt and go vet"
-# Tracked and untracked (not ignored) files alike, so new files are checked too.
-mapfile -t gofiles < <(git ls-files --cached --others --exclude-standard '*.go' 2>/dev/null || find . -name '*.go' -not -path './.git/*')
+# Tracked and untracked (not ignored) files alike, so new files are checked
+# too; files deleted but not yet `git rm`ed are left out.
+mapfile -t listed < <(git ls-files --cached --others --exclude-standard --deduplicate '*.go' 2>/dev/null || find . -name '*.go' -not -path './.git/*')
+gofiles=()
+for f in "${listed[@]}"; do [[ -e $f ]] && gofiles+=("$f"); done
 unformatted=$(gofmt -l "${gofiles[@]}")
 if [[ -n $unformatted ]]; then
   echo "gofmt would change: $unformatted" >&2
@@ -37,6 +40,7 @@ else
 fi
 
 echo "== go test (unit and end-to-end)"
+command -v python3 >/dev/null || { echo "python3 is missing: test/gotest-report.py needs it (apt-get install python3)" >&2; exit 1; }
 # -json so that gotest-report.py can show every skipped test and its reason.
 rc=0
 go test -race -count=1 -shuffle=on -json ./... >"$work/gotest.json" 2>"$work/gotest.err" || rc=$?

@@ -13,10 +13,12 @@
 # file systems from what the host already has and loads them with
 # `docker import`. Where a registry answers, it pulls the real golang and
 # distroless images instead (OFFLINE=1 skips the attempt); on the machines
-# without one, the pull fails within milliseconds. Stand-ins carry the label
-# org.sap-ci-auth.stand-in=true: on a workstation, remove them with
-#   docker rmi $(docker images -q --filter label=org.sap-ci-auth.stand-in=true)
-# once you can pull the real images (the golang stand-in has GOPROXY=off).
+# without one, the pull fails within milliseconds (where DNS or a firewall
+# drops packets instead, each attempt gives up after a minute). Stand-ins
+# carry the label org.sap-ci-auth.stand-in=true (images built on them inherit
+# it); on a workstation, once you can pull the real images, remove them with
+#   docker rmi golang:1.26 gcr.io/distroless/static-debian12:debug sap-ci-auth-job:local
+# (the golang stand-in has GOPROXY=off and would break other builds).
 #
 # What goes in, and how close it is to the real image:
 #   golang:1.26   busybox-static as /bin/sh and the other applets; the host's
@@ -74,7 +76,7 @@ have() { [[ ${FORCE:-} != 1 ]] && docker image inspect "$1" >/dev/null 2>&1; }
 # pulled NAME: the real image, where a registry answers (not with OFFLINE=1).
 pulled() {
   [[ ${OFFLINE:-} == 1 ]] && return 1
-  if timeout 600 docker pull -q "$1" >/dev/null 2>&1; then
+  if timeout 60 docker pull -q "$1" >/dev/null 2>&1; then
     echo "offline-images: pulled the real $1"
     return 0
   fi

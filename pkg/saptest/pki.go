@@ -308,6 +308,10 @@ func (c *ClientCert) WritePKCS12(path string, format P12Format, password string)
 	if err := os.WriteFile(path, b, 0o600); err != nil {
 		return fmt.Errorf("failed to write the PKCS#12 file: %w", err)
 	}
+	// WriteFile sets the mode only when it creates the file.
+	if err := os.Chmod(path, 0o600); err != nil {
+		return fmt.Errorf("failed to restrict the PKCS#12 file: %w", err)
+	}
 	return nil
 }
 

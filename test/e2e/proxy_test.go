@@ -3,10 +3,12 @@ package e2e
 import (
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -86,14 +88,19 @@ func TestThroughProxy(t *testing.T) {
 	}
 	nginx := startNginx(t, p)
 	uaa := saptest.MustUAA(t, p, saptest.UAAConfig{Clients: map[string]string{cpiID: cpiSecret}})
-	nginxPort := strings.TrimPrefix(nginx.URL, "https://127.0.0.1:")
-	uaaPort := strings.TrimPrefix(uaa.URL, "https://127.0.0.1:")
 	var ports []int
-	for _, s := range []string{nginxPort, uaaPort} {
-		var n int
-		fmt.Sscan(s, &n)
+	for _, peer := range []string{nginx.URL, uaa.URL} {
+		u, err := url.Parse(peer)
+		if err != nil || u.Hostname() != "127.0.0.1" {
+			t.Fatalf("peer %q is not on 127.0.0.1", peer)
+		}
+		n, err := strconv.Atoi(u.Port())
+		if err != nil {
+			t.Fatalf("peer %q has no port", peer)
+		}
 		ports = append(ports, n)
 	}
+	nginxPort, uaaPort := strconv.Itoa(ports[0]), strconv.Itoa(ports[1])
 	proxy := startTinyproxy(t, ports...)
 
 	dir := t.TempDir()
