@@ -24,7 +24,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // PasscodePath is the IAS endpoint that hands out passcodes.
@@ -251,9 +250,4 @@ func transportError(err error) error {
 		return &Error{Reason: "cannot connect to the tenant: check ias-tenant and the network or proxy", Err: err}
 	}
 	return &Error{Reason: "the passcode request failed", Err: err}
-}
-
-// ExpiresAt is when a passcode fetched at now expires, in UTC.
-func (p *Passcode) ExpiresAt(now time.Time) time.Time {
-	return now.Add(time.Duration(p.ExpiresIn) * time.Second).UTC().Truncate(time.Second)
 }
