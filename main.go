@@ -13,9 +13,18 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	m := &app.Main{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Args: os.Args[1:]}
-	code := m.Run(ctx)
-	stop()
+	// SIGINT and SIGTERM cancel the run at once; the exit code is then
+	// 128 + the signal's number (130, 143), as shells report it.
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	caught := make(chan syscall.Signal, 1)
+	go func() { s := (<-sigs).(syscall.Signal); caught <- s; cancel() }()
+	code := (&app.Main{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Args: os.Args[1:]}).Run(ctx)
+	select {
+	case s := <-caught:
+		code = 128 + int(s)
+	default:
+	}
 	os.Exit(code)
 }

@@ -1,20 +1,29 @@
-// Package app runs sap-ci-auth: it reads the settings, prepares the chosen
-// flow (any failure there exits 2 and nothing is sent), masks every secret,
-// runs the flow (a failure exits 1), masks what came back, and only then
-// writes outputs. It is the only package that orders masks before writes.
+// Package app runs sap-ci-auth: it reads the settings, masks every secret
+// among them, checks every output destination, prepares the chosen flow (any
+// failure until here exits 2 and nothing is sent), runs it (a failure exits
+// 1), masks what came back, and only then writes outputs. It is the only
+// package that orders masks before writes, and it holds the registry of
+// flows.
 package app
 
 import (
 	"context"
-	"errors"
+	"crypto/tls"
 	"fmt"
 	"io"
+	"net/http"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"time"
 
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/certs"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/config"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/emit"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/flow"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/ias"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/oauth"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/transport"
 )
 
 // Exit codes.
@@ -27,6 +36,17 @@ const (
 	ExitInput = 2
 )
 
+// registry lists every flow: adding a flow is one package under pkg/ and
+// one line here (plus the rows of any new inputs in config.Inputs).
+var registry = []flow.Flow{
+	ias.Flow,
+	oauth.ClientCredentialsFlow,
+	oauth.PasswordFlow,
+}
+
+// commonInputs are read by every flow.
+var commonInputs = []string{config.InFlow, config.InCACertificates, config.InTimeout, config.InDotenvFile, config.InOutput}
+
 // Main is one run of the program with all its I/O injected.
 type Main struct {
 	// Stdout and Stderr receive what the process prints.
@@ -37,24 +57,9 @@ type Main struct {
 	Args []string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Flows is the registry; nil means every flow of this program.
+	Flows []flow.Flow
 }
-
-// result is what a flow produced.
-type result struct {
-	outputs []emit.Output
-	primary string
-	// secrets are masked before any output is written.
-	secrets []string
-}
-
-// prepared is a flow that has checked all its inputs and can run.
-type prepared func(ctx context.Context) (*result, error)
-
-// inputFailure marks an error found before anything was sent.
-type inputFailure struct{ err error }
-
-func (e inputFailure) Error() string { return e.err.Error() }
-func (e inputFailure) Unwrap() error { return e.err }
 
 func (m *Main) now() time.Time {
 	if m.Now != nil {
@@ -63,105 +68,182 @@ func (m *Main) now() time.Time {
 	return time.Now()
 }
 
+func (m *Main) flows() []flow.Flow {
+	if m.Flows != nil {
+		return m.Flows
+	}
+	return registry
+}
+
+func (m *Main) lookup(name string) (flow.Flow, bool) {
+	i := slices.IndexFunc(m.flows(), func(f flow.Flow) bool { return f.Name == name })
+	if i < 0 {
+		return flow.Flow{}, false
+	}
+	return m.flows()[i], true
+}
+
+// actionMode reports whether the binary was started as the container
+// action: no arguments, and the inputs the runner exports for every step
+// that uses the action (INPUT_TIMEOUT always has its declared default).
+// GITHUB_ACTIONS=true alone is not enough: every `run:` step has it, and a
+// CLI call there must print the value alone for $(…).
+func (m *Main) actionMode() bool {
+	return len(m.Args) == 0 && (m.Getenv(config.GitHubEnv(config.InFlow)) != "" || m.Getenv(config.GitHubEnv(config.InTimeout)) != "")
+}
+
 // Run runs the program and returns the process exit code.
 func (m *Main) Run(ctx context.Context) int {
-	github := m.Getenv("GITHUB_ACTIONS") == "true"
+	action := m.actionMode()
+	onRunner := m.Getenv("GITHUB_ACTIONS") == "true"
 	args, err := config.ParseArgs(m.Args)
 	if err != nil {
-		m.sinkFor(github, false).Error(err.Error())
+		m.sinkFor(action, onRunner, false).Error(err.Error())
 		return ExitInput
 	}
 	switch args.Command {
 	case "help":
-		fmt.Fprint(m.Stdout, Usage())
+		fmt.Fprint(m.Stdout, m.Usage())
 		return ExitOK
 	case "version":
 		fmt.Fprintln(m.Stdout, "sap-ci-auth", Version())
 		return ExitOK
-	case "demo":
-		return m.runDemo(ctx)
 	}
-	s, err := config.Load(ctx, config.Source{Getenv: m.Getenv, GitHub: github, Flags: args.Values})
-	json := s != nil && s.Output == "json"
-	sink := m.sinkFor(github, json)
-	return m.runWith(ctx, sink, s, err)
+	names := make([]string, 0, len(m.flows()))
+	for _, f := range m.flows() {
+		names = append(names, f.Name)
+	}
+	s, err := config.Load(ctx, config.Source{Getenv: m.Getenv, GitHub: action, Flags: args.Values, Flows: names})
+	sink := m.sinkFor(action, onRunner, s.Output == "json")
+	// The input secrets are masked before anything else is printed, even
+	// an error about another input.
+	if !m.mask(sink, s.Secrets()...) {
+		return ExitRemote
+	}
+	if err != nil {
+		sink.Error(err.Error())
+		return ExitInput
+	}
+	f, _ := m.lookup(s.Flow) // Load checked the name against the registry
+	return m.run(ctx, sink, s, f)
 }
 
-func (m *Main) sinkFor(github, json bool) emit.Sink {
-	if github {
+func (m *Main) sinkFor(action, onRunner, json bool) emit.Sink {
+	if action {
 		return emit.NewGitHub(m.Stdout, m.Getenv)
 	}
+	_ = onRunner
 	return emit.NewShell(m.Stdout, m.Stderr, json)
 }
 
-// runWith runs the flow in s, whose loading may have failed with loadErr.
-func (m *Main) runWith(ctx context.Context, sink emit.Sink, s *config.Settings, loadErr error) int {
-	if s != nil {
-		// The input secrets are masked before anything else is printed,
-		// even an error about another input.
-		for _, secret := range []string{s.Certificate, s.CertificatePassword, s.ClientSecret, s.Password} {
-			if err := sink.Mask(secret); err != nil {
-				sink.Error(err.Error())
-				return ExitRemote
-			}
-		}
-	}
-	if loadErr != nil {
-		sink.Error(loadErr.Error())
-		return ExitInput
-	}
-	run, err := m.prepare(s, sink)
-	if err != nil {
-		sink.Error(err.Error())
-		return ExitInput
-	}
-	ctx, cancel := context.WithTimeout(ctx, s.Timeout)
-	defer cancel()
-	res, err := run(ctx)
-	if err != nil {
-		sink.Error(err.Error())
-		var in inputFailure
-		if errors.As(err, &in) {
-			return ExitInput
-		}
-		return ExitRemote
-	}
-	for _, secret := range res.secrets {
+// mask announces secrets; false means the announcement failed (and was
+// reported).
+func (m *Main) mask(sink emit.Sink, secrets ...string) bool {
+	for _, secret := range secrets {
 		if err := sink.Mask(secret); err != nil {
 			sink.Error(err.Error())
-			return ExitRemote
+			return false
+		}
+	}
+	return true
+}
+
+// run prepares and runs flow f with settings s.
+func (m *Main) run(ctx context.Context, sink emit.Sink, s *config.Settings, f flow.Flow) int {
+	for _, name := range s.Given() {
+		if !slices.Contains(commonInputs, name) && !slices.Contains(f.Inputs, name) {
+			sink.Warning(fmt.Sprintf("%s is not used by the %s flow; it is ignored", name, f.Name))
 		}
 	}
 	if s.DotenvFile != "" {
-		if err := emit.WriteDotenv(s.DotenvFile, res.outputs); err != nil {
+		if err := checkDotenv(s.DotenvFile); err != nil {
+			sink.Error(err.Error())
+			return ExitInput
+		}
+	}
+	pool, err := certs.RootPool(s.CACertificates)
+	if err != nil {
+		sink.Error((&config.InputError{Input: config.InCACertificates, Problem: err.Error(),
+			Fix: "give PEM text or a path to a PEM file with -----BEGIN CERTIFICATE----- blocks"}).Error())
+		return ExitInput
+	}
+	env := &flow.Env{
+		Now:  m.now,
+		Warn: sink.Warning,
+		Mask: sink.Mask,
+		Client: func(cert *tls.Certificate) (*http.Client, error) {
+			return transport.New(transport.Options{Timeout: s.Timeout, RootCAs: pool, ClientCertificate: cert}), nil
+		},
+	}
+	run, err := f.Prepare(s, env)
+	if err != nil {
+		sink.Error(err.Error())
+		return ExitInput
+	}
+	runCtx, cancel := context.WithTimeout(ctx, s.Timeout)
+	defer cancel()
+	res, err := run(runCtx)
+	if ctx.Err() != nil {
+		// A signal (SIGINT, SIGTERM) canceled the run: write nothing.
+		sink.Error("the run was canceled by a signal; no output was written")
+		return ExitRemote
+	}
+	if err != nil {
+		sink.Error(err.Error())
+		return ExitRemote
+	}
+	outs, secrets, err := m.outputs(sink, res)
+	if err != nil {
+		sink.Error(err.Error())
+		return ExitRemote
+	}
+	if !m.mask(sink, secrets...) {
+		return ExitRemote
+	}
+	if s.DotenvFile != "" {
+		if err := emit.WriteDotenv(s.DotenvFile, outs); err != nil {
 			sink.Error("dotenv-file: " + err.Error())
 			return ExitRemote
 		}
 	}
-	if err := sink.Outputs(res.outputs, res.primary); err != nil {
+	if err := sink.Outputs(outs, f.Primary); err != nil {
 		sink.Error(err.Error())
 		return ExitRemote
 	}
 	return ExitOK
 }
 
-// prepare checks the flow's inputs and returns the flow ready to run. It
-// sends nothing; every error it returns names an input.
-func (m *Main) prepare(s *config.Settings, sink emit.Sink) (prepared, error) {
-	switch s.Flow {
-	case config.FlowIASPasscode:
-		return m.prepareIAS(s, sink)
-	default:
-		return m.prepareOAuth(s, sink)
+// outputs orders a result's values as config.Outputs does, adds the expiry
+// (computed here once for every flow), and lists what must be masked.
+func (m *Main) outputs(sink emit.Sink, res *flow.Result) ([]emit.Output, []string, error) {
+	values := make(map[string]string, len(res.Values)+2)
+	for k, v := range res.Values {
+		values[k] = v
 	}
-}
-
-// expiry returns the expires-in and expires-at outputs.
-func expiry(now time.Time, seconds int64) []emit.Output {
-	return []emit.Output{
-		{Name: "expires-in", Value: itoa(seconds)},
-		{Name: "expires-at", Value: now.Add(time.Duration(seconds) * time.Second).UTC().Format(timeFormat)},
+	if res.Lifetime > 0 {
+		values[config.OutExpiresIn] = strconv.FormatInt(int64(res.Lifetime/time.Second), 10)
+		values[config.OutExpiresAt] = res.Issued.Add(res.Lifetime).UTC().Format(time.RFC3339)
+	} else {
+		values[config.OutExpiresIn], values[config.OutExpiresAt] = "", ""
+		sink.Warning("the answer gives no lifetime (no usable expires_in, no future exp claim in the token): expires-in and expires-at are empty")
 	}
+	secrets := slices.Clone(res.Secrets)
+	var outs []emit.Output
+	for _, o := range config.Outputs {
+		v, ok := values[o.Name]
+		if !ok {
+			continue
+		}
+		delete(values, o.Name)
+		outs = append(outs, emit.Output{Name: o.Name, Value: v})
+		if o.Secret && !slices.Contains(secrets, v) {
+			secrets = append(secrets, v)
+		}
+	}
+	for name := range values {
+		return nil, nil, fmt.Errorf("failed to write outputs: the flow set %s, which config.Outputs does not declare", name)
+	}
+	return outs, secrets, nil
 }
 
 // version is set at link time (-ldflags "-X …/pkg/app.version=v1.2.3"); the
@@ -179,9 +261,3 @@ func Version() string {
 	}
 	return "(devel)"
 }
-
-func userAgent() string { return "sap-ci-auth/" + Version() }
-
-const timeFormat = time.RFC3339
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }

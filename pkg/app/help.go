@@ -2,15 +2,16 @@ package app
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/config"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/emit"
 )
 
-// Usage is the --help text, built from the input and output tables so it
-// always names what action.yml declares.
-func Usage() string {
+// Usage is the --help text, built from the flow registry and the input and
+// output tables, so it always names what the program and action.yml do.
+func (m *Main) Usage() string {
 	var b strings.Builder
 	b.WriteString(`sap-ci-auth gets SAP credentials in CI: an IAS one-time passcode for btp/cf login,
 or an OAuth token for Cloud Integration or HANA cockpit APIs.
@@ -21,10 +22,11 @@ Usage:
   sap-ci-auth --help | --version
 
 Flows:
-  ias-passcode        GET /service/users/passcode on the IAS tenant over mutual TLS
-  client-credentials  OAuth2 client-credentials token (Cloud Integration, XSUAA, Neo)
-  password            OAuth2 password-grant token (HANA cockpit UAA)
-
+`)
+	for _, f := range m.flows() {
+		fmt.Fprintf(&b, "  %-19s %s\n", f.Name, f.Summary)
+	}
+	b.WriteString(`
 Inputs (GitHub: with: <input>; elsewhere: --<input> or the SAP_CI_AUTH_ variable;
 an empty value means unset; secrets are never accepted as flags):
 `)
@@ -37,8 +39,8 @@ an empty value means unset; secrets are never accepted as flags):
 		if in.Default != "" {
 			desc += " [default " + in.Default + "]"
 		}
-		if len(in.Flows) > 0 && len(in.Flows) < len(config.Flows) {
-			desc += " {" + strings.Join(in.Flows, ", ") + "}"
+		if users := m.readers(in.Name); len(users) < len(m.flows()) {
+			desc += " {" + strings.Join(users, ", ") + "}"
 		}
 		fmt.Fprintf(&b, "  %-22s %-22s %s\n      %s\n", in.Name, flag, config.ShellEnv(in.Name), desc)
 	}
@@ -48,9 +50,11 @@ an empty value means unset; secrets are never accepted as flags):
 	}
 	b.WriteString(`
 In a shell the passcode (ias-passcode) or access token (token flows) alone goes to stdout,
-so --password "$(sap-ci-auth ias-passcode)" works; all logging goes to stderr.
-With GITHUB_ACTIONS=true inputs come from INPUT_<NAME> (hyphens kept), every secret is
-announced with ::add-mask:: before anything else, and outputs go to $GITHUB_OUTPUT.
+so --password "$(sap-ci-auth ias-passcode)" works; all logging goes to stderr (on a GitHub
+runner, ::add-mask:: lines for every secret go there too, so the runner masks them).
+Started as the container action (no arguments, INPUT_* set by the runner), inputs come
+from INPUT_<NAME> (hyphens kept), every secret is announced with ::add-mask:: before
+anything else, and outputs go to $GITHUB_OUTPUT.
 
 Exit codes:
   0  success
@@ -58,4 +62,15 @@ Exit codes:
   2  bad configuration or input (nothing was sent)
 `)
 	return b.String()
+}
+
+// readers lists the flows that read input name.
+func (m *Main) readers(name string) []string {
+	var out []string
+	for _, f := range m.flows() {
+		if slices.Contains(commonInputs, name) || slices.Contains(f.Inputs, name) {
+			out = append(out, f.Name)
+		}
+	}
+	return out
 }

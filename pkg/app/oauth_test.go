@@ -210,7 +210,7 @@ func TestOAuthExpiry(t *testing.T) {
 			if out["expires-in"] != tc.wantIn || out["expires-at"] != wantAt {
 				t.Errorf("expires-in %q, expires-at %q; want %q, %q", out["expires-in"], out["expires-at"], tc.wantIn, wantAt)
 			}
-			if got := strings.Contains(r.stdout, "::warning::the token answer gives no lifetime"); got != tc.wantWarning {
+			if got := strings.Contains(r.stdout, "::warning::the answer gives no lifetime"); got != tc.wantWarning {
 				t.Errorf("warning %v, want %v:\n%s", got, tc.wantWarning, r.stdout)
 			}
 		})
@@ -253,12 +253,7 @@ func TestOAuthErrors(t *testing.T) {
 			if !strings.Contains(r.stdout, "::error::") || !strings.Contains(r.stdout, tc.want) {
 				t.Errorf("want an ::error:: with %q:\n%s", tc.want, r.stdout)
 			}
-			assertNotLeaked(t, r, "LEAKY-SECRET")
-			for _, s := range []string{"wrong-secret-1", "wrong-pass-1", "x-pass-1", cpiSecret} {
-				if strings.Contains(r.stdout, s) && !strings.Contains(r.stdout, "::add-mask::"+s) {
-					t.Errorf("%s printed without a mask", s)
-				}
-			}
+			assertNotLeaked(t, r, "LEAKY-SECRET", "wrong-secret-1", "wrong-pass-1", "x-pass-1", cpiSecret)
 			if sent := len(f.uaa.Requests()) > before; tc.wantCode == 2 && sent {
 				t.Error("bad input sent a request")
 			}

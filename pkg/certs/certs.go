@@ -111,55 +111,35 @@ func parsePKCS12(der []byte, password string) (*Identity, error) {
 	return newIdentity(key, leaf, chain)
 }
 
+// parsePEM reads the certificate, its chain and the private key with
+// tls.X509KeyPair, which also checks that the key matches the certificate.
 func parsePEM(data []byte) (*Identity, error) {
-	var (
-		certs []*x509.Certificate
-		key   crypto.PrivateKey
-	)
-	for {
+	for rest := data; ; {
 		var block *pem.Block
-		block, data = pem.Decode(data)
-		if block == nil {
+		if block, rest = pem.Decode(rest); block == nil {
 			break
 		}
-		switch {
-		case block.Type == "CERTIFICATE":
-			c, err := x509.ParseCertificate(block.Bytes)
-			if err != nil {
-				return nil, fmt.Errorf("holds a CERTIFICATE block that cannot be parsed: %w", ErrUnrecognized)
-			}
-			certs = append(certs, c)
-		case strings.HasSuffix(block.Type, "PRIVATE KEY"):
-			if strings.Contains(block.Type, "ENCRYPTED") || block.Headers["Proc-Type"] != "" {
-				return nil, errors.New("holds an encrypted PEM private key; decrypt it (openssl pkey -in key.pem -out plain.pem) or use a PKCS#12 file with certificate-password")
-			}
-			k, err := parseKey(block.Bytes)
-			if err != nil {
-				return nil, err
-			}
-			key = k
+		if strings.HasSuffix(block.Type, "PRIVATE KEY") && (strings.Contains(block.Type, "ENCRYPTED") || block.Headers["Proc-Type"] != "") {
+			return nil, errors.New("holds an encrypted PEM private key; decrypt it (openssl pkey -in key.pem -out plain.pem) or use a PKCS#12 file with certificate-password")
 		}
 	}
-	if len(certs) == 0 {
-		return nil, ErrNoCertificate
+	c, err := tls.X509KeyPair(data, data)
+	if err != nil {
+		// crypto/tls's messages describe structure, never content.
+		msg := err.Error()
+		switch {
+		case strings.Contains(msg, "does not match"):
+			return nil, ErrKeyMismatch
+		case strings.Contains(msg, "find any PEM data in certificate"), strings.Contains(msg, "find certificate PEM data"):
+			return nil, ErrNoCertificate
+		case strings.Contains(msg, "PRIVATE KEY"), strings.Contains(msg, "rather than a key"):
+			return nil, ErrNoPrivateKey
+		case strings.Contains(msg, "parse certificate"):
+			return nil, fmt.Errorf("holds a CERTIFICATE block that cannot be parsed: %w", ErrUnrecognized)
+		}
+		return nil, fmt.Errorf("holds a private key that cannot be parsed: %w", ErrUnrecognized)
 	}
-	if key == nil {
-		return nil, ErrNoPrivateKey
-	}
-	return newIdentity(key, certs[0], certs[1:])
-}
-
-func parseKey(der []byte) (crypto.PrivateKey, error) {
-	if k, err := x509.ParsePKCS8PrivateKey(der); err == nil {
-		return k, nil
-	}
-	if k, err := x509.ParsePKCS1PrivateKey(der); err == nil {
-		return k, nil
-	}
-	if k, err := x509.ParseECPrivateKey(der); err == nil {
-		return k, nil
-	}
-	return nil, fmt.Errorf("holds a private key that cannot be parsed: %w", ErrUnrecognized)
+	return &Identity{TLS: c, Leaf: c.Leaf}, nil
 }
 
 func newIdentity(key crypto.PrivateKey, leaf *x509.Certificate, chain []*x509.Certificate) (*Identity, error) {

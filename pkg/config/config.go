@@ -6,7 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -14,51 +14,88 @@ import (
 	"github.com/sethvargo/go-envconfig"
 )
 
-// Settings is every input after loading. A field's zero value means the
-// input was not given; [Load] fills the defaults from [Inputs].
+// Settings is every input after loading, resolved and validated. A field's
+// zero value means the input was not given (defaults are already applied).
 type Settings struct {
-	// Flow is one of [Flows].
-	Flow string `env:"FLOW"`
-	// IASTenant is the IAS tenant id, host or https URL.
-	IASTenant string `env:"IAS_TENANT"`
-	// Certificate is base64 PKCS#12 or PEM text (secret).
-	Certificate string `env:"CERTIFICATE"`
-	// CertificateFile is a path to a .p12, .pfx or .pem file.
-	CertificateFile string `env:"CERTIFICATE_FILE"`
+	// Flow is the name of a registered flow.
+	Flow string
+	// IASTenant is the IAS tenant id, host or https URL, as given.
+	IASTenant string
+	// Certificate is the client certificate's data (PKCS#12, base64 or
+	// PEM), from the certificate or the certificate-file input.
+	Certificate Material
 	// CertificatePassword unlocks the PKCS#12 file (secret).
-	CertificatePassword string `env:"CERTIFICATE_PASSWORD"`
-	// CACertificates is PEM text or a path, added to the system roots.
-	CACertificates string `env:"CA_CERTIFICATES"`
-	// Timeout is the parsed timeout input.
+	CertificatePassword string
+	// CACertificates is the PEM data of ca-certificates (text or file).
+	CACertificates []byte
+	// Timeout bounds the whole run, retries included; always positive.
 	Timeout time.Duration
-	// TimeoutText is the timeout input as given.
-	TimeoutText string `env:"TIMEOUT"`
 	// DotenvFile, when set, receives all outputs as NAME=value lines.
-	DotenvFile string `env:"DOTENV_FILE"`
-	// ServiceKey is the service key text (secret).
-	ServiceKey string `env:"SERVICE_KEY"`
-	// ServiceKeyFile is a path to a service key.
-	ServiceKeyFile string `env:"SERVICE_KEY_FILE"`
+	DotenvFile string
+	// ServiceKey is the service key's text, from service-key or
+	// service-key-file.
+	ServiceKey Material
 	// TokenURL overrides the service key's token URL.
-	TokenURL string `env:"TOKEN_URL"`
+	TokenURL string
 	// ClientID overrides the service key's client id.
-	ClientID string `env:"CLIENT_ID"`
+	ClientID string
 	// ClientSecret overrides the service key's client secret (secret).
-	ClientSecret string `env:"CLIENT_SECRET"`
+	ClientSecret string
 	// Username is the user of the password grant.
-	Username string `env:"USERNAME"`
+	Username string
 	// Password is that user's password (secret).
-	Password string `env:"PASSWORD"`
+	Password string
 	// Scope is a space separated list of scopes to request.
-	Scope string `env:"SCOPE"`
+	Scope string
 	// ClientAuth is "body" or "basic".
-	ClientAuth string `env:"CLIENT_AUTH"`
+	ClientAuth string
 	// Output is "text" or "json" (shell mode only).
-	Output string `env:"OUTPUT"`
+	Output string
 
 	// GitHub reports whether the settings came from GitHub Actions inputs;
 	// it only changes how errors tell the user where to set a value.
 	GitHub bool
+
+	// given holds every input that was set (not from a default), by name.
+	given map[string]string
+	// fileText holds the content of file inputs that is valid text, by the
+	// name of the file input, for the mask list.
+	fileText map[string]string
+}
+
+// Material is data given either as text or as a path to a file.
+type Material struct {
+	// Input names the input the data came from ("certificate" or
+	// "certificate-file"); empty when neither was given.
+	Input string
+	// Data is the text as given or the file's content.
+	Data []byte
+}
+
+// Given reports whether the data was given at all.
+func (m Material) Given() bool { return m.Input != "" }
+
+// raw is what go-envconfig decodes: one field per input of [Inputs], by its
+// envKey. [Load] turns it into [Settings].
+type raw struct {
+	Flow                string        `env:"FLOW"`
+	IASTenant           string        `env:"IAS_TENANT"`
+	Certificate         string        `env:"CERTIFICATE"`
+	CertificateFile     string        `env:"CERTIFICATE_FILE"`
+	CertificatePassword string        `env:"CERTIFICATE_PASSWORD"`
+	CACertificates      string        `env:"CA_CERTIFICATES"`
+	Timeout             time.Duration `env:"TIMEOUT"`
+	DotenvFile          string        `env:"DOTENV_FILE"`
+	ServiceKey          string        `env:"SERVICE_KEY"`
+	ServiceKeyFile      string        `env:"SERVICE_KEY_FILE"`
+	TokenURL            string        `env:"TOKEN_URL"`
+	ClientID            string        `env:"CLIENT_ID"`
+	ClientSecret        string        `env:"CLIENT_SECRET"`
+	Username            string        `env:"USERNAME"`
+	Password            string        `env:"PASSWORD"`
+	Scope               string        `env:"SCOPE"`
+	ClientAuth          string        `env:"CLIENT_AUTH"`
+	Output              string        `env:"OUTPUT"`
 }
 
 // Source says where [Load] reads the inputs from.
@@ -71,13 +108,30 @@ type Source struct {
 	// Flags holds values from the command line by input name; they win over
 	// the environment.
 	Flags map[string]string
+	// Flows lists the registered flow names; the flow input must be one.
+	Flows []string
+	// ReadFile reads a file input; nil means [ReadFile].
+	ReadFile func(input, path string) ([]byte, error)
 }
 
-// Load reads every input through go-envconfig. An empty value counts as
-// unset, because the GitHub runner exports every declared input, empty or
-// not; unset inputs take their default from [Inputs].
+// MaxValue is the most bytes any input, or any file an input names, may
+// hold. Certificates, keys and service keys are a few KB; the cap keeps a
+// careless `certificate-file: /dev/zero` or a 20 MB paste from costing
+// memory and time.
+const MaxValue = 1 << 20
+
+// Load reads every input through go-envconfig, resolves the "text or a
+// path" inputs into their bytes, and validates everything that does not
+// depend on the flow. An empty value counts as unset, because the GitHub
+// runner exports every declared input, empty or not; unset inputs take
+// their default from [Inputs].
+//
+// The returned settings are non-nil even with an error, as far as they
+// were read, so that the caller can mask the secrets among them before it
+// prints the error.
 func Load(ctx context.Context, src Source) (*Settings, error) {
-	s := &Settings{GitHub: src.GitHub}
+	s := &Settings{GitHub: src.GitHub, given: map[string]string{}, fileText: map[string]string{}}
+	var tooLong string
 	lookup := envconfig.LookuperFunc(func(key string) (string, bool) {
 		name := inputName(key)
 		in, _ := Lookup(name)
@@ -88,17 +142,89 @@ func Load(ctx context.Context, src Source) (*Settings, error) {
 		if v == "" {
 			v = clean(in, src.Getenv(ShellEnv(name)))
 		}
-		if v == "" {
+		if len(v) > MaxValue {
+			if tooLong == "" {
+				tooLong = name
+			}
+			return "", false
+		}
+		if v != "" {
+			s.given[name] = v
+		} else {
 			v = in.Default
 		}
 		return v, v != ""
 	})
-	if err := envconfig.ProcessWith(ctx, &envconfig.Config{Target: s, Lookuper: lookup}); err != nil {
-		// go-envconfig names the field and key, never the value, for string
-		// fields; nothing here can hold a secret.
-		return nil, fmt.Errorf("failed to load settings: %w", err)
+	var r raw
+	if err := envconfig.ProcessWith(ctx, &envconfig.Config{Target: &r, Lookuper: lookup}); err != nil {
+		return s, decodeError(s, err)
 	}
-	return s, s.validate()
+	if tooLong != "" {
+		return s, &InputError{Input: tooLong, Problem: fmt.Sprintf("is longer than %d bytes", MaxValue), Fix: "give the value itself, not a whole file's worth"}
+	}
+	*s = Settings{
+		Flow: r.Flow, IASTenant: r.IASTenant, CertificatePassword: r.CertificatePassword,
+		Timeout: r.Timeout, DotenvFile: r.DotenvFile, TokenURL: r.TokenURL, ClientID: r.ClientID,
+		ClientSecret: r.ClientSecret, Username: r.Username, Password: r.Password, Scope: r.Scope,
+		ClientAuth: r.ClientAuth, Output: r.Output, GitHub: src.GitHub, given: s.given, fileText: s.fileText,
+	}
+	if err := s.validate(src.Flows); err != nil {
+		return s, err
+	}
+	readFile := src.ReadFile
+	if readFile == nil {
+		readFile = ReadFile
+	}
+	var err error
+	if s.Certificate, err = s.material(readFile, InCertificate, r.Certificate, InCertificateFile, r.CertificateFile); err != nil {
+		return s, err
+	}
+	if s.ServiceKey, err = s.material(readFile, InServiceKey, r.ServiceKey, InServiceKeyFile, r.ServiceKeyFile); err != nil {
+		return s, err
+	}
+	if v := r.CACertificates; v != "" {
+		if strings.Contains(v, "-----BEGIN") {
+			s.CACertificates = []byte(v)
+		} else if s.CACertificates, err = readFile(InCACertificates, v); err != nil {
+			return s, err
+		}
+	}
+	return s, nil
+}
+
+// decodeError turns a go-envconfig error into an [InputError] for the input
+// of the field it names ("Timeout: time: invalid duration …"), without the
+// value, which go-envconfig's decoders quote.
+func decodeError(s *Settings, err error) error {
+	field, _, _ := strings.Cut(err.Error(), ":")
+	if f, ok := reflect.TypeFor[raw]().FieldByName(field); ok {
+		name := inputName(f.Tag.Get("env"))
+		if name == InTimeout {
+			return &InputError{Input: name, Problem: "not a positive Go duration", Fix: "write it like 30s or 2m"}
+		}
+		return &InputError{Input: name, Problem: "cannot be read", Fix: s.Where(name) + " to a valid value"}
+	}
+	return fmt.Errorf("failed to load settings: %w", errors.New("the settings could not be decoded"))
+}
+
+// material resolves a text input and its file twin; at most one may be set.
+func (s *Settings) material(readFile func(string, string) ([]byte, error), text, textValue, file, path string) (Material, error) {
+	switch {
+	case textValue != "" && path != "":
+		return Material{}, &InputError{Input: text, Problem: "given together with " + file, Fix: "give only one of them"}
+	case textValue != "":
+		return Material{Input: text, Data: []byte(textValue)}, nil
+	case path != "":
+		b, err := readFile(file, path)
+		if err != nil {
+			return Material{}, err
+		}
+		if isText(b) {
+			s.fileText[file] = string(b)
+		}
+		return Material{Input: file, Data: b}, nil
+	}
+	return Material{}, nil
 }
 
 // clean trims what a pasted value picks up around it. A secret keeps its
@@ -114,6 +240,36 @@ func clean(in Input, v string) string {
 		return strings.TrimRight(v, "\r\n")
 	}
 	return strings.TrimSpace(v)
+}
+
+// Secrets returns every value that must be masked before anything is
+// printed: each input marked Secret in [Inputs] and the text content of
+// its file twin.
+func (s *Settings) Secrets() []string {
+	var out []string
+	for _, in := range Inputs {
+		if !in.Secret {
+			continue
+		}
+		if v := s.given[in.Name]; v != "" {
+			out = append(out, v)
+		}
+		if v := s.fileText[in.File]; in.File != "" && v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// Given lists the inputs that were set (not from a default), in table order.
+func (s *Settings) Given() []string {
+	var out []string
+	for _, in := range Inputs {
+		if _, ok := s.given[in.Name]; ok {
+			out = append(out, in.Name)
+		}
+	}
+	return out
 }
 
 // InputError is a problem with one input. Its message names the input and
@@ -153,57 +309,45 @@ func oneOf(values []string) string {
 	return "use one of: " + strings.Join(values, ", ")
 }
 
-// validate checks what does not depend on the flow's own parsing.
-func (s *Settings) validate() error {
+// validate checks what does not depend on the flow.
+func (s *Settings) validate(flows []string) error {
 	if s.Flow == "" {
-		return &InputError{Input: "flow", Problem: "missing", Fix: s.Where("flow") + "; " + oneOf(Flows)}
+		return &InputError{Input: InFlow, Problem: "missing", Fix: s.Where(InFlow) + "; " + oneOf(flows)}
 	}
-	if !slices.Contains(Flows, s.Flow) {
-		return &InputError{Input: "flow", Problem: "unknown flow", Fix: oneOf(Flows)}
+	if !slices.Contains(flows, s.Flow) {
+		return &InputError{Input: InFlow, Problem: "unknown flow", Fix: oneOf(flows)}
 	}
-	d, err := time.ParseDuration(s.TimeoutText)
-	if err != nil || d <= 0 {
-		return &InputError{Input: "timeout", Problem: "not a positive Go duration", Fix: "write it like 30s or 2m"}
+	if s.Timeout <= 0 {
+		return &InputError{Input: InTimeout, Problem: "not a positive Go duration", Fix: "write it like 30s or 2m"}
 	}
-	s.Timeout = d
 	if !slices.Contains([]string{"text", "json"}, s.Output) {
-		return &InputError{Input: "output", Problem: "unknown format", Fix: oneOf([]string{"text", "json"})}
+		return &InputError{Input: InOutput, Problem: "unknown format", Fix: oneOf([]string{"text", "json"})}
 	}
 	if !slices.Contains([]string{"body", "basic"}, s.ClientAuth) {
-		return &InputError{Input: "client-auth", Problem: "unknown style", Fix: oneOf([]string{"body", "basic"})}
-	}
-	if err := both(s, "certificate", s.Certificate, "certificate-file", s.CertificateFile); err != nil {
-		return err
-	}
-	return both(s, "service-key", s.ServiceKey, "service-key-file", s.ServiceKeyFile)
-}
-
-func both(s *Settings, a, av, b, bv string) error {
-	if av != "" && bv != "" {
-		return &InputError{Input: a, Problem: "given together with " + b, Fix: "give only one of them"}
+		return &InputError{Input: InClientAuth, Problem: "unknown style", Fix: oneOf([]string{"body", "basic"})}
 	}
 	return nil
 }
 
 // Args is what the command line held.
 type Args struct {
-	// Command is "" for a flow run, or "demo", "help" or "version".
+	// Command is "" for a flow run, or "help" or "version".
 	Command string
 	// Values holds flag values and the positional flow, by input name.
 	Values map[string]string
 }
 
-// ParseArgs reads the command line: an optional flow (or "demo", "help",
+// ParseArgs reads the command line: an optional flow (or "help",
 // "version") as the first argument, then --<input> flags. A secret input
 // given as a flag is refused without echoing the value.
 func ParseArgs(args []string) (Args, error) {
 	out := Args{Values: map[string]string{}}
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		switch args[0] {
-		case "demo", "help", "version":
+		case "help", "version":
 			out.Command = args[0]
 		default:
-			out.Values["flow"] = args[0]
+			out.Values[InFlow] = args[0]
 		}
 		args = args[1:]
 	}
@@ -234,7 +378,7 @@ func ParseArgs(args []string) (Args, error) {
 			out.Command = "help"
 			return out, nil
 		}
-		return out, &InputError{Input: "command line", Problem: err.Error(), Fix: "see sap-ci-auth --help"}
+		return out, &InputError{Input: "command line", Problem: flagProblem(err), Fix: "see sap-ci-auth --help"}
 	}
 	if fs.NArg() > 0 {
 		return out, &InputError{Input: "command line", Problem: "unexpected argument", Fix: "give the flow first and everything else as --<input> flags; see sap-ci-auth --help"}
@@ -253,19 +397,15 @@ func ParseArgs(args []string) (Args, error) {
 	return out, nil
 }
 
-// ReadFileInput reads the file an input names, with an error that names the
-// input and never the content.
-func ReadFileInput(input, path string) ([]byte, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		problem := "cannot read the file"
-		switch {
-		case errors.Is(err, os.ErrNotExist):
-			problem = "no such file"
-		case errors.Is(err, os.ErrPermission):
-			problem = "permission denied reading the file"
-		}
-		return nil, &InputError{Input: input, Problem: problem, Fix: "give a readable path (relative paths start at the working directory)"}
+// flagProblem is the flag package's complaint without the value it quotes
+// ("invalid value \"…\" for flag"), which may be a mistyped secret.
+func flagProblem(err error) string {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+		return "unknown flag --" + strings.TrimLeft(name, "-")
 	}
-	return b, nil
+	if strings.Contains(msg, "needs an argument") {
+		return msg
+	}
+	return "cannot be parsed"
 }

@@ -8,12 +8,25 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
 
 func env(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
+}
+
+var flows = []string{"ias-passcode", "client-credentials", "password"}
+
+// fakeFiles reads "files" from a map, for Source.ReadFile.
+func fakeFiles(files map[string]string) func(input, path string) ([]byte, error) {
+	return func(input, path string) ([]byte, error) {
+		if v, ok := files[path]; ok {
+			return []byte(v), nil
+		}
+		return nil, &InputError{Input: input, Problem: "no such file"}
+	}
 }
 
 func TestLoad(t *testing.T) {
@@ -26,7 +39,9 @@ func TestLoad(t *testing.T) {
 		{
 			name:  "github inputs with hyphens kept",
 			src:   Source{GitHub: true, Getenv: env(map[string]string{"INPUT_FLOW": "ias-passcode", "INPUT_IAS-TENANT": " mytenant ", "INPUT_CERTIFICATE-FILE": "c.p12"})},
-			check: func(s *Settings) bool { return s.IASTenant == "mytenant" && s.CertificateFile == "c.p12" && s.GitHub },
+			check: func(s *Settings) bool {
+				return s.IASTenant == "mytenant" && s.Certificate.Input == "certificate-file" && string(s.Certificate.Data) == "P12" && s.GitHub
+			},
 		},
 		{
 			name:  "empty github input means unset and takes the default",
@@ -64,6 +79,23 @@ func TestLoad(t *testing.T) {
 			},
 		},
 		{
+			name:  "certificate text",
+			src:   Source{Getenv: env(map[string]string{"SAP_CI_AUTH_FLOW": "ias-passcode", "SAP_CI_AUTH_CERTIFICATE": "MIIB\n"})},
+			check: func(s *Settings) bool { return s.Certificate.Input == "certificate" && string(s.Certificate.Data) == "MIIB" },
+		},
+		{
+			name:  "service key file and CA path",
+			src:   Source{Getenv: env(map[string]string{"SAP_CI_AUTH_FLOW": "password", "SAP_CI_AUTH_SERVICE_KEY_FILE": "key.json", "SAP_CI_AUTH_CA_CERTIFICATES": "ca.pem"})},
+			check: func(s *Settings) bool {
+				return s.ServiceKey.Input == "service-key-file" && string(s.ServiceKey.Data) == `{"clientsecret":"s"}` && string(s.CACertificates) == "CA"
+			},
+		},
+		{
+			name:  "CA as PEM text",
+			src:   Source{Getenv: env(map[string]string{"SAP_CI_AUTH_FLOW": "password", "SAP_CI_AUTH_CA_CERTIFICATES": "-----BEGIN CERTIFICATE-----\nx"})},
+			check: func(s *Settings) bool { return strings.HasPrefix(string(s.CACertificates), "-----BEGIN") },
+		},
+		{
 			name: "flags win over env",
 			src: Source{Getenv: env(map[string]string{"SAP_CI_AUTH_FLOW": "password", "SAP_CI_AUTH_USERNAME": "env"}),
 				Flags: map[string]string{"username": "flag", "flow": "ias-passcode"}},
@@ -73,6 +105,8 @@ func TestLoad(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
+			tc.src.Flows = flows
+			tc.src.ReadFile = fakeFiles(map[string]string{"c.p12": "P12", "key.json": `{"clientsecret":"s"}`, "ca.pem": "CA"})
 			s, err := Load(context.Background(), tc.src)
 			if err != nil {
 				t.Fatalf("Load: %v", err)
@@ -100,11 +134,14 @@ func TestLoadErrors(t *testing.T) {
 		{"bad client-auth", map[string]string{"SAP_CI_AUTH_FLOW": "password", "SAP_CI_AUTH_CLIENT_AUTH": "s3cr3t"}, "client-auth", "body, basic"},
 		{"both certificate inputs", map[string]string{"SAP_CI_AUTH_FLOW": "ias-passcode", "SAP_CI_AUTH_CERTIFICATE": "s3cr3t", "SAP_CI_AUTH_CERTIFICATE_FILE": "x"}, "certificate", "only one"},
 		{"both key inputs", map[string]string{"SAP_CI_AUTH_FLOW": "password", "SAP_CI_AUTH_SERVICE_KEY": "s3cr3t", "SAP_CI_AUTH_SERVICE_KEY_FILE": "x"}, "service-key", "only one"},
+		{"missing certificate file", map[string]string{"SAP_CI_AUTH_FLOW": "ias-passcode", "SAP_CI_AUTH_CERTIFICATE_FILE": "s3cr3t"}, "certificate-file", "no such file"},
+		{"missing CA file", map[string]string{"SAP_CI_AUTH_FLOW": "ias-passcode", "SAP_CI_AUTH_CA_CERTIFICATES": "s3cr3t"}, "ca-certificates", "no such file"},
+		{"huge value", map[string]string{"SAP_CI_AUTH_FLOW": "password", "SAP_CI_AUTH_SERVICE_KEY": "s3cr3t" + strings.Repeat("{", MaxValue)}, "service-key", "longer than"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := Load(context.Background(), Source{Getenv: env(tc.env)})
+			_, err := Load(context.Background(), Source{Getenv: env(tc.env), Flows: flows, ReadFile: fakeFiles(nil)})
 			var ie *InputError
 			if !errors.As(err, &ie) {
 				t.Fatalf("got %v, want an InputError", err)
@@ -151,7 +188,7 @@ func TestParseArgs(t *testing.T) {
 			Args{Values: map[string]string{"flow": "ias-passcode", "ias-tenant": "t", "certificate-file": "c.p12"}}, ""},
 		{"flow as flag", []string{"--flow", "password", "-username", "u"},
 			Args{Values: map[string]string{"flow": "password", "username": "u"}}, ""},
-		{"demo", []string{"demo"}, Args{Command: "demo", Values: map[string]string{}}, ""},
+		{"demo is a flow name here (main dispatches the demo)", []string{"demo"}, Args{Values: map[string]string{"flow": "demo"}}, ""},
 		{"help flag", []string{"--help"}, Args{Command: "help", Values: map[string]string{}}, ""},
 		{"h flag", []string{"-h"}, Args{Command: "help", Values: map[string]string{}}, ""},
 		{"version", []string{"--version"}, Args{Command: "version", Values: map[string]string{}}, ""},
@@ -186,7 +223,7 @@ func TestParseArgs(t *testing.T) {
 func TestSettingsMatchInputs(t *testing.T) {
 	t.Parallel()
 	tags := map[string]bool{}
-	st := reflect.TypeOf(Settings{})
+	st := reflect.TypeOf(raw{})
 	for i := range st.NumField() {
 		tag := st.Field(i).Tag.Get("env")
 		if tag == "" || tag == "-" {
@@ -282,18 +319,75 @@ func sorted(s []string) []string {
 	return c
 }
 
-func TestReadFileInput(t *testing.T) {
+func TestReadFile(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	ok := filepath.Join(dir, "ok")
-	if err := os.WriteFile(ok, []byte("data"), 0o600); err != nil {
+	write := func(name string, size int) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(strings.Repeat("x", size)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	ok := write("ok", 4)
+	atCap := write("at-cap", MaxValue)
+	tooBig := write("too-big", MaxValue+1)
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink(ok, link); err != nil {
 		t.Fatal(err)
 	}
-	if b, err := ReadFileInput("certificate-file", ok); err != nil || string(b) != "data" {
-		t.Errorf("got %q, %v", b, err)
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
 	}
-	_, err := ReadFileInput("certificate-file", filepath.Join(dir, "missing"))
-	if err == nil || !strings.Contains(err.Error(), "certificate-file: no such file") {
-		t.Errorf("got %v", err)
+	cases := []struct {
+		name, path string
+		wantLen    int
+		wantErr    string
+	}{
+		{name: "regular file", path: ok, wantLen: 4},
+		{name: "symlink to a regular file", path: link, wantLen: 4},
+		{name: "exactly the cap", path: atCap, wantLen: MaxValue},
+		{name: "over the cap", path: tooBig, wantErr: "is larger than 1048576 bytes"},
+		{name: "missing", path: filepath.Join(dir, "missing"), wantErr: "no such file"},
+		{name: "directory", path: dir, wantErr: "is not a regular file (a directory)"},
+		{name: "FIFO without a writer does not hang", path: fifo, wantErr: "is not a regular file (a FIFO)"},
+		{name: "endless device", path: "/dev/zero", wantErr: "is not a regular file (a device)"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			b, err := ReadFile("certificate-file", tc.path)
+			if tc.wantErr == "" {
+				if err != nil || len(b) != tc.wantLen {
+					t.Fatalf("got %d bytes, %v; want %d bytes", len(b), err, tc.wantLen)
+				}
+				return
+			}
+			if err == nil || !strings.HasPrefix(err.Error(), "certificate-file: "+tc.wantErr) {
+				t.Fatalf("got %v, want certificate-file: %s", err, tc.wantErr)
+			}
+		})
+	}
+}
+
+func TestSecretsComeFromTheTable(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	keyFile := filepath.Join(dir, "key.json")
+	if err := os.WriteFile(keyFile, []byte(`{"clientsecret":"file-secret"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Load(context.Background(), Source{Flows: flows, Getenv: env(map[string]string{
+		"SAP_CI_AUTH_FLOW": "password", "SAP_CI_AUTH_CLIENT_ID": "not-secret", "SAP_CI_AUTH_PASSWORD": "pw-secret",
+		"SAP_CI_AUTH_CERTIFICATE_PASSWORD": "cert-pw", "SAP_CI_AUTH_SERVICE_KEY_FILE": keyFile,
+	})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := s.Secrets()
+	want := []string{"cert-pw", `{"clientsecret":"file-secret"}`, "pw-secret"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Secrets() = %q, want %q", got, want)
 	}
 }

@@ -3,21 +3,39 @@
 // SAP_CI_AUTH_<NAME> variables elsewhere, and command-line flags.
 //
 // The table [Inputs] is the single source for --help, the flag set, the
-// environment names and the action.yml test, so a new input is one row here
-// and one field in [Settings].
+// environment names, the mask list (its Secret column) and the action.yml
+// test, so a new input is one row here and one field in the loaded struct.
+// Which flow reads which input is said by the flow registry in pkg/app.
+//
+// [Load] resolves every input once: "text or a path" inputs become their
+// bytes (files read with a cap, only regular files), the timeout a
+// time.Duration, and everything is validated, so nothing after Load reads
+// a file or the environment.
 package config
 
 import "strings"
 
-// Flow names, as given by the flow input or the first argument.
+// Input names, as action.yml declares them and as flags take them.
 const (
-	FlowIASPasscode       = "ias-passcode"
-	FlowClientCredentials = "client-credentials"
-	FlowPassword          = "password"
+	InFlow                = "flow"
+	InIASTenant           = "ias-tenant"
+	InCertificate         = "certificate"
+	InCertificateFile     = "certificate-file"
+	InCertificatePassword = "certificate-password"
+	InCACertificates      = "ca-certificates"
+	InTimeout             = "timeout"
+	InDotenvFile          = "dotenv-file"
+	InServiceKey          = "service-key"
+	InServiceKeyFile      = "service-key-file"
+	InTokenURL            = "token-url"
+	InClientID            = "client-id"
+	InClientSecret        = "client-secret"
+	InUsername            = "username"
+	InPassword            = "password"
+	InScope               = "scope"
+	InClientAuth          = "client-auth"
+	InOutput              = "output"
 )
-
-// Flows lists the valid flow names in the order --help shows them.
-var Flows = []string{FlowIASPasscode, FlowClientCredentials, FlowPassword}
 
 // Input describes one setting the user can give.
 type Input struct {
@@ -30,49 +48,50 @@ type Input struct {
 	// Secret inputs are masked before anything is printed and have no
 	// command-line flag, because argv is visible to other processes.
 	Secret bool
+	// File names the input that gives the same data as a path (certificate
+	// → certificate-file); its content is as secret as this input.
+	File string
 	// ShellOnly inputs make sense only outside GitHub Actions and are not
 	// declared in action.yml.
 	ShellOnly bool
-	// Flows lists the flows that read this input; empty means all.
-	Flows []string
 }
 
 // Inputs is the table of every input, in the order --help lists them.
 var Inputs = []Input{
-	{Name: "flow", Description: "which credential to get: ias-passcode, client-credentials or password"},
-	{Name: "ias-tenant", Flows: []string{FlowIASPasscode},
+	{Name: InFlow, Description: "which credential to get (see Flows)"},
+	{Name: InIASTenant,
 		Description: "IAS tenant: an id (mytenant -> https://mytenant.accounts.ondemand.com), a host name, or an https URL for custom domains"},
-	{Name: "certificate", Secret: true,
+	{Name: InCertificate, Secret: true, File: InCertificateFile,
 		Description: "client certificate: base64 of a PKCS#12 file, or PEM text holding the certificate, its chain and the private key (token flows: for X.509 service keys without a key)"},
-	{Name: "certificate-file",
+	{Name: InCertificateFile,
 		Description: "path to the client certificate (.p12, .pfx or .pem); relative to the working directory"},
-	{Name: "certificate-password", Secret: true,
+	{Name: InCertificatePassword, Secret: true,
 		Description: "password of the PKCS#12 certificate (empty for none)"},
-	{Name: "ca-certificates",
+	{Name: InCACertificates,
 		Description: "extra trusted CA certificates, as PEM text or a path to a PEM file; added to the system roots"},
-	{Name: "timeout", Default: "30s",
-		Description: "time limit for the whole request, as a Go duration (30s, 1m)"},
-	{Name: "dotenv-file",
+	{Name: InTimeout, Default: "30s",
+		Description: "time limit for the whole run, retries included, as a Go duration (30s, 1m)"},
+	{Name: InDotenvFile,
 		Description: "also write all outputs as NAME=value lines (mode 0600) to this file, e.g. for a GitLab dotenv report"},
-	{Name: "service-key", Secret: true, Flows: []string{FlowClientCredentials, FlowPassword},
+	{Name: InServiceKey, Secret: true, File: InServiceKeyFile,
 		Description: "service key JSON, or the raw output of `cf service-key` / `xs service-key` pasted as is"},
-	{Name: "service-key-file", Flows: []string{FlowClientCredentials, FlowPassword},
+	{Name: InServiceKeyFile,
 		Description: "path to a file holding the service key"},
-	{Name: "token-url", Flows: []string{FlowClientCredentials, FlowPassword},
+	{Name: InTokenURL,
 		Description: "OAuth token URL (https); overrides the service key, e.g. for Neo"},
-	{Name: "client-id", Flows: []string{FlowClientCredentials, FlowPassword},
+	{Name: InClientID,
 		Description: "OAuth client id; overrides the service key"},
-	{Name: "client-secret", Secret: true, Flows: []string{FlowClientCredentials, FlowPassword},
+	{Name: InClientSecret, Secret: true,
 		Description: "OAuth client secret; overrides the service key"},
-	{Name: "username", Flows: []string{FlowPassword},
+	{Name: InUsername,
 		Description: "user for the password grant (e.g. the HANA cockpit user)"},
-	{Name: "password", Secret: true, Flows: []string{FlowPassword},
+	{Name: InPassword, Secret: true,
 		Description: "password of that user"},
-	{Name: "scope", Flows: []string{FlowClientCredentials, FlowPassword},
+	{Name: InScope,
 		Description: "scopes to request, space separated (default: all the client may have)"},
-	{Name: "client-auth", Default: "body", Flows: []string{FlowClientCredentials, FlowPassword},
+	{Name: InClientAuth, Default: "body",
 		Description: "where the client id and secret go: body (client_secret_post, works with UAA, XSUAA and CPI) or basic (HTTP Basic header)"},
-	{Name: "output", Default: "text", ShellOnly: true,
+	{Name: InOutput, Default: "text", ShellOnly: true,
 		Description: "shell only: text prints the passcode or access token alone; json prints all outputs as one object"},
 }
 
@@ -95,11 +114,11 @@ func GitHubEnv(name string) string {
 // ShellEnv is the variable read outside GitHub: SAP_CI_AUTH_ followed by the
 // name in upper case with hyphens as underscores (SAP_CI_AUTH_IAS_TENANT).
 func ShellEnv(name string) string {
-	return EnvPrefix + envKey(name)
+	return envPrefix + envKey(name)
 }
 
-// EnvPrefix starts every variable read outside GitHub Actions.
-const EnvPrefix = "SAP_CI_AUTH_"
+// envPrefix starts every variable read outside GitHub Actions.
+const envPrefix = "SAP_CI_AUTH_"
 
 // envKey is the go-envconfig key of an input: upper case, underscores.
 func envKey(name string) string {
@@ -118,20 +137,30 @@ type Output struct {
 	Name string
 	// Description mirrors action.yml.
 	Description string
-	// Flows lists the flows that set it.
-	Flows []string
+	// Secret outputs are masked before anything is written.
+	Secret bool
 }
 
-var oauthFlows = []string{FlowClientCredentials, FlowPassword}
+// Output names.
+const (
+	OutPasscode      = "passcode"
+	OutAccessToken   = "access-token"
+	OutAuthorization = "authorization"
+	OutTokenType     = "token-type"
+	OutExpiresIn     = "expires-in"
+	OutExpiresAt     = "expires-at"
+	OutScope         = "scope"
+)
 
-// Outputs is the table of every output.
+// Outputs is the table of every output, in the order they are written.
 var Outputs = []Output{
-	{Name: "passcode", Flows: []string{FlowIASPasscode},
+	{Name: OutPasscode, Secret: true,
 		Description: "the IAS one-time passcode: the password for `btp login --idp` or `cf login --origin`; valid once, for about 5 minutes"},
-	{Name: "access-token", Flows: oauthFlows, Description: "the OAuth access token"},
-	{Name: "authorization", Flows: oauthFlows, Description: "the Authorization header value: Bearer <access token>"},
-	{Name: "token-type", Flows: oauthFlows, Description: "the token type the server returned, as Bearer"},
-	{Name: "expires-in", Description: "seconds until the passcode or token expires (token: from expires_in, else the JWT's exp; empty if neither says)"},
-	{Name: "expires-at", Description: "when the passcode or token expires, RFC 3339 in UTC (empty when expires-in is)"},
-	{Name: "scope", Flows: oauthFlows, Description: "the scopes the token carries, space separated"},
+	{Name: OutAccessToken, Secret: true, Description: "the OAuth access token"},
+	// Not Secret: its secret part is the access token, masked on its own.
+	{Name: OutAuthorization, Description: "the Authorization header value: Bearer <access token>"},
+	{Name: OutTokenType, Description: "the token type the server returned, as Bearer"},
+	{Name: OutExpiresIn, Description: "seconds until the passcode or token expires (token: from expires_in, else the JWT's exp; empty if neither says)"},
+	{Name: OutExpiresAt, Description: "when the passcode or token expires, RFC 3339 in UTC (empty when expires-in is)"},
+	{Name: OutScope, Description: "the scopes the token carries, space separated"},
 }

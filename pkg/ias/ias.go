@@ -10,6 +10,7 @@
 package ias
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -24,14 +25,17 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/flow"
 )
 
 // PasscodePath is the IAS endpoint that hands out passcodes.
 const PasscodePath = "/service/users/passcode"
 
-// DefaultExpiresIn is the passcode lifetime assumed when the answer does not
-// carry expires_in.
-const DefaultExpiresIn = 300
+// defaultLifetime is the passcode lifetime assumed when the answer does not
+// carry a usable expires_in: about five minutes, as SAP documents.
+const defaultLifetime = 300 * time.Second
 
 // DefaultDomain turns a bare tenant id into a host: ID.accounts.ondemand.com.
 const DefaultDomain = "accounts.ondemand.com"
@@ -95,9 +99,11 @@ func isIPHost(h string) bool {
 type Passcode struct {
 	// Value is the one-time passcode.
 	Value string
-	// ExpiresIn is its lifetime in seconds (DefaultExpiresIn when the answer
-	// did not say).
-	ExpiresIn int64
+	// Lifetime is how long it is valid: the answer's expires_in, else five
+	// minutes.
+	Lifetime time.Duration
+	// Warning says why the answer's expires_in was ignored or clamped.
+	Warning string
 }
 
 // Error is a failed passcode request. Its message gives the status and the
@@ -128,7 +134,7 @@ const maxBody = 64 << 10
 
 // Fetch asks the tenant at base for a passcode. hc must present the user's
 // client certificate (see pkg/transport).
-func Fetch(ctx context.Context, hc *http.Client, base *url.URL, userAgent string) (*Passcode, error) {
+func Fetch(ctx context.Context, hc *http.Client, base *url.URL) (*Passcode, error) {
 	u := *base
 	u.Path = strings.TrimSuffix(u.Path, "/") + PasscodePath
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
@@ -136,9 +142,6 @@ func Fetch(ctx context.Context, hc *http.Client, base *url.URL, userAgent string
 		return nil, fmt.Errorf("failed to build the passcode request: %w", err)
 	}
 	req.Header.Set("Accept", "application/json")
-	if userAgent != "" {
-		req.Header.Set("User-Agent", userAgent)
-	}
 	resp, err := hc.Do(req)
 	if err != nil {
 		return nil, transportError(err)
@@ -154,39 +157,49 @@ func Fetch(ctx context.Context, hc *http.Client, base *url.URL, userAgent string
 	return decode(resp, body)
 }
 
+// decode reads {"passcode": …, "expires_in": …}. A byte order mark before
+// the JSON and a passcode sent as a JSON number are accepted.
 func decode(resp *http.Response, body []byte) (*Passcode, error) {
 	var v struct {
-		Passcode  string          `json:"passcode"`
+		Passcode  json.RawMessage `json:"passcode"`
 		ExpiresIn json.RawMessage `json:"expires_in"`
 	}
-	if err := json.Unmarshal(body, &v); err != nil {
+	if err := json.Unmarshal(bytes.TrimPrefix(body, []byte("\ufeff")), &v); err != nil {
 		ct, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 		if ct == "" {
 			ct = "none"
 		}
-		return nil, &Error{Reason: fmt.Sprintf("the answer is not JSON (status 200, Content-Type %s): ias-tenant probably points to something other than the IAS tenant, e.g. a login page or proxy", ct)}
+		return nil, &Error{Reason: fmt.Sprintf("the answer is not JSON (status 200, Content-Type %s): ias-tenant probably points to something other than the IAS tenant, e.g. a login page or proxy; the passcode, if one was issued, is used up", ct)}
 	}
-	if strings.TrimSpace(v.Passcode) == "" {
+	value := passcodeValue(v.Passcode)
+	if value == "" {
 		return nil, &Error{Reason: "the answer holds no passcode: ias-tenant probably points to something other than the IAS passcode service"}
 	}
-	p := &Passcode{Value: v.Passcode, ExpiresIn: DefaultExpiresIn}
-	if n, ok := parseSeconds(v.ExpiresIn); ok {
-		p.ExpiresIn = n
+	p := &Passcode{Value: value, Lifetime: defaultLifetime}
+	if d, ok, warning := flow.ExpiresIn(v.ExpiresIn); ok {
+		p.Lifetime = d
+		p.Warning = warning
+	} else if warning != "" {
+		p.Warning = warning + "; the passcode is taken to last 300 s"
 	}
 	return p, nil
 }
 
-// parseSeconds reads expires_in given as a number or a string.
-func parseSeconds(raw json.RawMessage) (int64, bool) {
-	s := strings.Trim(strings.TrimSpace(string(raw)), `"`)
-	if s == "" || s == "null" {
-		return 0, false
+// passcodeValue reads the passcode as a JSON string or number; anything
+// else, or only white space, gives "".
+func passcodeValue(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		if strings.TrimSpace(s) == "" {
+			return ""
+		}
+		return s
 	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f <= 0 {
-		return 0, false
+	var n json.Number
+	if json.Unmarshal(raw, &n) == nil {
+		return n.String()
 	}
-	return int64(f), true
+	return ""
 }
 
 func statusReason(resp *http.Response, body []byte) string {

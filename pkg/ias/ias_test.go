@@ -94,31 +94,35 @@ func TestFetch(t *testing.T) {
 		name          string
 		opts          []saptest.ClientOption
 		expiresIn     any // as the tenant sends it; nil leaves it out
-		wantExpiresIn int64
+		wantExpiresIn time.Duration
 	}{
 		{name: "rsa", expiresIn: 300, wantExpiresIn: 300},
 		{name: "ec key", opts: []saptest.ClientOption{saptest.WithECKey()}, expiresIn: 300, wantExpiresIn: 300},
 		{name: "chain sent in the handshake", opts: []saptest.ClientOption{saptest.ViaIntermediate()}, expiresIn: 300, wantExpiresIn: 300},
 		{name: "expires_in from the answer", expiresIn: 120, wantExpiresIn: 120},
 		{name: "expires_in as a string", expiresIn: "120", wantExpiresIn: 120},
-		{name: "expires_in omitted", expiresIn: nil, wantExpiresIn: ias.DefaultExpiresIn},
-		{name: "expires_in zero is not a lifetime", expiresIn: 0, wantExpiresIn: ias.DefaultExpiresIn},
-		{name: "expires_in not a number", expiresIn: "soon", wantExpiresIn: ias.DefaultExpiresIn},
+		{name: "expires_in omitted", expiresIn: nil, wantExpiresIn: 300},
+		{name: "expires_in zero is not a lifetime", expiresIn: 0, wantExpiresIn: 300},
+		{name: "expires_in not a number", expiresIn: "soon", wantExpiresIn: 300},
+		{name: "expires_in negative", expiresIn: -5, wantExpiresIn: 300},
+		{name: "expires_in fractional", expiresIn: 299.6, wantExpiresIn: 300},
+		{name: "expires_in a boolean", expiresIn: true, wantExpiresIn: 300},
+		{name: "expires_in huge is clamped", expiresIn: 1e30, wantExpiresIn: 366 * 24 * 3600},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
 			f.ias.SetExpiresIn(tc.expiresIn)
-			p, err := ias.Fetch(context.Background(), f.client(t, "user", tc.opts...), f.base, "sap-ci-auth/test")
+			p, err := ias.Fetch(context.Background(), f.client(t, "user", tc.opts...), f.base)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if got := f.ias.Passcodes(); len(got) != 1 || got[0] != p.Value {
 				t.Errorf("passcode %q, server issued %q", p.Value, got)
 			}
-			if p.ExpiresIn != tc.wantExpiresIn {
-				t.Errorf("expires in %d, want %d", p.ExpiresIn, tc.wantExpiresIn)
+			if want := tc.wantExpiresIn * time.Second; p.Lifetime != want {
+				t.Errorf("lifetime %v, want %v", p.Lifetime, want)
 			}
 			reqs := f.ias.Requests()
 			if len(reqs) != 1 {
@@ -174,7 +178,7 @@ func TestFetchErrors(t *testing.T) {
 				ctx, cancel = context.WithTimeout(ctx, tc.timeout)
 				defer cancel()
 			}
-			_, err := ias.Fetch(ctx, f.client(t, cn, tc.opts...), f.base, "")
+			_, err := ias.Fetch(ctx, f.client(t, cn, tc.opts...), f.base)
 			var ie *ias.Error
 			if !errors.As(err, &ie) {
 				t.Fatalf("got %v, want *ias.Error", err)
@@ -206,7 +210,7 @@ func TestFetchUntrustedServer(t *testing.T) {
 	}
 	cert := c.TLSCertificate()
 	hc := transport.New(transport.Options{RootCAs: other.RootPool(), ClientCertificate: &cert})
-	_, err = ias.Fetch(context.Background(), hc, f.base, "")
+	_, err = ias.Fetch(context.Background(), hc, f.base)
 	if err == nil || !strings.Contains(err.Error(), "add its CA with ca-certificates") {
 		t.Errorf("got %v", err)
 	}

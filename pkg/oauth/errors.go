@@ -20,46 +20,6 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// Kind says what a token request failure was about, so that a caller can
-// point at the input to fix.
-type Kind int
-
-const (
-	// KindStatus is any other HTTP error status (or an unknown error code).
-	KindStatus Kind = iota
-	// KindClient: the client id or secret (or certificate) was not accepted.
-	KindClient
-	// KindUser: the username or password was not accepted (password grant).
-	KindUser
-	// KindScope: a requested scope is not allowed.
-	KindScope
-	// KindGrant: the client may not use this grant type.
-	KindGrant
-	// KindURL: nothing answers token requests at the token URL (404, 405,
-	// a redirect).
-	KindURL
-	// KindNotToken: the server answered 2xx, but not with a token.
-	KindNotToken
-	// KindTLS: the TLS handshake failed (server certificate not trusted,
-	// client certificate missing or refused).
-	KindTLS
-	// KindTimeout: no answer in time.
-	KindTimeout
-	// KindNetwork: the server could not be reached (DNS, connection
-	// refused, connection reset) or the request was canceled.
-	KindNetwork
-)
-
-var kindNames = [...]string{"status", "client", "user", "scope", "grant", "url", "not-token", "tls", "timeout", "network"}
-
-// String returns a short name such as "client" or "tls".
-func (k Kind) String() string {
-	if k >= 0 && int(k) < len(kindNames) {
-		return kindNames[k]
-	}
-	return "Kind(" + strconv.Itoa(int(k)) + ")"
-}
-
 // maxDescription and maxCode bound the length of a server's
 // error_description and error in an error message.
 const (
@@ -70,8 +30,6 @@ const (
 // Error is a failed token request. Its message is one line and never
 // contains the client secret, the password, a token or the response body.
 type Error struct {
-	// Kind is what the failure was about.
-	Kind Kind
 	// Status is the HTTP status code, or 0 when there was no HTTP answer.
 	Status int
 	// Code is the OAuth error code (RFC 6749 §5.2), such as
@@ -123,6 +81,15 @@ func (e *Error) Unwrap() error { return e.err }
 
 // classify turns an error of x/oauth2 into an *Error.
 func (r *Request) classify(ctx context.Context, err error) error {
+	if isAnswerError(err) {
+		// The server answered 2xx and the answer could not be read: a
+		// token may have been issued; nothing of the body is quoted.
+		var inner error = errTooLarge
+		if ae := (*answerError)(nil); errors.As(err, &ae) {
+			inner = ae
+		}
+		return &Error{Hint: "the token endpoint answered, but " + inner.Error()}
+	}
 	if re, ok := errors.AsType[*oauth2.RetrieveError](err); ok {
 		return r.fromResponse(re)
 	}
@@ -135,17 +102,17 @@ func (r *Request) classify(ctx context.Context, err error) error {
 		// Reading the body failed; the text is the read error, which holds
 		// nothing of the body.
 		if ctx.Err() != nil || strings.Contains(msg, "Timeout") || strings.Contains(msg, "deadline") {
-			return &Error{Kind: KindTimeout, Hint: "the token endpoint did not answer in time (timeout)", err: err}
+			return &Error{Hint: "the token endpoint did not answer in time (timeout)", err: err}
 		}
-		return &Error{Kind: KindNetwork, Hint: "the connection failed while reading the answer", err: err}
+		return &Error{Hint: "the connection failed while reading the answer", err: err}
 	case strings.HasPrefix(msg, "oauth2: cannot parse"), strings.Contains(msg, "missing access_token"):
 		// A 2xx answer that is not a token (x/oauth2 reports parse errors
 		// only for those, without the status). These texts may quote a
 		// piece of the body; leave them out.
-		return &Error{Kind: KindNotToken, Hint: notTokenHint}
+		return &Error{Hint: notTokenHint}
 	}
 	// x/oauth2 returns no other errors; keep the text out to be safe.
-	return &Error{Kind: KindNetwork, Hint: "the token request failed for an unexpected reason"}
+	return &Error{Hint: "the token request failed for an unexpected reason"}
 }
 
 const notTokenHint = "the token URL did not answer with a token; check that it is the token endpoint (…/oauth/token), not a web page"
@@ -169,51 +136,51 @@ func (r *Request) fromResponse(re *oauth2.RetrieveError) *Error {
 	}
 	switch {
 	case code == "invalid_client":
-		e.Kind, e.Hint = KindClient, badClient
+		e.Hint = badClient
 	case code == "unauthorized" && r.Grant == Password:
 		// Covers "Bad credentials" (current UAA) and "Name or password
 		// mismatch" (older UAA) for a wrong user password. A missing client
 		// authentication is reported the same way, so tell that apart.
 		if strings.Contains(desc, "full authentication") {
-			e.Kind, e.Hint = KindClient, "the server did not get the client credentials; check the client id and secret"
+			e.Hint = "the server did not get the client credentials; check the client id and secret"
 		} else {
-			e.Kind, e.Hint = KindUser, "the username or password is wrong"
+			e.Hint = "the username or password is wrong"
 		}
 	case code == "unauthorized":
 		// UAA before 76.26.0 said "unauthorized" "Bad credentials" for wrong
 		// client credentials.
-		e.Kind, e.Hint = KindClient, badClient
+		e.Hint = badClient
 	case code == "invalid_grant" && r.Grant == Password:
-		e.Kind, e.Hint = KindUser, "the username or password is wrong, or the user may not log in this way"
+		e.Hint = "the username or password is wrong, or the user may not log in this way"
 	case code == "invalid_scope":
-		e.Kind, e.Hint = KindScope, "a requested scope is not allowed for this client; fix the scope, or leave it empty for the client's default scopes"
+		e.Hint = "a requested scope is not allowed for this client; fix the scope, or leave it empty for the client's default scopes"
 	case code == "unsupported_grant_type", code == "unauthorized_client":
-		e.Kind, e.Hint = KindGrant, fmt.Sprintf("the client is not allowed to use the %s grant; allow the grant type for the client, or use another flow", r.Grant)
+		e.Hint = fmt.Sprintf("the client is not allowed to use the %s grant; allow the grant type for the client, or use another flow", r.Grant)
 	case e.Status == http.StatusNotFound, e.Status == http.StatusMethodNotAllowed:
-		e.Kind, e.Hint = KindURL, "the token URL is wrong: nothing there accepts token requests"
+		e.Hint = "the token URL is wrong: nothing there accepts token requests"
 	case e.Status >= 300 && e.Status < 400:
-		e.Kind, e.Hint = KindURL, "the token URL redirects elsewhere (to a login page?); use the token endpoint itself"
+		e.Hint = "the token URL redirects elsewhere (to a login page?); use the token endpoint itself"
 	case e.Status == http.StatusUnauthorized && r.Grant == ClientCredentials:
-		e.Kind, e.Hint = KindClient, badClient
+		e.Hint = badClient
 	case e.Status == http.StatusUnauthorized:
-		e.Kind, e.Hint = KindStatus, "the server did not accept the client or user credentials"
+		e.Hint = "the server did not accept the client or user credentials"
 	case e.Status == http.StatusBadRequest && code == "" && bytes.Contains(re.Body, []byte("SSL certificate")):
 		// nginx (and other TLS-terminating proxies) answer an untrusted
 		// client certificate with their own 400 page.
-		e.Kind, e.Hint = KindTLS, "the server refused the client certificate: it does not trust the certificate's issuer, or the chain is incomplete"
+		e.Hint = "the server refused the client certificate: it does not trust the certificate's issuer, or the chain is incomplete"
 	case code == "invalid_request":
-		e.Kind, e.Hint = KindStatus, "the server found the request malformed"
+		e.Hint = "the server found the request malformed"
 	case e.Status == http.StatusForbidden:
-		e.Kind, e.Hint = KindStatus, "the server refused the request (forbidden)"
+		e.Hint = "the server refused the request (forbidden)"
 	case e.Status == http.StatusTooManyRequests:
-		e.Kind, e.Hint = KindStatus, "the server is rate limiting; try again later"
+		e.Hint = "the server is rate limiting; try again later"
 	case e.Status >= 500:
-		e.Kind, e.Hint = KindStatus, "the server failed; try again later"
+		e.Hint = "the server failed; try again later"
 	case e.Status >= 200 && e.Status < 300:
 		// A 2xx answer with an "error" field.
-		e.Kind, e.Hint = KindStatus, "the server answered with an error instead of a token"
+		e.Hint = "the server answered with an error instead of a token"
 	default:
-		e.Kind, e.Hint = KindStatus, "the token endpoint refused the request"
+		e.Hint = "the token endpoint refused the request"
 	}
 	return e
 }
@@ -222,7 +189,7 @@ func (r *Request) fromResponse(re *oauth2.RetrieveError) *Error {
 // holds the method, the token URL and the cause, never a secret: the token
 // URL has no user info (validate) and the body is not part of it.
 func fromTransport(ctx context.Context, ue *url.Error) *Error {
-	e := &Error{Kind: KindNetwork, err: ue}
+	e := &Error{err: ue}
 	msg := ue.Err.Error()
 	var hostErr x509.HostnameError
 	var authErr x509.UnknownAuthorityError
@@ -234,28 +201,26 @@ func fromTransport(ctx context.Context, ue *url.Error) *Error {
 	case errors.Is(ue, context.Canceled) && ctx.Err() != nil:
 		e.Hint = "the request was canceled"
 	case ue.Timeout() || errors.Is(ue, context.DeadlineExceeded):
-		e.Kind, e.Hint = KindTimeout, "the token endpoint did not answer in time (timeout)"
+		e.Hint = "the token endpoint did not answer in time (timeout)"
 	case errors.As(ue, &authErr):
-		e.Kind, e.Hint = KindTLS, "the server's certificate is issued by an unknown authority; add that CA to the trusted certificates (ca-certificates)"
+		e.Hint = "the server's certificate is issued by an unknown authority; add that CA to the trusted certificates (ca-certificates)"
 	case errors.As(ue, &hostErr):
-		e.Kind, e.Hint = KindTLS, "the server's certificate is not valid for the token URL's host name"
+		e.Hint = "the server's certificate is not valid for the token URL's host name"
 	case errors.As(ue, &invErr):
-		e.Kind = KindTLS
 		if invErr.Reason == x509.Expired {
 			e.Hint = "the server's certificate has expired or is not yet valid"
 		} else {
 			e.Hint = "the server's certificate is not valid"
 		}
 	case errors.As(ue, &verErr):
-		e.Kind, e.Hint = KindTLS, "the server's certificate could not be verified"
+		e.Hint = "the server's certificate could not be verified"
 	case errors.As(ue, &recErr):
-		e.Kind, e.Hint = KindTLS, "the server does not speak TLS on that port; check the token URL"
+		e.Hint = "the server does not speak TLS on that port; check the token URL"
 	case strings.Contains(msg, "server gave HTTP response to HTTPS client"):
-		e.Kind, e.Hint = KindTLS, "the server does not speak TLS on that port; check the token URL"
+		e.Hint = "the server does not speak TLS on that port; check the token URL"
 	case strings.Contains(msg, "remote error: tls: "):
 		// The server sent a TLS alert. The alert type is unexported in
 		// crypto/tls, so go by its text.
-		e.Kind = KindTLS
 		switch {
 		case strings.Contains(msg, "certificate required"), strings.Contains(msg, "handshake failure"), strings.Contains(msg, "bad certificate"):
 			e.Hint = "the server demands a client certificate, or refused the one sent; an X.509 client needs its certificate and key"
@@ -269,7 +234,7 @@ func fromTransport(ctx context.Context, ue *url.Error) *Error {
 			e.Hint = "the server refused the TLS handshake"
 		}
 	case strings.Contains(msg, "tls: "):
-		e.Kind, e.Hint = KindTLS, "the TLS handshake failed"
+		e.Hint = "the TLS handshake failed"
 	case errors.As(ue, &dnsErr):
 		e.Hint = "the token URL's host name could not be resolved"
 	default:

@@ -61,15 +61,14 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"math"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/flow"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 )
@@ -156,8 +155,8 @@ type Request struct {
 type Token struct {
 	// AccessToken is the access token.
 	AccessToken string
-	// TokenType is the token type, normalized so that "bearer" (as UAA
-	// writes it) becomes "Bearer"; "Bearer" if the server sent none.
+	// TokenType is "Bearer" (the server's "bearer" as UAA writes it, or no
+	// token_type at all); Fetch refuses other types.
 	TokenType string
 	// RefreshToken is the refresh token, if any (password grant).
 	RefreshToken string
@@ -165,13 +164,15 @@ type Token struct {
 	IDToken string
 	// Scope is the space-separated scope the server granted, if it said.
 	Scope string
-	// ExpiresIn is the lifetime in seconds from "expires_in" (a number or a
-	// numeric string) or, when the answer has none, from the "exp" claim of
-	// an access token that is a JWT (as UAA and XSUAA tokens are); zero if
+	// Lifetime is how long the token is valid from Issued: the answer's
+	// expires_in when it is a usable number, else the "exp" claim of an
+	// access token that is a JWT (as UAA and XSUAA tokens are); zero when
 	// neither says.
-	ExpiresIn int64
-	// ExpiresAt is now + ExpiresIn, in UTC; zero if ExpiresIn is zero.
-	ExpiresAt time.Time
+	Lifetime time.Duration
+	// Issued is when the answer arrived.
+	Issued time.Time
+	// Warnings say what of the answer was ignored (an odd expires_in).
+	Warnings []string
 }
 
 // Secrets returns the values that must be masked: the access, refresh and id
@@ -186,31 +187,23 @@ func (t *Token) Secrets() []string {
 	return s
 }
 
-// ErrConfig is wrapped by the errors Fetch returns, before sending anything,
-// for a request it refuses: no client id, a token URL that is not https, and
-// so on.
-var ErrConfig = errors.New("cannot send the token request")
-
 // Fetch requests a token as r describes, sending exactly one POST to
-// r.TokenURL through hc, and computes Token.ExpiresAt from now (time.Now if
-// nil). hc must not be nil; redirects are not followed (a token endpoint
-// does not redirect, and following one would resend the credentials).
+// r.TokenURL through hc (whose transport may retry what SAP says to
+// retry), and dates the token with now (nil means time.Now). The caller has checked r: an https
+// token URL without credentials (CheckTokenURL), a client id, and a
+// username and password for the password grant.
 //
-// Errors are ErrConfig (wrapped) when nothing was sent, and *Error when the
-// server, the network or TLS failed.
+// All grants go through clientcredentials.Config: its EndpointParams may
+// override grant_type (golang.org/x/oauth2/clientcredentials documents
+// this), which gives the password grant the same code path and lets the
+// request carry parameters oauth2.Config.PasswordCredentialsToken cannot.
+//
+// Errors are *Error; their messages hold no secret and no response body.
 func Fetch(ctx context.Context, hc *http.Client, r Request, now func() time.Time) (*Token, error) {
-	if err := r.validate(); err != nil {
-		return nil, err
-	}
-	if hc == nil {
-		return nil, fmt.Errorf("%w: no HTTP client", ErrConfig)
-	}
-	if now == nil {
-		now = time.Now
-	}
-	noRedirect := *hc
-	noRedirect.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	ctx = context.WithValue(ctx, oauth2.HTTPClient, &noRedirect)
+	ans := &answer{}
+	client := *hc
+	client.Transport = &normalizer{base: hc.Transport, ans: ans}
+	ctx = context.WithValue(ctx, oauth2.HTTPClient, &client)
 
 	// Never AuthStyleAutoDetect (the zero value): see the package comment.
 	style := oauth2.AuthStyleInParams
@@ -223,98 +216,62 @@ func Fetch(ctx context.Context, hc *http.Client, r Request, now func() time.Time
 			scopes = append(scopes, s)
 		}
 	}
-
-	var tok *oauth2.Token
-	var err error
-	switch r.Grant {
-	case ClientCredentials:
-		cfg := clientcredentials.Config{
-			ClientID:     r.ClientID,
-			ClientSecret: r.ClientSecret,
-			TokenURL:     r.TokenURL,
-			Scopes:       scopes,
-			AuthStyle:    style,
-		}
-		tok, err = cfg.Token(ctx)
-	case Password:
-		cfg := &oauth2.Config{
-			ClientID:     r.ClientID,
-			ClientSecret: r.ClientSecret,
-			Endpoint:     oauth2.Endpoint{TokenURL: r.TokenURL, AuthStyle: style},
-			Scopes:       scopes,
-		}
-		tok, err = cfg.PasswordCredentialsToken(ctx, r.Username, r.Password)
+	params := url.Values{}
+	if r.Grant == Password {
+		params.Set("grant_type", "password")
+		params.Set("username", r.Username)
+		params.Set("password", r.Password)
 	}
+	cfg := clientcredentials.Config{
+		ClientID:       r.ClientID,
+		ClientSecret:   r.ClientSecret,
+		TokenURL:       r.TokenURL,
+		Scopes:         scopes,
+		AuthStyle:      style,
+		EndpointParams: params,
+	}
+	tok, err := cfg.Token(ctx)
 	if err != nil {
 		return nil, r.classify(ctx, err)
 	}
-	return newToken(tok, now()), nil
+	if now == nil {
+		now = time.Now
+	}
+	return newToken(tok, ans, now())
 }
 
-// validate refuses requests that cannot or must not be sent.
-func (r *Request) validate() error {
-	switch r.Grant {
-	case ClientCredentials, Password:
-	default:
-		return fmt.Errorf("%w: unknown grant %v", ErrConfig, r.Grant)
+// newToken copies tok and computes its lifetime once: expires_in as the
+// server sent it (read by the normalizer, since x/oauth2 refuses fractional
+// or textual values), else the JWT's exp claim.
+func newToken(tok *oauth2.Token, ans *answer, now time.Time) (*Token, error) {
+	if strings.TrimSpace(tok.AccessToken) == "" || strings.ContainsAny(tok.AccessToken, " \t\r\n") {
+		return nil, &Error{Hint: "the answer's access_token is blank or holds white space; " + notTokenHint}
 	}
-	switch r.ClientAuth {
-	case AuthBody, AuthBasic:
-	default:
-		return fmt.Errorf("%w: unknown client authentication %v", ErrConfig, r.ClientAuth)
+	typ := tok.TokenType
+	if typ == "" || strings.EqualFold(typ, "bearer") {
+		typ = "Bearer"
+	} else {
+		return nil, &Error{Hint: fmt.Sprintf("the server issued a token of type %q; only Bearer tokens can be used in an Authorization header by this tool", sanitize(typ, nil, maxCode))}
 	}
-	if r.TokenURL == "" {
-		return fmt.Errorf("%w: no token URL", ErrConfig)
-	}
-	u, err := url.Parse(r.TokenURL)
-	switch {
-	case err != nil || u.Host == "":
-		return fmt.Errorf("%w: the token URL is not an absolute URL", ErrConfig)
-	case !strings.EqualFold(u.Scheme, "https"):
-		// Credentials must not travel in clear text; the caller checks too.
-		return fmt.Errorf("%w: the token URL must start with https://", ErrConfig)
-	case u.User != nil:
-		return fmt.Errorf("%w: the token URL must not contain a user name or password", ErrConfig)
-	}
-	if r.ClientID == "" {
-		return fmt.Errorf("%w: no client id", ErrConfig)
-	}
-	if r.Grant == Password {
-		if r.Username == "" {
-			return fmt.Errorf("%w: no username for the password grant", ErrConfig)
-		}
-		if r.Password == "" {
-			return fmt.Errorf("%w: no password for the password grant", ErrConfig)
-		}
-	}
-	return nil
-}
-
-// newToken copies tok, reading expires_in from the raw response: x/oauth2
-// leaves Token.ExpiresIn at 0 for clientcredentials (it copies only Expiry).
-func newToken(tok *oauth2.Token, now time.Time) *Token {
 	t := &Token{
 		AccessToken:  tok.AccessToken,
-		TokenType:    tok.Type(),
+		TokenType:    typ,
 		RefreshToken: tok.RefreshToken,
 		IDToken:      extraString(tok, "id_token"),
 		Scope:        extraString(tok, "scope"),
+		Issued:       now,
 	}
-	if s, ok := seconds(tok.Extra("expires_in")); ok {
-		t.ExpiresIn = s
-	} else if tok.ExpiresIn > 0 {
-		t.ExpiresIn = tok.ExpiresIn
-	} else if !tok.Expiry.IsZero() {
-		// x/oauth2 computed Expiry from time.Now when it got the answer.
-		t.ExpiresIn = int64(math.Round(time.Until(tok.Expiry).Seconds()))
-	} else if exp, ok := jwtExpiry(tok.AccessToken); ok {
-		t.ExpiresIn = int64(math.Round(exp.Sub(now).Seconds()))
+	d, ok, warning := flow.ExpiresIn(ans.expiresIn)
+	if warning != "" {
+		t.Warnings = append(t.Warnings, warning)
 	}
-	t.ExpiresIn = max(0, min(t.ExpiresIn, math.MaxInt32))
-	if t.ExpiresIn > 0 {
-		t.ExpiresAt = now.Add(time.Duration(t.ExpiresIn) * time.Second).UTC()
+	if !ok {
+		if exp, found := jwtExpiry(tok.AccessToken); found && exp.After(now) {
+			d = min(exp.Sub(now).Round(time.Second), flow.MaxLifetime)
+		}
 	}
-	return t
+	t.Lifetime = d
+	return t, nil
 }
 
 // jwtExpiry reads the "exp" claim of an access token that is a JWT (RFC 7519
@@ -347,40 +304,4 @@ func jwtExpiry(token string) (time.Time, bool) {
 func extraString(tok *oauth2.Token, key string) string {
 	s, _ := tok.Extra(key).(string)
 	return s
-}
-
-// seconds reads an expires_in value: a JSON number (float64), a form value
-// (which Token.Extra turns into int64 or float64) or a numeric string.
-func seconds(v any) (int64, bool) {
-	switch v := v.(type) {
-	case float64:
-		return roundSeconds(v)
-	case int64:
-		return v, true
-	case int:
-		return int64(v), true
-	case string:
-		s := strings.TrimSpace(v)
-		if i, err := strconv.ParseInt(s, 10, 64); err == nil {
-			return i, true
-		}
-		if f, err := strconv.ParseFloat(s, 64); err == nil {
-			return roundSeconds(f)
-		}
-	}
-	return 0, false
-}
-
-// roundSeconds converts a float number of seconds, refusing NaN and keeping
-// the conversion to int64 defined.
-func roundSeconds(f float64) (int64, bool) {
-	switch {
-	case math.IsNaN(f):
-		return 0, false
-	case f > math.MaxInt32:
-		return math.MaxInt32, true
-	case f < 0:
-		return 0, true
-	}
-	return int64(math.Round(f)), true
 }

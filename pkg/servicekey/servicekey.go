@@ -17,6 +17,7 @@
 package servicekey
 
 import (
+	"crypto/tls"
 	"encoding/json"
 	"net/url"
 	"strings"
@@ -166,18 +167,23 @@ func (k *Key) TokenEndpoint() (string, error) {
 	}
 }
 
-// X509KeyPair returns the PEM certificate chain and private key of an X.509
-// key, ready for tls.X509KeyPair. For an External Certificate key (no "key"
-// field) the error is a *FieldError for "key" saying that the private key
-// must be supplied separately.
-func (k *Key) X509KeyPair() (certPEM, keyPEM []byte, err error) {
+// TLSCertificate returns the client certificate of an X.509 key, ready for
+// mutual TLS (tls.X509KeyPair, which also checks that the key matches). For
+// an External Certificate key (no "key" field) the error is
+// [ErrNoPrivateKey]: the private key must be supplied separately.
+func (k *Key) TLSCertificate() (tls.Certificate, error) {
 	if k.Certificate == "" {
-		return nil, nil, &FieldError{Field: fieldCertificate, Hint: "it is not an X.509 key"}
+		return tls.Certificate{}, &FieldError{Field: fieldCertificate, Hint: "it is not an X.509 key"}
 	}
 	if k.PrivateKey == "" {
-		return nil, nil, ErrNoPrivateKey
+		return tls.Certificate{}, ErrNoPrivateKey
 	}
-	return []byte(k.Certificate), []byte(k.PrivateKey), nil
+	c, err := tls.X509KeyPair([]byte(k.Certificate), []byte(k.PrivateKey))
+	if err != nil {
+		// crypto/tls's messages describe structure, never content.
+		return tls.Certificate{}, &FieldError{Field: fieldKey, Reason: "cannot be used with the certificate (" + strings.TrimPrefix(err.Error(), "tls: ") + ")"}
+	}
+	return c, nil
 }
 
 // Secrets returns the values that must be masked: the client secret and the

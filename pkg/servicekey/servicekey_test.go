@@ -1,12 +1,20 @@
 package servicekey_test
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"math/big"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/servicekey"
 )
@@ -385,19 +393,45 @@ func TestParse(t *testing.T) {
 	}
 }
 
-func TestX509KeyPair(t *testing.T) {
+// mintPair returns a real self-signed ECDSA certificate and its PKCS#8 key as
+// PEM, minted for the test.
+func mintPair(t *testing.T) (certPEM, keyPEM string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "x509 client"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pk, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: certKind, Bytes: der})), string(pem.EncodeToMemory(&pem.Block{Type: keyKind, Bytes: pk}))
+}
+
+func TestTLSCertificate(t *testing.T) {
 	t.Parallel()
+	realCert, realKey := mintPair(t)
+	_, otherKey := mintPair(t)
+	x509Key := func(cert, key string) string {
+		return `{"clientid":"sb-x","credential-type":"x509","certurl":"https://a.authentication.cert.eu10.hana.ondemand.com","certificate":` +
+			literalNewlines(cert) + `,"key":` + literalNewlines(key) + `}`
+	}
 	cases := []struct {
-		name     string
-		in       string
-		wantErr  error
-		wantCert string
-		wantKey  string
+		name    string
+		in      string
+		wantErr string // "" means success
 	}{
-		{name: "xsuaa x509", in: xsuaaX509Literal, wantCert: strings.TrimSpace(certPEM), wantKey: strings.TrimSpace(keyPEM)},
-		{name: "cpi certificate", in: cpiCertificate, wantCert: strings.TrimSpace(certPEM), wantKey: strings.TrimSpace(keyPEM)},
-		{name: "external certificate", in: cpiExternal, wantErr: servicekey.ErrNoPrivateKey},
-		{name: "secret key", in: cpiOAuth, wantErr: &servicekey.FieldError{Field: "certificate"}},
+		{name: "real pair with literal \\n", in: x509Key(realCert, realKey)},
+		{name: "key of another certificate", in: x509Key(realCert, otherKey), wantErr: `service key field "key" cannot be used with the certificate (private key does not match public key)`},
+		{name: "not parseable", in: xsuaaX509Literal, wantErr: `service key field "key" cannot be used with the certificate`},
+		{name: "external certificate", in: cpiExternal, wantErr: `service key has no "key": it is an External Certificate key, so the private key of its certificate must be supplied separately`},
+		{name: "secret key", in: cpiOAuth, wantErr: `service key has no "certificate": it is not an X.509 key`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -406,30 +440,28 @@ func TestX509KeyPair(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Parse() error = %v", err)
 			}
-			cert, key, err := k.X509KeyPair()
-			if !errors.Is(err, tc.wantErr) {
-				t.Fatalf("X509KeyPair() error = %v, want %v", err, tc.wantErr)
+			c, err := k.TLSCertificate()
+			if tc.wantErr == "" {
+				if err != nil || c.Leaf == nil || c.Leaf.Subject.CommonName != "x509 client" {
+					t.Fatalf("TLSCertificate() = %v, %v; want the minted certificate", c.Leaf, err)
+				}
+				return
 			}
-			if string(cert) != tc.wantCert || string(key) != tc.wantKey {
-				t.Errorf("X509KeyPair() = %q, %q; want %q, %q", cert, key, tc.wantCert, tc.wantKey)
+			if err == nil || !strings.HasPrefix(err.Error(), tc.wantErr) {
+				t.Fatalf("TLSCertificate() error = %v, want prefix %q", err, tc.wantErr)
 			}
+			assertNoValues(t, err.Error(), tc.in)
 		})
 	}
 }
 
-func TestX509KeyPairErrorText(t *testing.T) {
+func TestExternalCertificateIsMissingField(t *testing.T) {
 	t.Parallel()
 	k, err := servicekey.Parse([]byte(cpiExternal))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = k.X509KeyPair()
-	got := err.Error()
-	want := `service key has no "key": it is an External Certificate key, so the private key of its certificate must be supplied separately`
-	if got != want {
-		t.Errorf("error = %q, want %q", got, want)
-	}
-	if !errors.Is(err, servicekey.ErrMissingField) {
+	if _, err = k.TLSCertificate(); !errors.Is(err, servicekey.ErrMissingField) {
 		t.Errorf("errors.Is(%v, ErrMissingField) = false, want true", err)
 	}
 }

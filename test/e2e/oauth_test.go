@@ -133,13 +133,13 @@ func (f *oauthFixture) file(t *testing.T, name, data string) string {
 	return writeFile(t, filepath.Join(f.ws, name), []byte(data))
 }
 
-// assertOnlyMasked checks that each secret shows up, if at all, only as its
-// own ::add-mask:: line.
+// assertOnlyMasked checks that each secret shows up, if at all, only in
+// ::add-mask:: lines (its own, or a masked input that holds it).
 func assertOnlyMasked(t *testing.T, r result, secrets ...string) {
 	t.Helper()
 	for _, s := range secrets {
 		for _, line := range strings.Split(r.stdout, "\n") {
-			if line != "::add-mask::"+s && strings.Contains(line, s) {
+			if !strings.HasPrefix(line, "::add-mask::") && strings.Contains(line, s) {
 				t.Errorf("secret %.4s… in stdout outside ::add-mask::: %q", s, line)
 			}
 		}

@@ -1,0 +1,72 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"syscall"
+	"unicode/utf8"
+)
+
+// ReadFile reads the file a file input names, with an error that names the
+// input and never the content. Only a regular file (or a symlink to one) of
+// at most [MaxValue] bytes is read: a FIFO, a device, a socket or a
+// directory is refused before any byte is read. The file is opened
+// non-blocking, so a FIFO without a writer cannot hang the run, and read
+// through a cap, so /dev/zero-like files cannot grow memory.
+func ReadFile(input, path string) ([]byte, error) {
+	fail := func(problem string) error {
+		return &InputError{Input: input, Problem: problem, Fix: "give the path of a readable regular file (relative paths start at the working directory)"}
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, fail("no such file")
+		case errors.Is(err, fs.ErrPermission):
+			return nil, fail("permission denied reading the file")
+		}
+		return nil, fail("cannot open the file")
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fail("cannot read the file")
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fail(fmt.Sprintf("is not a regular file (%s)", kind(st.Mode())))
+	}
+	if st.Size() > MaxValue {
+		return nil, fail(fmt.Sprintf("is larger than %d bytes", MaxValue))
+	}
+	b, err := io.ReadAll(io.LimitReader(f, MaxValue+1))
+	if err != nil {
+		return nil, fail("cannot read the file")
+	}
+	if len(b) > MaxValue {
+		return nil, fail(fmt.Sprintf("is larger than %d bytes", MaxValue))
+	}
+	return b, nil
+}
+
+func kind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "not a plain file"
+}
+
+// isText reports whether file content is text worth masking (a PEM file or
+// a service key), as opposed to a binary PKCS#12 file.
+func isText(b []byte) bool {
+	return utf8.Valid(b)
+}

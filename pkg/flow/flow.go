@@ -1,0 +1,69 @@
+// Package flow is the contract between pkg/app and the flows: what a
+// registry entry holds, what a flow is given, and what it returns.
+//
+// A flow is one package under pkg/ that exports a [Flow] value; pkg/app's
+// registry lists them. The flow's Prepare reads the loaded settings, checks
+// everything it can without sending a request (an error there exits 2 with
+// nothing sent), and returns a [Run]; the Run does the network work and
+// returns plain values. A flow knows nothing of GitHub, GitLab or shells:
+// masking and outputs belong to pkg/app and pkg/emit.
+package flow
+
+import (
+	"context"
+	"crypto/tls"
+	"net/http"
+	"time"
+
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/config"
+)
+
+// Flow is one entry of the registry.
+type Flow struct {
+	// Name is the flow input's value and the CLI's first argument.
+	Name string
+	// Summary is the one line --help shows.
+	Summary string
+	// Inputs lists the inputs the flow reads, besides the ones every flow
+	// reads (flow, timeout, ca-certificates, dotenv-file, output).
+	Inputs []string
+	// Primary is the output a shell prints alone on stdout.
+	Primary string
+	// Prepare checks the settings and returns the work to do. It sends
+	// nothing; its errors name an input ([config.InputError]).
+	Prepare func(s *config.Settings, env *Env) (Run, error)
+}
+
+// Run does a prepared flow's network work.
+type Run func(ctx context.Context) (*Result, error)
+
+// Env is what pkg/app gives a flow.
+type Env struct {
+	// Now is the clock.
+	Now func() time.Time
+	// Warn reports something the user should know but that does not stop
+	// the run (a certificate close to expiry).
+	Warn func(msg string)
+	// Mask announces a secret learned while preparing (a service key's
+	// client secret) before anything else is printed.
+	Mask func(secret string) error
+	// Client returns the one HTTP client policy of pkg/transport (trust
+	// store, timeouts, retries, proxy), presenting cert for mutual TLS when
+	// it is not nil.
+	Client func(cert *tls.Certificate) (*http.Client, error)
+}
+
+// Result is what a flow's run produced.
+type Result struct {
+	// Values holds the outputs by name; every name must be declared in
+	// config.Outputs, which also fixes their order.
+	Values map[string]string
+	// Secrets are masked before any output is written (the outputs marked
+	// Secret in config.Outputs are masked anyway).
+	Secrets []string
+	// Lifetime is how long the credential is valid from Issued; zero when
+	// nobody said (then expires-in and expires-at are empty).
+	Lifetime time.Duration
+	// Issued is when the credential was received.
+	Issued time.Time
+}

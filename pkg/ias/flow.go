@@ -1,0 +1,55 @@
+package ias
+
+import (
+	"context"
+
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/config"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/flow"
+)
+
+// Flow is the ias-passcode entry of the flow registry.
+var Flow = flow.Flow{
+	Name:    "ias-passcode",
+	Summary: "GET /service/users/passcode on the IAS tenant over mutual TLS",
+	Inputs:  []string{config.InIASTenant, config.InCertificate, config.InCertificateFile, config.InCertificatePassword},
+	Primary: config.OutPasscode,
+	Prepare: prepare,
+}
+
+func prepare(s *config.Settings, env *flow.Env) (flow.Run, error) {
+	if s.IASTenant == "" {
+		return nil, s.Missing(config.InIASTenant, "name the IAS tenant (id, host or https URL)")
+	}
+	tenant, err := ParseTenant(s.IASTenant)
+	if err != nil {
+		return nil, &config.InputError{Input: config.InIASTenant, Problem: err.Error(),
+			Fix: "give a tenant id (mytenant), a host (mytenant.accounts.ondemand.com) or an https URL"}
+	}
+	if !s.Certificate.Given() {
+		return nil, &config.InputError{Input: config.InCertificate, Problem: "missing",
+			Fix: s.Where(config.InCertificate) + " (or certificate-file) to give the user's PKCS#12 or PEM certificate"}
+	}
+	cert, err := flow.ClientCertificate(s, env)
+	if err != nil {
+		return nil, err
+	}
+	hc, err := env.Client(cert)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) (*flow.Result, error) {
+		issued := env.Now()
+		p, err := Fetch(ctx, hc, tenant)
+		if err != nil {
+			return nil, err
+		}
+		if p.Warning != "" {
+			env.Warn(p.Warning)
+		}
+		return &flow.Result{
+			Values:   map[string]string{config.OutPasscode: p.Value},
+			Lifetime: p.Lifetime,
+			Issued:   issued,
+		}, nil
+	}, nil
+}

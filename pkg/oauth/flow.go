@@ -1,0 +1,196 @@
+package oauth
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/config"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/flow"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/servicekey"
+)
+
+// tokenInputs are the inputs both token flows read.
+var tokenInputs = []string{config.InServiceKey, config.InServiceKeyFile, config.InTokenURL, config.InClientID,
+	config.InClientSecret, config.InScope, config.InClientAuth, config.InCertificate, config.InCertificateFile,
+	config.InCertificatePassword}
+
+// ClientCredentialsFlow is the client-credentials entry of the flow
+// registry.
+var ClientCredentialsFlow = flow.Flow{
+	Name:    "client-credentials",
+	Summary: "OAuth2 client-credentials token (Cloud Integration, XSUAA, Neo)",
+	Inputs:  tokenInputs,
+	Primary: config.OutAccessToken,
+	Prepare: func(s *config.Settings, env *flow.Env) (flow.Run, error) { return prepare(s, env, ClientCredentials) },
+}
+
+// PasswordFlow is the password entry of the flow registry.
+var PasswordFlow = flow.Flow{
+	Name:    "password",
+	Summary: "OAuth2 password-grant token (HANA cockpit UAA)",
+	Inputs:  append([]string{config.InUsername, config.InPassword}, tokenInputs...),
+	Primary: config.OutAccessToken,
+	Prepare: func(s *config.Settings, env *flow.Env) (flow.Run, error) { return prepare(s, env, Password) },
+}
+
+// prepare readies a token request: the service key (if any) merged with the
+// token-url, client-id and client-secret overrides, and the client
+// certificate of X.509 keys or of the certificate inputs.
+func prepare(s *config.Settings, env *flow.Env, grant Grant) (flow.Run, error) {
+	var key *servicekey.Key
+	keyInput := s.ServiceKey.Input
+	if s.ServiceKey.Given() {
+		k, err := servicekey.Parse(s.ServiceKey.Data)
+		if err != nil {
+			return nil, &config.InputError{Input: keyInput, Problem: err.Error()}
+		}
+		// The key's secrets are masked as soon as they are known.
+		for _, secret := range k.Secrets() {
+			if err := env.Mask(secret); err != nil {
+				return nil, err
+			}
+		}
+		key = k
+	}
+	req := Request{
+		Grant:        grant,
+		TokenURL:     s.TokenURL,
+		ClientID:     s.ClientID,
+		ClientSecret: s.ClientSecret,
+		Scopes:       strings.Fields(s.Scope),
+		ClientAuth:   AuthBody,
+	}
+	if s.ClientAuth == "basic" {
+		req.ClientAuth = AuthBasic
+	}
+	if grant == Password {
+		if s.Username == "" {
+			return nil, s.Missing(config.InUsername, "name the user for the password grant")
+		}
+		if s.Password == "" {
+			return nil, s.Missing(config.InPassword, "give that user's password")
+		}
+		req.Username, req.Password = s.Username, s.Password
+	}
+	urlInput := config.InTokenURL
+	if key != nil {
+		if req.ClientID == "" {
+			req.ClientID = key.ClientID
+		}
+		if req.ClientSecret == "" {
+			req.ClientSecret = key.ClientSecret
+		}
+		if req.TokenURL == "" {
+			u, err := key.TokenEndpoint()
+			if err != nil {
+				return nil, &config.InputError{Input: keyInput, Problem: err.Error(), Fix: "give token-url, or use the complete service key"}
+			}
+			req.TokenURL, urlInput = u, keyInput
+		}
+	}
+	switch {
+	case req.TokenURL == "" && req.ClientID == "" && key == nil:
+		return nil, &config.InputError{Input: config.InServiceKey, Problem: "missing",
+			Fix: s.Where(config.InServiceKey) + " (or service-key-file), or give token-url and client-id"}
+	case req.TokenURL == "":
+		return nil, s.Missing(config.InTokenURL, "give the OAuth token URL")
+	case req.ClientID == "" && key != nil:
+		return nil, &config.InputError{Input: keyInput, Problem: `has no "clientid"`, Fix: "give client-id, or use the complete service key"}
+	case req.ClientID == "":
+		return nil, s.Missing(config.InClientID, "give the OAuth client id")
+	}
+	if err := CheckTokenURL(req.TokenURL); err != nil {
+		return nil, &config.InputError{Input: urlInput, Problem: err.Error(), Fix: "use the https token URL of the service key"}
+	}
+	// A client certificate is decoded only when it will be sent: the
+	// certificate inputs win; else an X.509 key's own certificate and key,
+	// unless a client secret was given to use instead.
+	var clientCert *tls.Certificate
+	switch {
+	case s.Certificate.Given():
+		c, err := flow.ClientCertificate(s, env)
+		if err != nil {
+			return nil, err
+		}
+		clientCert = c
+	case key != nil && key.IsX509() && req.ClientSecret == "" && key.PrivateKey != "":
+		c, err := key.TLSCertificate()
+		if err != nil {
+			return nil, &config.InputError{Input: keyInput, Problem: err.Error()}
+		}
+		clientCert = &c
+	}
+	if req.ClientSecret == "" && clientCert == nil {
+		if key != nil && key.IsX509() {
+			problem := "missing: the service key is an X.509 key without a private key"
+			if key.Certificate == "" {
+				problem = "missing: the service key is an X.509 key without a certificate or private key"
+			}
+			return nil, &config.InputError{Input: config.InCertificate, Problem: problem,
+				Fix: s.Where(config.InCertificate) + " (or certificate-file) to the key's certificate and private key"}
+		}
+		return nil, s.Missing(config.InClientSecret, "give the OAuth client secret (or use an X.509 service key)")
+	}
+	hc, err := env.Client(clientCert)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) (*flow.Result, error) {
+		tok, err := Fetch(ctx, hc, req, env.Now)
+		if err != nil {
+			return nil, err
+		}
+		for _, w := range tok.Warnings {
+			env.Warn(w)
+		}
+		return &flow.Result{
+			Values: map[string]string{
+				config.OutAccessToken:   tok.AccessToken,
+				config.OutAuthorization: "Bearer " + tok.AccessToken,
+				config.OutTokenType:     tok.TokenType,
+				config.OutScope:         tok.Scope,
+			},
+			Secrets:  tok.Secrets(),
+			Lifetime: tok.Lifetime,
+			Issued:   tok.Issued,
+		}, nil
+	}, nil
+}
+
+// credentialParams are query parameters that carry credentials; a token URL
+// holding one would print it in every network error.
+var credentialParams = []string{"client_secret", "password", "assertion", "client_assertion", "access_token", "refresh_token", "code", "secret", "token"}
+
+// CheckTokenURL is the one check of a token URL, from the token-url input
+// or a service key: absolute https, no user info, no credentials in the
+// query.
+func CheckTokenURL(raw string) error {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil || u.Host == "" || u.Hostname() == "":
+		return errors.New("not a valid URL")
+	case strings.EqualFold(u.Scheme, "http"):
+		return errors.New("http:// is not allowed: the client secret must not travel unencrypted")
+	case !strings.EqualFold(u.Scheme, "https"):
+		return errors.New("not an https URL")
+	case u.User != nil:
+		return errors.New("the URL must not carry credentials")
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return errors.New("the port is not between 1 and 65535")
+		}
+	}
+	for k := range u.Query() {
+		for _, c := range credentialParams {
+			if strings.EqualFold(k, c) {
+				return errors.New("the URL's query carries credentials (" + c + "); give them in their own inputs")
+			}
+		}
+	}
+	return nil
+}
