@@ -37,8 +37,8 @@ func TestLoad(t *testing.T) {
 		check func(*Settings) bool
 	}{
 		{
-			name:  "github inputs with hyphens kept",
-			src:   Source{GitHub: true, Getenv: env(map[string]string{"INPUT_FLOW": "ias-passcode", "INPUT_IAS-TENANT": " mytenant ", "INPUT_CERTIFICATE-FILE": "c.p12"})},
+			name: "github inputs with hyphens kept",
+			src:  Source{GitHub: true, Getenv: env(map[string]string{"INPUT_FLOW": "ias-passcode", "INPUT_IAS-TENANT": " mytenant ", "INPUT_CERTIFICATE-FILE": "c.p12"})},
 			check: func(s *Settings) bool {
 				return s.IASTenant == "mytenant" && s.Certificate.Input == "certificate-file" && string(s.Certificate.Data) == "P12" && s.GitHub
 			},
@@ -79,13 +79,15 @@ func TestLoad(t *testing.T) {
 			},
 		},
 		{
-			name:  "certificate text",
-			src:   Source{Getenv: env(map[string]string{"SAP_CI_AUTH_FLOW": "ias-passcode", "SAP_CI_AUTH_CERTIFICATE": "MIIB\n"})},
-			check: func(s *Settings) bool { return s.Certificate.Input == "certificate" && string(s.Certificate.Data) == "MIIB" },
+			name: "certificate text",
+			src:  Source{Getenv: env(map[string]string{"SAP_CI_AUTH_FLOW": "ias-passcode", "SAP_CI_AUTH_CERTIFICATE": "MIIB\n"})},
+			check: func(s *Settings) bool {
+				return s.Certificate.Input == "certificate" && string(s.Certificate.Data) == "MIIB"
+			},
 		},
 		{
-			name:  "service key file and CA path",
-			src:   Source{Getenv: env(map[string]string{"SAP_CI_AUTH_FLOW": "password", "SAP_CI_AUTH_SERVICE_KEY_FILE": "key.json", "SAP_CI_AUTH_CA_CERTIFICATES": "ca.pem"})},
+			name: "service key file and CA path",
+			src:  Source{Getenv: env(map[string]string{"SAP_CI_AUTH_FLOW": "password", "SAP_CI_AUTH_SERVICE_KEY_FILE": "key.json", "SAP_CI_AUTH_CA_CERTIFICATES": "ca.pem"})},
 			check: func(s *Settings) bool {
 				return s.ServiceKey.Input == "service-key-file" && string(s.ServiceKey.Data) == `{"clientsecret":"s"}` && string(s.CACertificates) == "CA"
 			},
