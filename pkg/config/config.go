@@ -56,7 +56,8 @@ type Settings struct {
 	// it only changes how errors tell the user where to set a value.
 	GitHub bool
 
-	// given holds every input that was set (not from a default), by name.
+	// given holds every input that was set to something other than its
+	// default, by name.
 	given map[string]string
 	// fileText holds the content of file inputs that is valid text, by the
 	// name of the file input, for the mask list.
@@ -148,10 +149,13 @@ func Load(ctx context.Context, src Source) (*Settings, error) {
 			}
 			return "", false
 		}
-		if v != "" {
-			s.given[name] = v
-		} else {
+		switch {
+		case v == "":
 			v = in.Default
+		case v != in.Default:
+			// The GitHub runner exports every declared input with its
+			// default; only a value of the user's own counts as given.
+			s.given[name] = v
 		}
 		return v, v != ""
 	})
@@ -261,7 +265,8 @@ func (s *Settings) Secrets() []string {
 	return out
 }
 
-// Given lists the inputs that were set (not from a default), in table order.
+// Given lists the inputs that were set to something other than their
+// default, in table order.
 func (s *Settings) Given() []string {
 	var out []string
 	for _, in := range Inputs {

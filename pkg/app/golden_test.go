@@ -1,0 +1,138 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/app"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/saptest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// goldenNow is the fixed clock of the golden runs.
+var goldenNow = time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
+
+// Fixed answers, so that the golden files hold the same tokens every run.
+const (
+	goldenPasscode = "GoldenPasscode0123456789"
+	goldenToken    = "golden-access-token-0123456789abcdef"
+)
+
+// TestGolden runs each flow as a user sees it, on GitHub (the whole log and
+// the GITHUB_OUTPUT file) and in a shell (stdout and stderr), and compares
+// with testdata/golden/<case>.golden. Regenerate with
+// `go test ./pkg/app -run TestGolden -update` and review the diff.
+func TestGolden(t *testing.T) {
+	t.Parallel()
+	p := saptest.MustPKI(t)
+	iasServer := saptest.MustIAS(t, p)
+	iasServer.SetFault(saptest.Fault{Status: 200, ContentType: "application/json",
+		Body: `{"passcode":"` + goldenPasscode + `","expires_in":300}`})
+	uaa := saptest.MustUAA(t, p, saptest.UAAConfig{})
+	uaa.SetFault(saptest.Fault{Status: 200, ContentType: "application/json",
+		Body: `{"access_token":"` + goldenToken + `","token_type":"bearer","expires_in":43199,"scope":"it!b5678.MonitorDataRead"}`})
+	// Valid around the fixed clock, whatever day the test runs.
+	user := saptest.MustClient(t, p, "technical-user", saptest.WithECKey(),
+		saptest.ValidBetween(goldenNow.AddDate(-1, 0, 0), goldenNow.AddDate(1, 0, 0)))
+	dir := t.TempDir()
+	p12 := filepath.Join(dir, "cert.p12")
+	if err := user.WritePKCS12(p12, saptest.P12Modern, "golden-p12-password"); err != nil {
+		t.Fatal(err)
+	}
+	caFile := filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(caFile, p.RootPEM(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	key := `{"clientid":"sb-golden!b1|it!b2","clientsecret":"golden-client-secret","url":"https://sub.it-cpi018.cfapps.eu10.hana.ondemand.com","tokenurl":"` + uaa.TokenURL() + `"}`
+
+	github := func(flow string, in map[string]string) map[string]string {
+		env := map[string]string{"GITHUB_ACTIONS": "true", "INPUT_FLOW": flow, "INPUT_TIMEOUT": "30s",
+			"INPUT_CLIENT-AUTH": "body", "INPUT_CA-CERTIFICATES": caFile}
+		for k, v := range in {
+			env[k] = v
+		}
+		return env
+	}
+	shell := func(in map[string]string) map[string]string {
+		env := map[string]string{"SAP_CI_AUTH_CA_CERTIFICATES": caFile}
+		for k, v := range in {
+			env[k] = v
+		}
+		return env
+	}
+	iasInputs := map[string]string{"INPUT_IAS-TENANT": iasServer.URL, "INPUT_CERTIFICATE-FILE": p12, "INPUT_CERTIFICATE-PASSWORD": "golden-p12-password"}
+	cases := []struct {
+		name string
+		env  map[string]string
+		args []string
+	}{
+		{name: "help", args: []string{"--help"}},
+		{name: "ias-passcode-github", env: github("ias-passcode", iasInputs)},
+		{name: "client-credentials-github", env: github("client-credentials", map[string]string{"INPUT_SERVICE-KEY": key})},
+		{name: "password-github", env: github("password", map[string]string{"INPUT_SERVICE-KEY": key, "INPUT_USERNAME": "COCKPIT_ADMIN", "INPUT_PASSWORD": "golden-user-password"})},
+		{name: "missing-input-github", env: github("ias-passcode", map[string]string{"INPUT_CERTIFICATE-FILE": p12})},
+		{name: "ias-passcode-shell", args: []string{"ias-passcode", "--ias-tenant", iasServer.URL, "--certificate-file", p12},
+			env: shell(map[string]string{"SAP_CI_AUTH_CERTIFICATE_PASSWORD": "golden-p12-password"})},
+		{name: "client-credentials-shell-json", args: []string{"client-credentials", "--output", "json"},
+			env: shell(map[string]string{"SAP_CI_AUTH_SERVICE_KEY": key})},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			env := tc.env
+			out := filepath.Join(t.TempDir(), "set_output")
+			if env != nil && env["GITHUB_ACTIONS"] == "true" {
+				env["GITHUB_OUTPUT"] = out
+			}
+			var stdout, stderr bytes.Buffer
+			m := &app.Main{Stdout: &stdout, Stderr: &stderr, Args: tc.args, Now: func() time.Time { return goldenNow },
+				Getenv: func(k string) string { return env[k] }}
+			code := m.Run(context.Background())
+			outputs, _ := os.ReadFile(out)
+			got := "exit code: " + strconv.Itoa(code) + "\n--- stdout\n" + stdout.String() + "--- stderr\n" + stderr.String() +
+				"--- GITHUB_OUTPUT\n" + string(outputs)
+			got = normalize(got, map[string]string{iasServer.URL: "https://IAS", uaa.URL: "https://UAA"})
+			compareGolden(t, filepath.Join("testdata", "golden", tc.name+".golden"), got)
+		})
+	}
+}
+
+// delimiters matches the heredoc delimiters of GITHUB_OUTPUT, which are
+// random.
+var delimiters = regexp.MustCompile(`ghadelimiter_[0-9a-fA-F-]+`)
+
+func normalize(s string, replace map[string]string) string {
+	for from, to := range replace {
+		s = strings.ReplaceAll(s, from, to)
+	}
+	return delimiters.ReplaceAllString(s, "ghadelimiter_RANDOM")
+}
+
+func compareGolden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./pkg/app -run TestGolden -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs (go test ./pkg/app -run TestGolden -update, then review the diff):\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}
