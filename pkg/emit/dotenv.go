@@ -34,9 +34,10 @@ import (
 // expansion after = and :), # (a comment to many dotenv readers),
 // * ? [ ] { } ! ^ (globbing, braces, history; not expanded in an
 // assignment, but refused to stay obviously safe), control characters and
-// everything non-ASCII. Tokens (JWT, base64, hex), passcodes, numbers and
-// RFC 3339 times fit; "Bearer <token>" and a two-word scope do not, and are
-// left out with a warning.
+// everything non-ASCII. A value may not start with "=" either: zsh (run as
+// zsh, not as sh) expands =cmd to the path of cmd. Tokens (JWT, base64,
+// hex), passcodes, numbers and RFC 3339 times fit; "Bearer <token>" and a
+// two-word scope do not, and are left out with a warning.
 
 // DotenvSizeLimit is GitLab's default dotenv_size instance limit: a report of
 // this many bytes or more is rejected.
@@ -108,7 +109,7 @@ func WriteDotenv(path string, outs []Output) (warnings []string, err error) {
 		if !shellName.MatchString(name) || len(name) > 255 {
 			return nil, fmt.Errorf("output %s has no valid dotenv name", o.Name)
 		}
-		if !dotenvSafe.MatchString(o.Value) {
+		if !dotenvSafe.MatchString(o.Value) || strings.HasPrefix(o.Value, "=") {
 			warnings = append(warnings, fmt.Sprintf("dotenv-file: %s (output %s) is left out: its value holds %s, which a shell or GitLab would not read literally", name, o.Name, unsafeKind(o.Value)))
 			continue
 		}
@@ -130,6 +131,9 @@ func WriteDotenv(path string, outs []Output) (warnings []string, err error) {
 // unsafeKind names the first kind of character in v that dotenvSafe
 // refuses, without showing it.
 func unsafeKind(v string) string {
+	if strings.HasPrefix(v, "=") {
+		return `a leading "="`
+	}
 	for _, r := range v {
 		if r < 0x80 && dotenvSafe.MatchString(string(r)) {
 			continue
