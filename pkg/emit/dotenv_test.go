@@ -16,8 +16,8 @@ import (
 // GitLab must read back unchanged.
 var safeDotenvValues = []string{
 	"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl-_", // JWT
-	"ab+/cd==",                   // base64 with padding
-	"2026-01-02T03:04:05Z",       // RFC 3339 time
+	"ab+/cd==",                    // base64 with padding
+	"2026-01-02T03:04:05Z",        // RFC 3339 time
 	"user@host.example:8080,a%41", // @ : , %
 	"-leading-dash",
 	"a=b=c", // "=" inside a value
