@@ -19,8 +19,8 @@ import (
 //     Ci::ParseDotenvArtifactService splits each line at the first "=",
 //     strips white space around name and value, keeps quotes literally,
 //     accepts names of ASCII letters, digits and "_" (at most 255),
-//     rejects multi-line values, and rejects a file of DotenvSizeLimit
-//     bytes or more and one with more than DotenvVariableLimit variables
+//     rejects multi-line values, and rejects a file of dotenvSizeLimit
+//     bytes or more and one with more than dotenvVariableLimit variables
 //     (instance limits dotenv_size and dotenv_variables, with these
 //     defaults);
 //   - by a POSIX shell, with `set -a; . ./file`.
@@ -39,13 +39,13 @@ import (
 // hex), passcodes, numbers and RFC 3339 times fit; "Bearer <token>" and a
 // two-word scope do not, and are left out with a warning.
 
-// DotenvSizeLimit is GitLab's default dotenv_size instance limit: a report of
+// dotenvSizeLimit is GitLab's default dotenv_size instance limit: a report of
 // this many bytes or more is rejected.
-const DotenvSizeLimit = 5120
+const dotenvSizeLimit = 5120
 
-// DotenvVariableLimit is GitLab's smallest default dotenv_variables instance
+// dotenvVariableLimit is GitLab's smallest default dotenv_variables instance
 // limit (self-managed); GitLab.com allows more.
-const DotenvVariableLimit = 20
+const dotenvVariableLimit = 20
 
 var (
 	dotenvSafe = regexp.MustCompile(`^[A-Za-z0-9._+/=:,@%-]*$`)
@@ -116,11 +116,11 @@ func WriteDotenv(path string, outs []Output) (warnings []string, err error) {
 		fmt.Fprintf(&b, "%s=%s\n", name, o.Value)
 		n++
 	}
-	if b.Len() >= DotenvSizeLimit {
-		warnings = append(warnings, fmt.Sprintf("dotenv-file: the file is %d bytes; GitLab rejects a dotenv report of %d bytes (5 KB) or more unless the instance raised dotenv_size", b.Len(), DotenvSizeLimit))
+	if b.Len() >= dotenvSizeLimit {
+		warnings = append(warnings, fmt.Sprintf("dotenv-file: the file is %d bytes; GitLab rejects a dotenv report of %d bytes (5 KB) or more unless the instance raised dotenv_size", b.Len(), dotenvSizeLimit))
 	}
-	if n > DotenvVariableLimit {
-		warnings = append(warnings, fmt.Sprintf("dotenv-file: the file holds %d variables; GitLab Self-Managed rejects more than %d unless the instance raised dotenv_variables", n, DotenvVariableLimit))
+	if n > dotenvVariableLimit {
+		warnings = append(warnings, fmt.Sprintf("dotenv-file: the file holds %d variables; GitLab Self-Managed rejects more than %d unless the instance raised dotenv_variables", n, dotenvVariableLimit))
 	}
 	if err := writeReplace(path, b.Bytes()); err != nil {
 		return nil, err

@@ -237,7 +237,7 @@ func TestWriteDotenvRefusesNonRegularTargets(t *testing.T) {
 // \A[a-zA-Z0-9_]+\z, and the file must be smaller than 5120 bytes.
 func gitlabDotenv(t *testing.T, data []byte) map[string]string {
 	t.Helper()
-	if len(data) >= DotenvSizeLimit {
+	if len(data) >= dotenvSizeLimit {
 		t.Fatalf("GitLab rejects %d bytes", len(data))
 	}
 	name := regexp.MustCompile(`\A[a-zA-Z0-9_]+\z`)

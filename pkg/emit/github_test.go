@@ -319,3 +319,12 @@ func listDir(t *testing.T, dir string) []string {
 	}
 	return names
 }
+
+func TestGitHubOutputsMissingDirectoryIsAnError(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "missing-dir", "out")
+	g := NewGitHub(io.Discard, fileEnv(t, "GITHUB_OUTPUT", path), WithRandom(zeroReader{}))
+	if err := g.Outputs([]Output{{"a", "b"}}, ""); err == nil || !strings.Contains(err.Error(), "failed to open GITHUB_OUTPUT") {
+		t.Errorf("got %v, want an open error instead of a panic", err)
+	}
+}
