@@ -1,10 +1,55 @@
 package emit
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"unicode"
+)
+
+// A dotenv file is read in two ways, and written so that both read the
+// same values:
+//
+//   - as a GitLab dotenv report (artifacts:reports:dotenv). GitLab's
+//     Ci::ParseDotenvArtifactService splits each line at the first "=",
+//     strips white space around name and value, keeps quotes literally,
+//     accepts names of ASCII letters, digits and "_" (at most 255),
+//     rejects multi-line values, and rejects a file of dotenvSizeLimit
+//     bytes or more and one with more than dotenvVariableLimit variables
+//     (instance limits dotenv_size and dotenv_variables, with these
+//     defaults);
+//   - by a POSIX shell, with `set -a; . ./file`.
+//
+// So values are written unquoted, and only when every character is in
+// dotenvSafe: letters, digits and . _ + / = : , @ % -. Each of these is
+// literal in the value of an unquoted sh assignment, and GitLab keeps it as
+// it is. Left out, on purpose: white space (splits the line into a
+// command), $ and ` (expansions), quotes and \ (quote removal: sh and
+// GitLab would read different values), ; & | < > ( ) (operators), ~ (tilde
+// expansion after = and :), # (a comment to many dotenv readers),
+// * ? [ ] { } ! ^ (globbing, braces, history; not expanded in an
+// assignment, but refused to stay obviously safe), control characters and
+// everything non-ASCII. A value may not start with "=" either: zsh (run as
+// zsh, not as sh) expands =cmd to the path of cmd. Tokens (JWT, base64,
+// hex), passcodes, numbers and RFC 3339 times fit; "Bearer <token>" and a
+// two-word scope do not, and are left out with a warning.
+
+// dotenvSizeLimit is GitLab's default dotenv_size instance limit: a report of
+// this many bytes or more is rejected.
+const dotenvSizeLimit = 5120
+
+// dotenvVariableLimit is GitLab's smallest default dotenv_variables instance
+// limit (self-managed); GitLab.com allows more.
+const dotenvVariableLimit = 20
+
+var (
+	dotenvSafe = regexp.MustCompile(`^[A-Za-z0-9._+/=:,@%-]*$`)
+	shellName  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 )
 
 // DotenvName is an output's name in a dotenv file: upper case, underscores
@@ -13,39 +58,140 @@ func DotenvName(output string) string {
 	return strings.ToUpper(strings.ReplaceAll(output, "-", "_"))
 }
 
+// CheckDotenv makes sure path can be written by WriteDotenv, before anything
+// is requested: it must be a regular file or a new file, not a symbolic
+// link (WriteDotenv replaces the file, so a link would be replaced while its
+// target stayed stale), not a device such as /dev/stdout, not a directory,
+// and its directory must exist and be writable.
+func CheckDotenv(path string) error {
+	if path == "" {
+		return errors.New("dotenv-file is empty: name a file, for example sap-ci-auth.env")
+	}
+	if err := checkDotenvTarget(path); err != nil {
+		return err
+	}
+	return checkDirWritable("dotenv-file", path)
+}
+
+// checkDotenvTarget refuses anything at path that is not a regular file.
+func checkDotenvTarget(path string) error {
+	st, err := os.Lstat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("failed to check dotenv-file (%s): %w", path, err)
+	case st.Mode()&fs.ModeSymlink != 0:
+		return fmt.Errorf("dotenv-file (%s) is a symbolic link: name the file itself, or a new file", path)
+	case st.IsDir():
+		return fmt.Errorf("dotenv-file (%s) is a directory: name a file in it, for example %s", path, filepath.Join(path, "sap-ci-auth.env"))
+	case !st.Mode().IsRegular():
+		return fmt.Errorf("dotenv-file (%s) is not a regular file (a device, pipe or socket): name a regular file; to print the outputs use --output json", path)
+	}
+	return nil
+}
+
 // WriteDotenv writes outs as NAME=value lines to path with mode 0600. It
 // writes a temporary file in the same directory and renames it, so the file
-// is either complete or untouched. Values are written unquoted (GitLab keeps
-// quotes literally) and must be single-line.
-func WriteDotenv(path string, outs []Output) error {
-	var b strings.Builder
+// is either complete or untouched, and it refuses a path that is not a
+// regular file (checked again just before the rename).
+//
+// A value that is not safe unquoted in both sh and a GitLab dotenv report
+// (see dotenvSafe above) is left out, and a warning names its output and
+// why, never the value; the other values are written. A warning also says
+// when the file exceeds GitLab's default limits. The caller prints the
+// warnings.
+func WriteDotenv(path string, outs []Output) (warnings []string, err error) {
+	var b bytes.Buffer
+	n := 0
 	for _, o := range outs {
-		if err := CheckValue(o); err != nil {
-			return err
+		name := DotenvName(o.Name)
+		if !shellName.MatchString(name) || len(name) > 255 {
+			return nil, fmt.Errorf("output %s has no valid dotenv name", o.Name)
 		}
-		fmt.Fprintf(&b, "%s=%s\n", DotenvName(o.Name), o.Value)
+		if !dotenvSafe.MatchString(o.Value) || strings.HasPrefix(o.Value, "=") {
+			warnings = append(warnings, fmt.Sprintf("dotenv-file: %s (output %s) is left out: its value holds %s, which a shell or GitLab would not read literally", name, o.Name, unsafeKind(o.Value)))
+			continue
+		}
+		fmt.Fprintf(&b, "%s=%s\n", name, o.Value)
+		n++
+	}
+	if b.Len() >= dotenvSizeLimit {
+		warnings = append(warnings, fmt.Sprintf("dotenv-file: the file is %d bytes; GitLab rejects a dotenv report of %d bytes (5 KB) or more unless the instance raised dotenv_size", b.Len(), dotenvSizeLimit))
+	}
+	if n > dotenvVariableLimit {
+		warnings = append(warnings, fmt.Sprintf("dotenv-file: the file holds %d variables; GitLab Self-Managed rejects more than %d unless the instance raised dotenv_variables", n, dotenvVariableLimit))
+	}
+	if err := writeReplace(path, b.Bytes()); err != nil {
+		return nil, err
+	}
+	return warnings, nil
+}
+
+// unsafeKind names the first kind of character in v that dotenvSafe
+// refuses, without showing it.
+func unsafeKind(v string) string {
+	if strings.HasPrefix(v, "=") {
+		return `a leading "="`
+	}
+	for _, r := range v {
+		if r < 0x80 && dotenvSafe.MatchString(string(r)) {
+			continue
+		}
+		switch {
+		case r == ' ' || r == '\t':
+			return "white space"
+		case r < 0x20 || r == 0x7f:
+			return "a control character"
+		case r >= 0x80 && unicode.IsSpace(r):
+			return "white space"
+		case r >= 0x80:
+			return "a non-ASCII character"
+		case r == '"' || r == '\'':
+			return "a quote"
+		default:
+			return "a shell special character"
+		}
+	}
+	return "nothing unsafe"
+}
+
+// writeReplace writes data to a temporary file next to path and renames it
+// over path.
+func writeReplace(path string, data []byte) error {
+	if err := checkDotenvTarget(path); err != nil {
+		return err
 	}
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, ".sap-ci-auth-*.env")
 	if err != nil {
-		return fmt.Errorf("failed to create the dotenv file in %s: %w", dir, err)
+		return fmt.Errorf("failed to create dotenv-file (%s): %w", path, err)
 	}
 	tmp := f.Name()
 	defer os.Remove(tmp) // no-op after a successful rename
 	// CreateTemp already uses 0600; Chmod makes it explicit and survives umask.
 	if err := f.Chmod(0o600); err != nil {
 		f.Close()
-		return fmt.Errorf("failed to restrict the dotenv file: %w", err)
+		return fmt.Errorf("failed to restrict dotenv-file (%s): %w", path, err)
 	}
-	if _, err := f.WriteString(b.String()); err != nil {
+	if _, err := f.Write(data); err != nil {
 		f.Close()
-		return fmt.Errorf("failed to write the dotenv file: %w", err)
+		return fmt.Errorf("failed to write dotenv-file (%s): %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("failed to write dotenv-file (%s): %w", path, err)
 	}
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("failed to write the dotenv file: %w", err)
+		return fmt.Errorf("failed to write dotenv-file (%s): %w", path, err)
+	}
+	// Again just before the rename: a link or device put there since
+	// CheckDotenv is refused, not replaced.
+	if err := checkDotenvTarget(path); err != nil {
+		return err
 	}
 	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("failed to write the dotenv file: %w", err)
+		return fmt.Errorf("failed to write dotenv-file (%s): %w", path, err)
 	}
 	return nil
 }

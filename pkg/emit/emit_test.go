@@ -1,12 +1,9 @@
 package emit
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
-	"os"
-	"path/filepath"
+	"encoding/base64"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -17,6 +14,43 @@ import (
 func fakePEM(body string) string {
 	const kind = "PRIVATE" + " KEY"
 	return "-----BEGIN " + kind + "-----\n" + body + "\n-----END " + kind + "-----\n"
+}
+
+func TestCheckValue(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name    string
+		value   string
+		wantErr string
+	}{
+		{"plain token accepted", "eyJhbGciOiJSUzI1NiJ9.e30.c2ln", ""},
+		{"U+2028 accepted (JSON escapes it)", "a\u2028b", ""},
+		{"U+0085 accepted (valid in JSON)", "a\u0085b", ""},
+		{"tab accepted", "a\tb", ""},
+		{"LF refused", "a\nb", "line break"},
+		{"CR refused", "a\rb", "line break"},
+		{"NUL refused", "a\x00b", "NUL"},
+		{"invalid UTF-8 refused", "a\xffb", "not valid UTF-8"},
+		{"truncated UTF-8 refused", "a\xe2\x80", "not valid UTF-8"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			err := CheckValue(Output{"access-token", tc.value})
+			if tc.wantErr == "" {
+				if err != nil {
+					t.Fatalf("got %v, want no error", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("got %v, want an error containing %q", err, tc.wantErr)
+			}
+			if !strings.Contains(err.Error(), "access-token") || strings.Contains(err.Error(), tc.value) {
+				t.Errorf("error %q must name the output and not show the value", err)
+			}
+		})
+	}
 }
 
 func TestMaskParts(t *testing.T) {
@@ -43,173 +77,79 @@ func TestMaskParts(t *testing.T) {
 	}
 }
 
-func TestGitHub(t *testing.T) {
+func TestMaskForms(t *testing.T) {
 	t.Parallel()
+	b64 := func(s string) []string {
+		return []string{
+			base64.StdEncoding.EncodeToString([]byte(s)),
+			base64.URLEncoding.EncodeToString([]byte(s)),
+			base64.RawStdEncoding.EncodeToString([]byte(s)),
+			base64.RawURLEncoding.EncodeToString([]byte(s)),
+		}
+	}
 	cases := []struct {
-		name       string
-		outs       []Output
-		unsetFile  bool
-		wantErr    string
-		wantOutput string
+		name     string
+		in       string
+		want     []string // exactly, in order; nil to skip
+		contains []string
+		excludes []string
 	}{
 		{
-			name:       "outputs written",
-			outs:       []Output{{"passcode", "abc"}, {"expires-in", "300"}},
-			wantOutput: "passcode<<_GitHubActionsFileCommandDelimeter_\nabc\n_GitHubActionsFileCommandDelimeter_\nexpires-in<<_GitHubActionsFileCommandDelimeter_\n300\n_GitHubActionsFileCommandDelimeter_\n",
+			name: "plain secret: only the secret and its base64 forms (the rest are equal, deduped)",
+			in:   "abcdefghij",
+			want: []string{"abcdefghij", "YWJjZGVmZ2hpag==", "YWJjZGVmZ2hpag"},
 		},
-		{name: "newline refused, nothing written", outs: []Output{{"a", "ok"}, {"b", "x\nevil<<EOF"}}, wantErr: "output b contains a line break"},
-		{name: "NUL refused", outs: []Output{{"a", "x\x00"}}, wantErr: "output a contains"},
-		{name: "delimiter refused", outs: []Output{{"a", "_GitHubActionsFileCommandDelimeter_"}}, wantErr: "delimiter"},
-		{name: "no GITHUB_OUTPUT is an error, not a panic", outs: []Output{{"a", "b"}}, unsetFile: true, wantErr: "GITHUB_OUTPUT is not set"},
+		{
+			name:     "special characters: every encoding a server might echo",
+			in:       `s&c<r>e"t +/%x`,
+			contains: append([]string{`s&c<r>e"t +/%x`, "s%26c%3Cr%3Ee%22t+%2B%2F%25x", "s&c%3Cr%3Ee%22t%20+%2F%25x", "s&amp;c&lt;r&gt;e&#34;t +/%x", `s\u0026c\u003cr\u003ee\"t +/%x`, `s&c<r>e\"t +/%x`}, b64(`s&c<r>e"t +/%x`)...),
+		},
+		{
+			name: "short secret: kept, derived forms under 8 bytes dropped",
+			in:   "pw",
+			want: []string{"pw"},
+		},
+		{
+			name:     "multi-line secret: forms of each kept line, never of the armour",
+			in:       fakePEM("MIIEvQIBADANBgkq+/AAAA\nBBBBBBBBCCCC"),
+			contains: []string{"MIIEvQIBADANBgkq+/AAAA", "BBBBBBBBCCCC", "MIIEvQIBADANBgkq%2B%2FAAAA"},
+			excludes: []string{"-----END PRIVATE" + " KEY-----"},
+		},
+		{
+			name: "blank secret: nothing to mask",
+			in:   "   ",
+			want: nil,
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			file := filepath.Join(t.TempDir(), "set_output")
-			env := map[string]string{"GITHUB_OUTPUT": file}
-			if tc.unsetFile {
-				env = map[string]string{}
-			}
-			var stdout bytes.Buffer
-			g := NewGitHub(&stdout, func(k string) string { return env[k] })
-			err := g.Outputs(tc.outs, "")
-			got, _ := os.ReadFile(file)
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("got error %v, want %q", err, tc.wantErr)
+			got := MaskForms(tc.in)
+			if tc.want != nil || tc.contains == nil {
+				if !reflect.DeepEqual(got, tc.want) {
+					t.Errorf("got %q, want %q", got, tc.want)
 				}
-				if len(got) != 0 {
-					t.Errorf("output file was half-written: %q", got)
+			}
+			for _, w := range tc.contains {
+				if !slices.Contains(got, w) {
+					t.Errorf("got %q, want it to contain %q", got, w)
 				}
-				return
 			}
-			if err != nil {
-				t.Fatal(err)
+			for _, w := range tc.excludes {
+				if slices.Contains(got, w) {
+					t.Errorf("got %q, want it not to contain %q", got, w)
+				}
 			}
-			if string(got) != tc.wantOutput {
-				t.Errorf("output file:\n got %q\nwant %q", got, tc.wantOutput)
-			}
-			want := map[string]string{}
-			for _, o := range tc.outs {
-				want[o.Name] = o.Value
-			}
-			if parsed := ParseOutputFile(got); !reflect.DeepEqual(parsed, want) {
-				t.Errorf("ParseOutputFile: got %v, want %v", parsed, want)
+			seen := map[string]bool{}
+			for _, f := range got {
+				if seen[f] {
+					t.Errorf("form %q repeated", f)
+				}
+				seen[f] = true
+				if len(f) < minFormLen && f != strings.TrimSpace(tc.in) {
+					t.Errorf("form %q is shorter than %d bytes", f, minFormLen)
+				}
 			}
 		})
-	}
-}
-
-func TestGitHubUnwritableOutputIsAnError(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	g := NewGitHub(&bytes.Buffer{}, func(k string) string { return filepath.Join(dir, "missing-dir", "out") })
-	if err := g.Outputs([]Output{{"a", "b"}}, ""); err == nil || !strings.Contains(err.Error(), "failed to write a workflow command") {
-		t.Errorf("got %v, want a write error instead of a panic", err)
-	}
-}
-
-type failWriter struct{}
-
-func (failWriter) Write([]byte) (int, error) { return 0, errors.New("closed") }
-
-func TestGitHubCommands(t *testing.T) {
-	t.Parallel()
-	var stdout bytes.Buffer
-	g := NewGitHub(&stdout, func(string) string { return "" })
-	if err := g.Mask(strings.TrimSuffix(fakePEM("AAAABBBBCCCC"), "\n")); err != nil {
-		t.Fatal(err)
-	}
-	if err := g.Mask("s3c%r\x65t"); err != nil {
-		t.Fatal(err)
-	}
-	g.Warning("expires soon")
-	g.Error("ias-tenant: missing")
-	want := "::add-mask::AAAABBBBCCCC\n::add-mask::s3c%25ret\n::warning::expires soon\n::error::ias-tenant: missing\n"
-	if stdout.String() != want {
-		t.Errorf("got %q, want %q", stdout.String(), want)
-	}
-	if err := NewGitHub(failWriter{}, nil).Mask("x"); err == nil {
-		t.Error("a failed mask write must be an error, not a panic or silence")
-	}
-}
-
-func TestShell(t *testing.T) {
-	t.Parallel()
-	outs := []Output{{"access-token", "tok"}, {"expires-in", "60"}}
-	cases := []struct {
-		name    string
-		json    bool
-		outs    []Output
-		want    string
-		wantErr string
-	}{
-		{name: "primary alone", outs: outs, want: "tok\n"},
-		{name: "json", json: true, outs: outs, want: `{"access-token":"tok","expires-in":"60"}` + "\n"},
-		{name: "line break refused", outs: []Output{{"access-token", "a\nb"}}, wantErr: "line break"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			var stdout, stderr bytes.Buffer
-			s := NewShell(&stdout, &stderr, tc.json)
-			err := s.Outputs(tc.outs, "access-token")
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || stdout.Len() != 0 {
-					t.Fatalf("got %v and stdout %q", err, stdout.String())
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if stdout.String() != tc.want {
-				t.Errorf("got %q, want %q", stdout.String(), tc.want)
-			}
-			if tc.json && !json.Valid(stdout.Bytes()) {
-				t.Error("not JSON")
-			}
-		})
-	}
-	var stdout, stderr bytes.Buffer
-	s := NewShell(&stdout, &stderr, false)
-	s.Warning("w")
-	s.Error("e")
-	if err := s.Mask("secret"); err != nil || stdout.Len() != 0 {
-		t.Errorf("shell Mask must print nothing: %v %q", err, stdout.String())
-	}
-	if stderr.String() != "sap-ci-auth: warning: w\nsap-ci-auth: error: e\n" {
-		t.Errorf("stderr %q", stderr.String())
-	}
-}
-
-func TestWriteDotenv(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	path := filepath.Join(dir, "auth.env")
-	if err := WriteDotenv(path, []Output{{"passcode", "abc"}, {"expires-in", "300"}}); err != nil {
-		t.Fatal(err)
-	}
-	got, _ := os.ReadFile(path)
-	if string(got) != "PASSCODE=abc\nEXPIRES_IN=300\n" {
-		t.Errorf("got %q", got)
-	}
-	if st, _ := os.Stat(path); st.Mode().Perm() != 0o600 {
-		t.Errorf("mode %v, want 0600", st.Mode().Perm())
-	}
-	// A refused value leaves the previous file untouched and no temp files.
-	if err := WriteDotenv(path, []Output{{"passcode", "new"}, {"bad", "a\rb"}}); err == nil {
-		t.Fatal("want an error for CR")
-	}
-	got, _ = os.ReadFile(path)
-	if string(got) != "PASSCODE=abc\nEXPIRES_IN=300\n" {
-		t.Errorf("file changed after a refused write: %q", got)
-	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
-		t.Errorf("left files behind: %v", entries)
-	}
-	if err := WriteDotenv(filepath.Join(dir, "nope", "x.env"), nil); err == nil {
-		t.Error("want an error for a missing directory")
 	}
 }

@@ -1,43 +1,65 @@
 package emit
 
 import (
+	"bytes"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/sethvargo/go-githubactions"
 )
 
-// fixedDelimiter is the heredoc delimiter go-githubactions v1.4.0 writes
-// around every output. It is not random, so a value holding it could end
-// the block early; CheckValue already refuses line breaks, and GitHub
-// refuses this value too.
-const fixedDelimiter = "_GitHubActionsFileCommandDelimeter_"
-
-// GitHub writes for the GitHub Actions runner (and act): workflow commands on
-// stdout, outputs to the file named by GITHUB_OUTPUT.
+// GitHub writes for the GitHub Actions runner (and act): workflow commands
+// (masks, annotations) on a writer, outputs to the file named by
+// GITHUB_OUTPUT and environment variables to the file named by GITHUB_ENV.
 //
-// It wraps go-githubactions rather than calling it blindly: the library
-// panics when a write fails or GITHUB_OUTPUT is unset, and writes outputs
-// with a fixed heredoc delimiter. GitHub checks values first and turns
-// panics into errors.
+// Workflow commands go through go-githubactions (AddMask, Noticef,
+// Warningf, Errorf), which escapes them as the runner expects. The file
+// commands are written here instead of with its SetOutput and SetEnv: those
+// use the fixed heredoc delimiter "_GitHubActionsFileCommandDelimeter_",
+// which a value can hold to forge further outputs, open the file once per
+// value (a failure midway leaves a half-written block), and panic when the
+// file cannot be written. Here every value is checked first, the blocks use
+// a random ghadelimiter_<uuid> as actions/toolkit's file-command.ts does,
+// and all of them go to the file in one append.
 type GitHub struct {
 	action *githubactions.Action
 	getenv func(string) string
+	random io.Reader
 }
 
-// NewGitHub returns a sink writing workflow commands to stdout and reading
-// GITHUB_OUTPUT through getenv.
-func NewGitHub(stdout io.Writer, getenv func(string) string) *GitHub {
-	return &GitHub{
-		action: githubactions.New(githubactions.WithWriter(stdout), githubactions.WithGetenv(getenv)),
+// GitHubOption configures [NewGitHub].
+type GitHubOption func(*GitHub)
+
+// WithRandom sets where heredoc delimiters come from (crypto/rand.Reader by
+// default). Tests and golden files pass a fixed reader so that the output
+// file is the same on every run.
+func WithRandom(r io.Reader) GitHubOption {
+	return func(g *GitHub) { g.random = r }
+}
+
+// NewGitHub returns a sink writing workflow commands to w and reading
+// GITHUB_OUTPUT and GITHUB_ENV through getenv.
+func NewGitHub(w io.Writer, getenv func(string) string, opts ...GitHubOption) *GitHub {
+	g := &GitHub{
+		action: githubactions.New(githubactions.WithWriter(w), githubactions.WithGetenv(getenv)),
 		getenv: getenv,
+		random: rand.Reader,
 	}
+	for _, o := range opts {
+		o(g)
+	}
+	return g
 }
 
-// guard runs f and turns a go-githubactions panic into an error.
+// guard runs f and turns a go-githubactions panic (it panics when a write
+// fails) into an error.
 func guard(f func()) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -52,15 +74,28 @@ func guard(f func()) (err error) {
 	return nil
 }
 
-// Mask emits ::add-mask:: for each maskable part of secret.
+// Check makes sure GITHUB_OUTPUT names a file the outputs can be appended
+// to: set, a regular file (or a symbolic link to one), or a new file in an
+// existing, writable directory. It writes nothing to the file.
+func (g *GitHub) Check() error { return checkFileCommand("GITHUB_OUTPUT", g.getenv("GITHUB_OUTPUT")) }
+
+// CheckExportEnv is Check for GITHUB_ENV, the destination of ExportEnv.
+func (g *GitHub) CheckExportEnv() error {
+	return checkFileCommand("GITHUB_ENV", g.getenv("GITHUB_ENV"))
+}
+
+// Mask emits ::add-mask:: for every form of secret (see [MaskForms]).
 func (g *GitHub) Mask(secret string) error {
-	for _, p := range MaskParts(secret) {
-		if err := guard(func() { g.action.AddMask(p) }); err != nil {
+	for _, f := range MaskForms(secret) {
+		if err := guard(func() { g.action.AddMask(f) }); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+// Notice emits a ::notice:: annotation.
+func (g *GitHub) Notice(msg string) { _ = guard(func() { g.action.Noticef("%s", msg) }) }
 
 // Warning emits a ::warning:: annotation.
 func (g *GitHub) Warning(msg string) { _ = guard(func() { g.action.Warningf("%s", msg) }) }
@@ -68,27 +103,171 @@ func (g *GitHub) Warning(msg string) { _ = guard(func() { g.action.Warningf("%s"
 // Error emits an ::error:: annotation.
 func (g *GitHub) Error(msg string) { _ = guard(func() { g.action.Errorf("%s", msg) }) }
 
-// Outputs checks every value, then writes them all to GITHUB_OUTPUT.
+// outputName is what GitHub accepts as an output name in a file command;
+// anything else (such as "<<" or "=") would change how the line is read.
+var outputName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
+
+// envName is what ExportEnv accepts as a variable name.
+var envName = regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`)
+
+// Outputs checks every value, then appends all outputs to GITHUB_OUTPUT in
+// one write. On error nothing is left in the file.
 func (g *GitHub) Outputs(outs []Output, _ string) error {
-	path := g.getenv("GITHUB_OUTPUT")
+	for _, o := range outs {
+		if !outputName.MatchString(o.Name) {
+			return fmt.Errorf("output name %q cannot be written to GITHUB_OUTPUT", o.Name)
+		}
+	}
+	return g.appendBlocks("GITHUB_OUTPUT", outs)
+}
+
+// ExportEnv checks every variable, then appends all of them to GITHUB_ENV
+// in one write, so that later steps of the job see them as environment
+// variables. Names must match ^[A-Z_][A-Z0-9_]*$; the caller refuses names
+// that change how later steps run (PATH, GITHUB_*, …). Values are masked by
+// the caller first.
+func (g *GitHub) ExportEnv(vars []Output) error {
+	for _, v := range vars {
+		if !envName.MatchString(v.Name) {
+			return fmt.Errorf("export-env: the name %q is not an environment variable name: use upper-case letters, digits and _", v.Name)
+		}
+	}
+	return g.appendBlocks("GITHUB_ENV", vars)
+}
+
+// appendBlocks writes outs as name<<delimiter blocks to the file named by
+// the environment variable env.
+func (g *GitHub) appendBlocks(env string, outs []Output) error {
+	if len(outs) == 0 {
+		return nil
+	}
+	if err := checkValues(outs); err != nil {
+		return err
+	}
+	path := g.getenv(env)
 	if path == "" {
-		return errors.New("GITHUB_OUTPUT is not set: the runner did not give an output file (GITHUB_ACTIONS=true outside a runner? unset it to print to stdout)")
+		return notSetError(env)
 	}
-	if _, err := os.Stat(path); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("failed to use the output file: %w", err)
+	delim, err := g.delimiter(outs)
+	if err != nil {
+		return err
 	}
+	var b bytes.Buffer
 	for _, o := range outs {
-		if err := CheckValue(o); err != nil {
-			return err
+		// The format of actions/toolkit's prepareKeyValueMessage.
+		fmt.Fprintf(&b, "%s<<%s\n%s\n%s\n", o.Name, delim, o.Value, delim)
+	}
+	return appendOnce(env, path, b.Bytes())
+}
+
+// maxDelimiterTries bounds the search for a delimiter that no name or value
+// holds; with 122 random bits one try is enough unless the reader is fixed.
+const maxDelimiterTries = 8
+
+// delimiter returns a ghadelimiter_<uuid> that no name or value contains.
+func (g *GitHub) delimiter(outs []Output) (string, error) {
+	for range maxDelimiterTries {
+		var u [16]byte
+		if _, err := io.ReadFull(g.random, u[:]); err != nil {
+			return "", fmt.Errorf("failed to make a heredoc delimiter: %w", err)
 		}
-		if strings.Contains(o.Value, fixedDelimiter) {
-			return fmt.Errorf("output %s contains the file command delimiter and cannot be written safely", o.Name)
+		u[6] = u[6]&0x0f | 0x40 // a version 4 UUID, as crypto.randomUUID gives the toolkit
+		u[8] = u[8]&0x3f | 0x80
+		d := fmt.Sprintf("ghadelimiter_%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
+		clash := false
+		for _, o := range outs {
+			if strings.Contains(o.Name, d) || strings.Contains(o.Value, d) {
+				clash = true
+				break
+			}
+		}
+		if !clash {
+			return d, nil
 		}
 	}
-	for _, o := range outs {
-		if err := guard(func() { g.action.SetOutput(o.Name, o.Value) }); err != nil {
-			return err
+	return "", errors.New("failed to make a heredoc delimiter: every candidate occurs in a value")
+}
+
+func notSetError(env string) error {
+	return fmt.Errorf("%s is not set: the GitHub runner sets it for every step; outside a runner, run sap-ci-auth as a CLI (a flow argument) to print to stdout", env)
+}
+
+// checkFileCommand checks that path (the value of env) can take an append.
+func checkFileCommand(env, path string) error {
+	if path == "" {
+		return notSetError(env)
+	}
+	st, err := os.Stat(path) // follows a link: a link to a regular file is fine
+	switch {
+	case err == nil:
+		if st.IsDir() {
+			return fmt.Errorf("%s (%s) is a directory: it must name the runner's file command file", env, path)
 		}
+		if !st.Mode().IsRegular() {
+			return fmt.Errorf("%s (%s) is not a regular file (a device, pipe or socket): it must name the runner's file command file", env, path)
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+		if err != nil {
+			return fmt.Errorf("failed to open %s (%s) for writing: %w", env, path, err)
+		}
+		return f.Close()
+	case errors.Is(err, fs.ErrNotExist):
+		if _, lerr := os.Lstat(path); lerr == nil {
+			return fmt.Errorf("%s (%s) is a symbolic link to a missing file: it must name the runner's file command file", env, path)
+		}
+		return checkDirWritable(env, path)
+	default:
+		return fmt.Errorf("failed to check %s (%s): %w", env, path, err)
+	}
+}
+
+// checkDirWritable checks that the directory of path exists and that a
+// file can be created in it, by creating and removing an empty one.
+func checkDirWritable(what, path string) error {
+	dir := filepath.Dir(path)
+	st, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("the directory of %s (%s) does not exist: create it first or name a file in an existing directory", what, path)
+	}
+	if !st.IsDir() {
+		return fmt.Errorf("the directory of %s (%s) is not a directory: name a file in an existing directory", what, path)
+	}
+	f, err := os.CreateTemp(dir, ".sap-ci-auth-check-*")
+	if err != nil {
+		return fmt.Errorf("failed to create a file next to %s (%s): %w", what, path, err)
+	}
+	name := f.Name()
+	f.Close()
+	if err := os.Remove(name); err != nil {
+		return fmt.Errorf("failed to remove a check file next to %s (%s): %w", what, path, err)
+	}
+	return nil
+}
+
+// appendOnce appends data to path in one write. It re-checks on the open
+// file that path is a regular file, and truncates the file back to its old
+// size when the write fails, so no half-written block stays behind.
+func appendOnce(env, path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("failed to open %s (%s): %w", env, path, err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("failed to check %s (%s): %w", env, path, err)
+	}
+	if !st.Mode().IsRegular() {
+		f.Close()
+		return fmt.Errorf("%s (%s) is not a regular file: it must name the runner's file command file", env, path)
+	}
+	if _, err := f.Write(data); err != nil {
+		_ = f.Truncate(st.Size())
+		f.Close()
+		return fmt.Errorf("failed to write %s (%s): %w", env, path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("failed to write %s (%s): %w", env, path, err)
 	}
 	return nil
 }

@@ -4,24 +4,63 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+
+	"github.com/sethvargo/go-githubactions"
 )
 
-// Shell writes for a plain shell or GitLab job: the primary value alone on
-// stdout (so `$(sap-ci-auth ias-passcode)` works) or every output as one JSON
-// object; logs go to stderr. There is no runtime masking outside GitHub, so
-// nothing secret is ever logged.
+// Shell writes for a plain shell or a GitLab job, and for the CLI inside a
+// GitHub run: step: the primary value alone on stdout (so that
+// `TOKEN=$(sap-ci-auth client-credentials)` works) or every output as one
+// JSON object; logs go to stderr, which stays empty on success unless there
+// is a warning.
 type Shell struct {
 	stdout, stderr io.Writer
-	json           bool
+	opts           ShellOptions
+	masks          *githubactions.Action // on stderr; nil without MaskOnStderr
 }
 
-// NewShell returns a shell sink; asJSON selects the JSON object on stdout.
-func NewShell(stdout, stderr io.Writer, asJSON bool) *Shell {
-	return &Shell{stdout: stdout, stderr: stderr, json: asJSON}
+// ShellOptions configures [NewShell]. The zero value prints the primary
+// value and masks nothing.
+type ShellOptions struct {
+	// JSON prints every output as one JSON object instead of the primary
+	// value alone.
+	JSON bool
+	// MaskOnStderr writes ::add-mask:: workflow commands to stderr. Set it
+	// when the CLI runs inside a GitHub run: step: the runner reads workflow
+	// commands on stderr as well as stdout (actions/runner ScriptHandler),
+	// and $(…) captures only stdout, which then holds the value alone.
+	MaskOnStderr bool
 }
 
-// Mask does nothing: no runner reads masks from a shell.
-func (s *Shell) Mask(string) error { return nil }
+// NewShell returns a shell sink.
+func NewShell(stdout, stderr io.Writer, opts ShellOptions) *Shell {
+	s := &Shell{stdout: stdout, stderr: stderr, opts: opts}
+	if opts.MaskOnStderr {
+		s.masks = githubactions.New(githubactions.WithWriter(stderr), githubactions.WithGetenv(func(string) string { return "" }))
+	}
+	return s
+}
+
+// Check does nothing: stdout needs no check.
+func (s *Shell) Check() error { return nil }
+
+// Mask writes ::add-mask:: for every form of secret (see [MaskForms]) to
+// stderr with MaskOnStderr, and does nothing otherwise: no runner but
+// GitHub's reads masks from a shell.
+func (s *Shell) Mask(secret string) error {
+	if s.masks == nil {
+		return nil
+	}
+	for _, f := range MaskForms(secret) {
+		if err := guard(func() { s.masks.AddMask(f) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Notice logs to stderr.
+func (s *Shell) Notice(msg string) { fmt.Fprintf(s.stderr, "sap-ci-auth: notice: %s\n", msg) }
 
 // Warning logs to stderr.
 func (s *Shell) Warning(msg string) { fmt.Fprintf(s.stderr, "sap-ci-auth: warning: %s\n", msg) }
@@ -29,14 +68,14 @@ func (s *Shell) Warning(msg string) { fmt.Fprintf(s.stderr, "sap-ci-auth: warnin
 // Error logs to stderr.
 func (s *Shell) Error(msg string) { fmt.Fprintf(s.stderr, "sap-ci-auth: error: %s\n", msg) }
 
-// Outputs prints the primary output, or all of them as JSON.
+// Outputs checks every value, then prints the primary output, or all of
+// them as one JSON object (valid JSON for every value CheckValue accepts:
+// encoding/json escapes control characters, and U+2028 and U+2029 too).
 func (s *Shell) Outputs(outs []Output, primary string) error {
-	for _, o := range outs {
-		if err := CheckValue(o); err != nil {
-			return err
-		}
+	if err := checkValues(outs); err != nil {
+		return err
 	}
-	if s.json {
+	if s.opts.JSON {
 		m := make(map[string]string, len(outs))
 		for _, o := range outs {
 			m[o.Name] = o.Value
@@ -45,13 +84,17 @@ func (s *Shell) Outputs(outs []Output, primary string) error {
 		if err != nil {
 			return fmt.Errorf("failed to encode outputs: %w", err)
 		}
-		_, err = fmt.Fprintf(s.stdout, "%s\n", b)
-		return err
+		if _, err := s.stdout.Write(append(b, '\n')); err != nil {
+			return fmt.Errorf("failed to write outputs: %w", err)
+		}
+		return nil
 	}
 	for _, o := range outs {
 		if o.Name == primary {
-			_, err := fmt.Fprintln(s.stdout, o.Value)
-			return err
+			if _, err := io.WriteString(s.stdout, o.Value+"\n"); err != nil {
+				return fmt.Errorf("failed to write outputs: %w", err)
+			}
+			return nil
 		}
 	}
 	return fmt.Errorf("no output %s to print", primary)
