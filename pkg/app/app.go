@@ -59,6 +59,8 @@ type Main struct {
 	Now func() time.Time
 	// Flows is the registry; nil means every flow of this program.
 	Flows []flow.Flow
+	// GitHubOptions configure the GitHub sink (tests fix its delimiters).
+	GitHubOptions []emit.GitHubOption
 }
 
 func (m *Main) now() time.Time {
@@ -128,12 +130,16 @@ func (m *Main) Run(ctx context.Context) int {
 	return m.run(ctx, sink, s, f)
 }
 
+// sinkFor picks where results go: the runner's protocol when started as
+// the action; else the value alone on stdout, with ::add-mask:: lines on
+// stderr when on a GitHub runner (a CLI call inside a `run:` step), since
+// the runner reads workflow commands on stderr too and $(…) does not
+// capture them.
 func (m *Main) sinkFor(action, onRunner, json bool) emit.Sink {
 	if action {
-		return emit.NewGitHub(m.Stdout, m.Getenv)
+		return emit.NewGitHub(m.Stdout, m.Getenv, m.GitHubOptions...)
 	}
-	_ = onRunner
-	return emit.NewShell(m.Stdout, m.Stderr, json)
+	return emit.NewShell(m.Stdout, m.Stderr, emit.ShellOptions{JSON: json, MaskOnStderr: onRunner})
 }
 
 // mask announces secrets; false means the announcement failed (and was
@@ -155,8 +161,14 @@ func (m *Main) run(ctx context.Context, sink emit.Sink, s *config.Settings, f fl
 			sink.Warning(fmt.Sprintf("%s is not used by the %s flow; it is ignored", name, f.Name))
 		}
 	}
+	// Every destination is checked before anything is sent: a passcode is
+	// single use, and one fetched for a file that cannot be written is lost.
+	if err := sink.Check(); err != nil {
+		sink.Error(err.Error())
+		return ExitInput
+	}
 	if s.DotenvFile != "" {
-		if err := checkDotenv(s.DotenvFile); err != nil {
+		if err := emit.CheckDotenv(s.DotenvFile); err != nil {
 			sink.Error(err.Error())
 			return ExitInput
 		}
@@ -200,9 +212,26 @@ func (m *Main) run(ctx context.Context, sink emit.Sink, s *config.Settings, f fl
 	if !m.mask(sink, secrets...) {
 		return ExitRemote
 	}
+	// Every value is checked before the first byte is written anywhere.
+	for _, o := range outs {
+		if err := emit.CheckValue(o); err != nil {
+			sink.Error(err.Error())
+			return ExitRemote
+		}
+	}
 	if s.DotenvFile != "" {
-		if err := emit.WriteDotenv(s.DotenvFile, outs); err != nil {
-			sink.Error("dotenv-file: " + err.Error())
+		var dotenv []emit.Output
+		for _, o := range outs {
+			if out, _ := config.LookupOutput(o.Name); !out.NoDotenv {
+				dotenv = append(dotenv, o)
+			}
+		}
+		warnings, err := emit.WriteDotenv(s.DotenvFile, dotenv)
+		for _, w := range warnings {
+			sink.Warning(w)
+		}
+		if err != nil {
+			sink.Error(err.Error())
 			return ExitRemote
 		}
 	}

@@ -317,7 +317,7 @@ func TestIASErrors(t *testing.T) {
 		{name: "expired certificate", fixture: expired, wantCode: 2, want: "expired at"},
 		{name: "bad ca-certificates", github: map[string]string{"INPUT_CA-CERTIFICATES": "/nonexistent/ca.pem"}, wantCode: 2, want: "ca-certificates: no such file"},
 		{name: "bad timeout", github: map[string]string{"INPUT_TIMEOUT": "soon"}, wantCode: 2, want: "timeout: not a positive Go duration"},
-		{name: "dotenv dir missing", github: map[string]string{"INPUT_DOTENV-FILE": "/nonexistent/dir/x.env"}, wantCode: 2, want: "dotenv-file: its directory does not exist"},
+		{name: "dotenv dir missing", github: map[string]string{"INPUT_DOTENV-FILE": "/nonexistent/dir/x.env"}, wantCode: 2, want: "the directory of dotenv-file"},
 		{name: "server untrusted", github: map[string]string{"INPUT_CA-CERTIFICATES": ""}, wantCode: 1, want: "add its CA with ca-certificates"},
 		{name: "secret flag", args: []string{"ias-passcode", "--certificate-password", "p12-pässword-XYZ"}, wantCode: 2, want: "set SAP_CI_AUTH_CERTIFICATE_PASSWORD"},
 	}

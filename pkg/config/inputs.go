@@ -139,6 +139,18 @@ type Output struct {
 	Description string
 	// Secret outputs are masked before anything is written.
 	Secret bool
+	// NoDotenv outputs are left out of dotenv files.
+	NoDotenv bool
+}
+
+// LookupOutput returns the output called name.
+func LookupOutput(name string) (Output, bool) {
+	for _, o := range Outputs {
+		if o.Name == name {
+			return o, true
+		}
+	}
+	return Output{}, false
 }
 
 // Output names.
@@ -158,7 +170,9 @@ var Outputs = []Output{
 		Description: "the IAS one-time passcode: the password for `btp login --idp` or `cf login --origin`; valid once, for about 5 minutes"},
 	{Name: OutAccessToken, Secret: true, Description: "the OAuth access token"},
 	// Not Secret: its secret part is the access token, masked on its own.
-	{Name: OutAuthorization, Description: "the Authorization header value: Bearer <access token>"},
+	// Not in dotenv files: its space cannot be written there safely for
+	// both sh and GitLab; "Bearer $ACCESS_TOKEN" rebuilds it.
+	{Name: OutAuthorization, NoDotenv: true, Description: "the Authorization header value: Bearer <access token>"},
 	{Name: OutTokenType, Description: "the token type the server returned, as Bearer"},
 	{Name: OutExpiresIn, Description: "seconds until the passcode or token expires (token: from expires_in, else the JWT's exp; empty if neither says)"},
 	{Name: OutExpiresAt, Description: "when the passcode or token expires, RFC 3339 in UTC (empty when expires-in is)"},

@@ -124,12 +124,22 @@ func MaskForms(secret string) []string {
 		add(p, false)
 	}
 	for _, p := range parts {
+		// Derived forms are for what a server sees and may echo encoded:
+		// client secrets, passwords, passcodes, short tokens. A long value
+		// or a structured one (a service key's JSON) is masked as is: its
+		// encodings would only fill the log with mask commands.
+		if len(p) > maxDerivedLen || strings.ContainsAny(p, "{}") {
+			continue
+		}
 		for _, f := range derivedForms(p) {
 			add(f, true)
 		}
 	}
 	return forms
 }
+
+// maxDerivedLen is the longest secret whose encodings MaskForms adds.
+const maxDerivedLen = 1024
 
 // derivedForms returns the encodings of s that MaskForms masks.
 func derivedForms(s string) []string {

@@ -3,6 +3,7 @@ package oauth
 import (
 	"context"
 	"crypto/tls"
+	"encoding/base64"
 	"errors"
 	"net/url"
 	"strconv"
@@ -102,6 +103,16 @@ func prepare(s *config.Settings, env *flow.Env, grant Grant) (flow.Run, error) {
 		return nil, &config.InputError{Input: keyInput, Problem: `has no "clientid"`, Fix: "give client-id, or use the complete service key"}
 	case req.ClientID == "":
 		return nil, s.Missing(config.InClientID, "give the OAuth client id")
+	}
+	if req.ClientSecret != "" {
+		// What a server may echo of the client's credentials: the Basic
+		// header's base64 of id:secret, form-encoded first (RFC 6749
+		// §2.3.1) or not.
+		for _, form := range []string{url.QueryEscape(req.ClientID) + ":" + url.QueryEscape(req.ClientSecret), req.ClientID + ":" + req.ClientSecret} {
+			if err := env.Mask(base64.StdEncoding.EncodeToString([]byte(form))); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if err := CheckTokenURL(req.TokenURL); err != nil {
 		return nil, &config.InputError{Input: urlInput, Problem: err.Error(), Fix: "use the https token URL of the service key"}
