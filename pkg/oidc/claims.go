@@ -18,8 +18,8 @@ const (
 	ProviderGitLab = "gitlab"
 )
 
-// GitHubIssuer is the issuer of github.com's Actions ID tokens.
-const GitHubIssuer = "https://token.actions.githubusercontent.com"
+// githubIssuer is the issuer of github.com's Actions ID tokens.
+const githubIssuer = "https://token.actions.githubusercontent.com"
 
 // allowedAlgorithms are the JWS algorithms a CI ID token may carry. GitHub
 // and GitLab sign with RS256; the others are what an OIDC issuer may use.
@@ -179,7 +179,7 @@ func (c *Claims) Expiry() time.Time { return c.ExpiresAt }
 // with namespace_id is GitLab.
 func (c *Claims) Provider() string {
 	switch {
-	case c.Issuer == GitHubIssuer || strings.HasPrefix(c.Issuer, GitHubIssuer+"/"):
+	case c.Issuer == githubIssuer || strings.HasPrefix(c.Issuer, githubIssuer+"/"):
 		return ProviderGitHub
 	case c.Issuer == "https://gitlab.com":
 		return ProviderGitLab
