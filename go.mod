@@ -3,6 +3,7 @@ module github.com/sap-ci-auth/sap-ci-auth
 go 1.26.0
 
 require (
+	github.com/go-jose/go-jose/v4 v4.1.9
 	github.com/sethvargo/go-envconfig v1.4.3
 	github.com/sethvargo/go-githubactions v1.4.0
 	golang.org/x/oauth2 v0.37.0

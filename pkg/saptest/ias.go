@@ -1,7 +1,6 @@
 package saptest
 
 import (
-	"crypto/tls"
 	"fmt"
 	"net/http"
 	"strings"
@@ -48,7 +47,8 @@ type IAS struct {
 	// URL is the tenant's base URL, https://127.0.0.1:<port>.
 	URL string
 
-	srv *server
+	srv   *server
+	oauth *iasOAuth // the jwt-bearer token endpoint, see WithOAuthClients (jwtbearer.go)
 
 	mu        sync.Mutex
 	expiresIn any // the "expires_in" value sent; nil leaves it out
@@ -56,10 +56,14 @@ type IAS struct {
 }
 
 // NewIAS starts a fake IAS tenant with the server certificate of p. Call
-// Close when done.
-func NewIAS(p *PKI) (*IAS, error) {
+// Close when done. Options add endpoints, see [WithOAuthClients].
+func NewIAS(p *PKI, opts ...IASOption) (*IAS, error) {
 	s := &IAS{expiresIn: IASPasscodeExpiresIn}
-	srv, err := startServer(p, tls.RequireAndVerifyClientCert, func(u string) { s.URL = u }, s.handle)
+	clientAuth, err := s.setupOAuth(p, opts)
+	if err != nil {
+		return nil, fmt.Errorf("failed to start IAS: %w", err)
+	}
+	srv, err := startServer(p, clientAuth, func(u string) { s.URL = u }, s.handle)
 	if err != nil {
 		return nil, fmt.Errorf("failed to start IAS: %w", err)
 	}
@@ -122,6 +126,9 @@ type iasError struct {
 }
 
 func (s *IAS) handle(w http.ResponseWriter, r *http.Request, req *Request) {
+	if s.oauth.serve(w, r, req) {
+		return
+	}
 	if r.URL.Path != PasscodePath {
 		http.NotFound(w, r)
 		return

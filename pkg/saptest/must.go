@@ -41,9 +41,9 @@ func MustPKCS12(tb TB, c *ClientCert, format P12Format, password string) []byte 
 
 // MustIAS is [NewIAS] that fails the test on error and closes the server
 // when the test ends.
-func MustIAS(tb TB, p *PKI) *IAS {
+func MustIAS(tb TB, p *PKI, opts ...IASOption) *IAS {
 	tb.Helper()
-	s, err := NewIAS(p)
+	s, err := NewIAS(p, opts...)
 	if err != nil {
 		tb.Fatalf("saptest: %v", err)
 	}

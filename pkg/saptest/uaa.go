@@ -126,6 +126,7 @@ type UAA struct {
 	mu     sync.Mutex
 	tokens []string
 	grants map[string]grant
+	bearer *bearerTrust // issuers trusted for the jwt-bearer grant, see TrustIAS (jwtbearer.go)
 }
 
 // grant is what the UAA knows about a token it issued.
@@ -269,7 +270,7 @@ func (s *UAA) handle(w http.ResponseWriter, r *http.Request, req *Request) {
 	case "":
 		writeOAuthError(w, http.StatusBadRequest, "invalid_request", "Missing grant type")
 		return
-	case "client_credentials", "password", "refresh_token":
+	case "client_credentials", "password", "refresh_token", JWTBearerGrant:
 	default:
 		writeOAuthError(w, http.StatusBadRequest, "unsupported_grant_type", "Unsupported grant type: "+grantType)
 		return
@@ -311,6 +312,8 @@ func (s *UAA) handle(w http.ResponseWriter, r *http.Request, req *Request) {
 			scopes = g.scopes
 		}
 		s.issue(w, grant{clientID: clientID, user: g.user, scopes: scopes}, grantType, true)
+	case JWTBearerGrant:
+		s.jwtBearer(w, r, form, clientID, scopes)
 	}
 }
 

@@ -1,0 +1,128 @@
+// Package oidc reads a CI job's OpenID Connect identity token: it fetches the
+// token from GitHub's token service and reads the token's claims for a trust
+// report. It does not verify signatures: the token is the job's own, and the
+// server that receives it (SAP Cloud Identity Services, UAA) verifies it.
+//
+// The package knows nothing of environment variables or configuration; the
+// caller passes the values of ACTIONS_ID_TOKEN_REQUEST_URL and
+// ACTIONS_ID_TOKEN_REQUEST_TOKEN and the HTTP client.
+//
+// References: GitHub's token request as actions/toolkit's core.getIDToken
+// makes it (GET $ACTIONS_ID_TOKEN_REQUEST_URL&audience=<aud> with
+// Authorization: Bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN, answer
+// {"value":"<jwt>"}); JWT claims of RFC 7519 §4.1; the claim references of
+// GitHub ("OpenID Connect reference") and GitLab ("ID token authentication").
+package oidc
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+)
+
+// maxBody bounds how much of the token service's answer is read.
+const maxBody = 1 << 20
+
+// StatusError is the error [FetchGitHub] returns when the token service
+// answers with a status other than 200. Its message names the status and,
+// for 401 and 403, the likely fix; it never holds the body.
+type StatusError struct {
+	// StatusCode is the HTTP status of the answer.
+	StatusCode int
+}
+
+// Error describes the status and what to do about it.
+func (e *StatusError) Error() string {
+	switch e.StatusCode {
+	case http.StatusUnauthorized, http.StatusForbidden:
+		return fmt.Sprintf("the GitHub token service refused the request token (HTTP %d): give the job `permissions: id-token: write`, or rerun it if the request token expired", e.StatusCode)
+	}
+	if e.StatusCode >= 300 && e.StatusCode < 400 {
+		return fmt.Sprintf("the GitHub token service answered with a redirect (HTTP %d), which is not followed so that the request token goes only to ACTIONS_ID_TOKEN_REQUEST_URL", e.StatusCode)
+	}
+	return fmt.Sprintf("the GitHub token service answered HTTP %d %s", e.StatusCode, http.StatusText(e.StatusCode))
+}
+
+// FetchGitHub asks GitHub's token service for the job's ID token and returns
+// the JWT.
+//
+// requestURL and requestToken are the values of ACTIONS_ID_TOKEN_REQUEST_URL
+// and ACTIONS_ID_TOKEN_REQUEST_TOKEN. audience is added as the "audience"
+// query parameter; empty leaves it out, and GitHub then uses its default (the
+// URL of the repository owner). The request token is sent as a bearer token
+// to requestURL only: the URL must be https, and a redirect is answered with
+// an error, never followed, whatever hc's CheckRedirect says. hc is used as
+// is otherwise (its timeout and retries apply); it must not be nil.
+//
+// Errors never contain the request token, the JWT or the answer's body. A
+// status other than 200 gives a [*StatusError].
+func FetchGitHub(ctx context.Context, hc *http.Client, requestURL, requestToken, audience string) (string, error) {
+	if hc == nil {
+		return "", errors.New("failed to fetch the GitHub ID token: no HTTP client")
+	}
+	if requestToken == "" {
+		return "", errors.New("failed to fetch the GitHub ID token: ACTIONS_ID_TOKEN_REQUEST_TOKEN is empty; give the job `permissions: id-token: write`")
+	}
+	u, err := url.Parse(requestURL)
+	if err != nil {
+		// url.Parse's error quotes the URL, which is not secret.
+		return "", fmt.Errorf("failed to parse ACTIONS_ID_TOKEN_REQUEST_URL: %w", err)
+	}
+	if u.Scheme != "https" || u.Host == "" {
+		return "", fmt.Errorf("failed to fetch the GitHub ID token: ACTIONS_ID_TOKEN_REQUEST_URL must be an https URL (scheme is %q), so the request token is never sent in clear", u.Scheme)
+	}
+	if audience != "" {
+		// Append rather than re-encode, so the runner's own query stays
+		// byte for byte as given (toolkit does `${url}&audience=…`).
+		a := "audience=" + url.QueryEscape(audience)
+		if u.RawQuery == "" {
+			u.RawQuery = a
+		} else {
+			u.RawQuery += "&" + a
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return "", fmt.Errorf("failed to build the GitHub ID token request: %w", err)
+	}
+	req.Header.Set("Authorization", "Bearer "+requestToken)
+	req.Header.Set("Accept", "application/json")
+
+	// A shallow copy shares hc's transport; only the redirect policy
+	// changes: a 3xx comes back as the response and is refused below.
+	noRedirect := *hc
+	noRedirect.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := noRedirect.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("failed to fetch the GitHub ID token: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		// Drain a little so the connection can be reused; never echo it.
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
+		return "", fmt.Errorf("failed to fetch the GitHub ID token: %w", &StatusError{StatusCode: resp.StatusCode})
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	if err != nil {
+		return "", fmt.Errorf("failed to read the GitHub ID token answer: %w", err)
+	}
+	if len(body) > maxBody {
+		return "", errors.New("failed to read the GitHub ID token answer: it is larger than 1 MiB")
+	}
+	var answer struct {
+		Value *string `json:"value"`
+	}
+	if err := json.Unmarshal(body, &answer); err != nil {
+		// json's messages may quote a character or a type, never the
+		// whole body; still, say only what is wrong.
+		return "", errors.New("failed to decode the GitHub ID token answer: it is not the JSON object {\"value\": \"<jwt>\"}")
+	}
+	if answer.Value == nil || *answer.Value == "" {
+		return "", errors.New("failed to decode the GitHub ID token answer: it has no \"value\"")
+	}
+	return *answer.Value, nil
+}

@@ -1,0 +1,514 @@
+package saptest
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/subtle"
+	"crypto/tls"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+)
+
+// JWTBearerGrant is the grant_type of the JWT bearer grant (RFC 7523 §2.1).
+const JWTBearerGrant = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+
+// Paths that [IAS] serves with [WithOAuthClients].
+const (
+	// IASTokenPath is the IAS token endpoint.
+	IASTokenPath = "/oauth2/token"
+	// IASJWKSPath is where IAS serves the keys of its tokens (a real
+	// tenant's jwks_uri has the same path).
+	IASJWKSPath = "/oauth2/certs"
+)
+
+// IASTokenExpiresIn is the expires_in, in seconds, of the tokens the IAS
+// token endpoint issues (as in SAP's jwt-bearer response example).
+const IASTokenExpiresIn = 3600
+
+// assertionLeeway is the clock skew allowed on exp, nbf and iat.
+const assertionLeeway = 10 * time.Second
+
+// iasKeyID is the "kid" of the IAS fake's signing key.
+const iasKeyID = "saptest-ias-1"
+
+// IASOption changes how [NewIAS] sets up the fake tenant.
+type IASOption func(*iasOptions)
+
+type iasOptions struct {
+	clients map[string]string
+}
+
+// WithOAuthClients gives the IAS fake an OAuth token endpoint,
+// POST /oauth2/token, for the jwt-bearer grant (RFC 7523), with its
+// discovery document (/.well-known/openid-configuration) and keys
+// (/oauth2/certs). clients maps client ids to secrets; an empty secret makes
+// an X.509 client, which authenticates with a client certificate whose CN
+// equals its id and sends client_id in the body.
+//
+// So that clients with a secret and no certificate reach the endpoint, the
+// TLS server then asks for a client certificate without requiring one
+// (tls.VerifyClientCertIfGiven), and the passcode endpoint answers a request
+// without a certificate with 401 {"error":"unauthorized",…} instead of
+// failing the handshake. A real tenant serves both on one host; what it
+// answers a passcode request without a certificate is not documented.
+//
+// The token endpoint accepts an assertion only from issuers made trusted
+// with [IAS.TrustIssuer]. See [IAS.TokenURL] for its answers.
+func WithOAuthClients(clients map[string]string) IASOption {
+	return func(o *iasOptions) { o.clients = clients }
+}
+
+// iasOAuth is the IAS fake's OAuth side; nil when [WithOAuthClients] was not
+// given.
+type iasOAuth struct {
+	ias     *IAS
+	clients map[string]string
+	key     *rsa.PrivateKey
+	hc      *http.Client
+	trust   *bearerTrust
+
+	mu     sync.Mutex
+	tokens []string
+}
+
+// setupOAuth applies opts to s and returns the client authentication its TLS
+// server needs. It is called by NewIAS before the server starts.
+func (s *IAS) setupOAuth(p *PKI, opts []IASOption) (tls.ClientAuthType, error) {
+	var o iasOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.clients == nil {
+		return tls.RequireAndVerifyClientCert, nil
+	}
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return 0, fmt.Errorf("failed to generate IAS token key: %w", err)
+	}
+	s.oauth = &iasOAuth{ias: s, clients: o.clients, key: key, hc: p.HTTPClient(nil), trust: &bearerTrust{}}
+	return tls.VerifyClientCertIfGiven, nil
+}
+
+// TrustIssuer makes the IAS fake accept jwt-bearer assertions from iss, as a
+// tenant does once iss is configured as a corporate OpenID Connect identity
+// provider. The assertion's "aud" must contain audience (the client ID
+// entered for the corporate provider) or the tenant's issuer URL, as SAP
+// documents. subjectClaim is the claim whose value finds the user (the
+// subject name identifier; empty means "sub"); any value is accepted as an
+// existing user, whose IAS user id ("P" and six digits) is derived from it,
+// so the same job always maps to the same user.
+//
+// The keys are fetched from iss's discovery document and jwks_uri on first
+// use, and again when an assertion names an unknown key id. It panics when
+// the IAS was started without [WithOAuthClients].
+func (s *IAS) TrustIssuer(iss *Issuer, audience, subjectClaim string) {
+	if s.oauth == nil {
+		panic("saptest: IAS.TrustIssuer needs an IAS started with WithOAuthClients")
+	}
+	s.oauth.trust.add(trustedIssuer{issuer: iss.URL, audience: audience, subjectClaim: subjectClaim, hc: iss.hc})
+}
+
+// TokenURL returns URL + "/oauth2/token", the endpoint served with
+// [WithOAuthClients]:
+//
+//   - POST, application/x-www-form-urlencoded, parameters in the body (or,
+//     as SAP's request example shows, the query string).
+//   - client authentication by exactly one of: Basic (id and secret
+//     form-urlencoded, as SAP documents), client_id and client_secret in the
+//     body, or a client certificate whose CN is the client_id of an X.509
+//     client. None: 401 invalid_client; both Basic and a body secret: 400
+//     invalid_request; wrong: 401 invalid_client "Bad credentials".
+//   - grant_type other than jwt-bearer: 400 unsupported_grant_type; no
+//     assertion: 400 invalid_request.
+//   - an assertion that is not a signed JWT, from an untrusted issuer,
+//     with a bad signature, the wrong audience, expired, not yet valid, or
+//     without the subject claim: 400 invalid_grant.
+//   - success: 200 application/json {"access_token","id_token",
+//     "refresh_token","token_type":"Bearer","expires_in":3600}; both tokens
+//     are RS256 JWTs with iss = URL, sub = the IAS user id, aud = the client
+//     id, signed by this tenant's key (published at /oauth2/certs).
+//
+// The error bodies are {"error","error_description"}; SAP documents the
+// request and the success answer, not the error texts, which are a guess.
+func (s *IAS) TokenURL() string { return s.URL + IASTokenPath }
+
+// JWKSURL returns URL + "/oauth2/certs".
+func (s *IAS) JWKSURL() string { return s.URL + IASJWKSPath }
+
+// Tokens returns the access, ID and refresh tokens issued by the token
+// endpoint so far, in order, so that tests can check that none leaks.
+func (s *IAS) Tokens() []string {
+	if s.oauth == nil {
+		return nil
+	}
+	s.oauth.mu.Lock()
+	defer s.oauth.mu.Unlock()
+	return append([]string(nil), s.oauth.tokens...)
+}
+
+// serve answers the OAuth paths and guards the passcode path in the
+// optional-certificate mode; it reports whether it answered.
+func (o *iasOAuth) serve(w http.ResponseWriter, r *http.Request, req *Request) bool {
+	if o == nil {
+		return false
+	}
+	switch r.URL.Path {
+	case PasscodePath:
+		if req.ClientCertCN != "" {
+			return false
+		}
+		writeJSON(w, http.StatusUnauthorized, "application/json", iasError{
+			Error: "unauthorized", ErrorDescription: "A client certificate is required",
+		})
+	case DiscoveryPath:
+		u := o.ias.URL
+		writeJSON(w, http.StatusOK, "application/json", map[string]any{
+			"issuer":                                u,
+			"token_endpoint":                        u + IASTokenPath,
+			"jwks_uri":                              u + IASJWKSPath,
+			"grant_types_supported":                 []string{JWTBearerGrant},
+			"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post", "tls_client_auth"},
+			"id_token_signing_alg_values_supported": []string{"RS256"},
+		})
+	case IASJWKSPath:
+		writeJSON(w, http.StatusOK, "application/json", publicJWKS(o.key, iasKeyID))
+	case IASTokenPath:
+		o.token(w, r, req)
+	default:
+		return false
+	}
+	return true
+}
+
+func iasOAuthError(w http.ResponseWriter, status int, code, desc string) {
+	writeJSON(w, status, "application/json", iasError{Error: code, ErrorDescription: desc})
+}
+
+func (o *iasOAuth) token(w http.ResponseWriter, r *http.Request, req *Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		iasOAuthError(w, http.StatusMethodNotAllowed, "invalid_request", "Only POST is supported")
+		return
+	}
+	if req.Body != "" {
+		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/x-www-form-urlencoded" {
+			iasOAuthError(w, http.StatusUnsupportedMediaType, "invalid_request", "Content-Type must be application/x-www-form-urlencoded")
+			return
+		}
+	}
+	form, query := req.Form, r.URL.Query()
+	param := func(name string) string {
+		if form.Has(name) {
+			return form.Get(name)
+		}
+		return query.Get(name)
+	}
+	clientID, ok := o.authenticate(w, r, param, req.ClientCertCN)
+	if !ok {
+		return
+	}
+	if gt := param("grant_type"); gt != JWTBearerGrant {
+		iasOAuthError(w, http.StatusBadRequest, "unsupported_grant_type", "Unsupported grant type: "+gt)
+		return
+	}
+	assertion := param("assertion")
+	if assertion == "" {
+		iasOAuthError(w, http.StatusBadRequest, "invalid_request", "Missing assertion")
+		return
+	}
+	subject, _, failure := o.trust.verify(r.Context(), assertion, o.ias.URL)
+	if failure != "" {
+		iasOAuthError(w, http.StatusBadRequest, "invalid_grant", failure)
+		return
+	}
+	userID, userUUID := iasUser(subject)
+	now := time.Now()
+	claims := func(extra map[string]any) map[string]any {
+		c := map[string]any{
+			"iss": o.ias.URL, "sub": userID, "aud": clientID, "azp": clientID,
+			"user_uuid": userUUID, "iat": now.Unix(), "exp": now.Add(IASTokenExpiresIn * time.Second).Unix(),
+			"jti": randomHex(16),
+		}
+		for k, v := range extra {
+			c[k] = v
+		}
+		return c
+	}
+	access, err1 := signJWT(o.key, iasKeyID, claims(map[string]any{"grant_type": JWTBearerGrant}))
+	idToken, err2 := signJWT(o.key, iasKeyID, claims(nil))
+	if err1 != nil || err2 != nil {
+		iasOAuthError(w, http.StatusInternalServerError, "server_error", "failed to sign token")
+		return
+	}
+	refresh := randomString(32)
+	o.mu.Lock()
+	o.tokens = append(o.tokens, access, idToken, refresh)
+	o.mu.Unlock()
+	writeJSON(w, http.StatusOK, "application/json", map[string]any{
+		"access_token":  access,
+		"id_token":      idToken,
+		"refresh_token": refresh,
+		"token_type":    "Bearer",
+		"expires_in":    IASTokenExpiresIn,
+	})
+}
+
+// authenticate checks the client authentication and returns the client id,
+// or answers with an error and returns false.
+func (o *iasOAuth) authenticate(w http.ResponseWriter, r *http.Request, param func(string) string, certCN string) (string, bool) {
+	basicID, basicSecret, hasBasic := r.BasicAuth()
+	bodyID, bodySecret := param("client_id"), param("client_secret")
+	var id, secret string
+	sentSecret := false
+	switch {
+	case hasBasic:
+		if bodySecret != "" {
+			iasOAuthError(w, http.StatusBadRequest, "invalid_request", "The client used more than one authentication method")
+			return "", false
+		}
+		var err1, err2 error
+		id, err1 = url.QueryUnescape(basicID)
+		secret, err2 = url.QueryUnescape(basicSecret)
+		if err1 != nil || err2 != nil || (bodyID != "" && bodyID != id) {
+			iasOAuthError(w, http.StatusUnauthorized, "invalid_client", "Bad credentials")
+			return "", false
+		}
+		sentSecret = true
+	case bodyID != "":
+		id, secret, sentSecret = bodyID, bodySecret, bodySecret != ""
+	default:
+		iasOAuthError(w, http.StatusUnauthorized, "invalid_client", "Client authentication is required")
+		return "", false
+	}
+	want, known := o.clients[id]
+	switch {
+	case !known:
+	case want == "":
+		if !sentSecret && certCN != "" && certCN == id {
+			return id, true
+		}
+	case subtle.ConstantTimeCompare([]byte(secret), []byte(want)) == 1:
+		return id, true
+	}
+	iasOAuthError(w, http.StatusUnauthorized, "invalid_client", "Bad credentials")
+	return "", false
+}
+
+// iasUser derives the IAS user id (P and six digits) and a UUID-shaped
+// user_uuid from the value of the subject name identifier.
+func iasUser(subject string) (id, uuid string) {
+	h := sha256.Sum256([]byte(subject))
+	id = fmt.Sprintf("P%06d", binary.BigEndian.Uint32(h[:4])%1000000)
+	x := hex.EncodeToString(h[4:20])
+	return id, x[0:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32]
+}
+
+// TrustIAS makes the UAA accept the jwt-bearer grant (RFC 7523) with an
+// access or ID token of ias as the assertion, as XSUAA does for the IAS
+// tenant it trusts. The assertion's "aud" must contain audience (the IAS
+// client id the token was issued to); its "sub" becomes the user_name and
+// sub of the UAA token, which gets the scopes like a password grant (the
+// requested ones, or all of UAAConfig.Scopes) and a refresh token. An
+// assertion that fails any check gets 400 invalid_grant, as RFC 7523 §3.1
+// says; UAA's own texts are not reproduced. It panics when ias was started
+// without [WithOAuthClients].
+func (s *UAA) TrustIAS(ias *IAS, audience string) {
+	if ias.oauth == nil {
+		panic("saptest: UAA.TrustIAS needs an IAS started with WithOAuthClients")
+	}
+	s.mu.Lock()
+	if s.bearer == nil {
+		s.bearer = &bearerTrust{}
+	}
+	t := s.bearer
+	s.mu.Unlock()
+	t.add(trustedIssuer{issuer: ias.URL, audience: audience, subjectClaim: "sub", hc: ias.oauth.hc})
+}
+
+// jwtBearer answers the jwt-bearer grant of an authenticated client.
+func (s *UAA) jwtBearer(w http.ResponseWriter, r *http.Request, form url.Values, clientID string, scopes []string) {
+	assertion := form.Get("assertion")
+	if assertion == "" {
+		writeOAuthError(w, http.StatusBadRequest, "invalid_request", "Missing assertion")
+		return
+	}
+	s.mu.Lock()
+	t := s.bearer
+	s.mu.Unlock()
+	if t == nil {
+		writeOAuthError(w, http.StatusBadRequest, "invalid_grant", "No trusted issuer is configured for the JWT bearer grant")
+		return
+	}
+	user, _, failure := t.verify(r.Context(), assertion, "")
+	if failure != "" {
+		writeOAuthError(w, http.StatusBadRequest, "invalid_grant", failure)
+		return
+	}
+	s.issue(w, grant{clientID: clientID, user: user, scopes: scopes}, JWTBearerGrant, true)
+}
+
+// trustedIssuer is an issuer whose JWTs a fake accepts as assertions.
+type trustedIssuer struct {
+	issuer       string
+	audience     string
+	subjectClaim string
+	hc           *http.Client
+
+	keys *jose.JSONWebKeySet // fetched on first use
+}
+
+// bearerTrust verifies RFC 7523 assertions against the issuers it trusts.
+type bearerTrust struct {
+	mu      sync.Mutex
+	issuers map[string]*trustedIssuer
+}
+
+func (b *bearerTrust) add(t trustedIssuer) {
+	if t.subjectClaim == "" {
+		t.subjectClaim = "sub"
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.issuers == nil {
+		b.issuers = map[string]*trustedIssuer{}
+	}
+	b.issuers[t.issuer] = &t
+}
+
+// assertionAlgorithms are the algorithms accepted in assertions.
+var assertionAlgorithms = []jose.SignatureAlgorithm{jose.RS256, jose.RS384, jose.RS512, jose.ES256, jose.ES384, jose.PS256}
+
+// verify checks assertion as RFC 7523 §3 asks: a signed JWT from a trusted
+// issuer, a valid signature by one of the issuer's keys, an "aud" holding
+// the trusted audience or alsoAudience (when not empty), exp present and
+// not passed, nbf and iat not in the future (each with a small leeway). It
+// returns the value of the issuer's subject claim and all claims. Error
+// failure is empty on success and otherwise a text fit for
+// error_description: it names what failed, never the assertion.
+func (b *bearerTrust) verify(ctx context.Context, assertion, alsoAudience string) (subject string, claims map[string]any, failure string) {
+	tok, err := jwt.ParseSigned(assertion, assertionAlgorithms)
+	if err != nil {
+		return "", nil, "The assertion is not a signed JWT"
+	}
+	var unverified jwt.Claims
+	if err := tok.UnsafeClaimsWithoutVerification(&unverified); err != nil {
+		return "", nil, "The assertion's claims cannot be read"
+	}
+	b.mu.Lock()
+	t, ok := b.issuers[unverified.Issuer]
+	b.mu.Unlock()
+	if !ok {
+		return "", nil, fmt.Sprintf("The issuer %q of the assertion is not trusted", unverified.Issuer)
+	}
+	kid := tok.Headers[0].KeyID
+	key, failure := b.key(ctx, t, kid)
+	if failure != "" {
+		return "", nil, failure
+	}
+	var std jwt.Claims
+	var all map[string]any
+	if err := tok.Claims(key, &std, &all); err != nil {
+		return "", nil, "The signature of the assertion is not valid"
+	}
+	if std.Expiry == nil {
+		return "", nil, "The assertion has no exp claim"
+	}
+	want := jwt.Audience{t.audience}
+	if alsoAudience != "" {
+		want = append(want, alsoAudience)
+	}
+	switch err := std.ValidateWithLeeway(jwt.Expected{Issuer: t.issuer, AnyAudience: want}, assertionLeeway); {
+	case err == nil:
+	case errors.Is(err, jwt.ErrInvalidAudience):
+		return "", nil, fmt.Sprintf("The audience of the assertion does not contain %s", strings.Join(want, " or "))
+	case errors.Is(err, jwt.ErrExpired):
+		return "", nil, "The assertion has expired"
+	case errors.Is(err, jwt.ErrNotValidYet), errors.Is(err, jwt.ErrIssuedInTheFuture):
+		return "", nil, "The assertion is not valid yet"
+	default:
+		return "", nil, "The assertion's claims are not valid"
+	}
+	subject, _ = all[t.subjectClaim].(string)
+	if subject == "" {
+		return "", nil, fmt.Sprintf("The assertion has no %s claim to find the user by", t.subjectClaim)
+	}
+	return subject, all, ""
+}
+
+// key returns the issuer's public key with id kid, fetching the issuer's keys
+// when they are not known yet or do not hold kid.
+func (b *bearerTrust) key(ctx context.Context, t *trustedIssuer, kid string) (key any, failure string) {
+	b.mu.Lock()
+	keys := t.keys
+	b.mu.Unlock()
+	if keys != nil {
+		if k := keys.Key(kid); len(k) > 0 {
+			return k[0].Key, ""
+		}
+	}
+	keys, err := fetchJWKS(ctx, t.hc, t.issuer)
+	if err != nil {
+		return nil, fmt.Sprintf("The keys of issuer %q cannot be fetched", t.issuer)
+	}
+	b.mu.Lock()
+	t.keys = keys
+	b.mu.Unlock()
+	if k := keys.Key(kid); len(k) > 0 {
+		return k[0].Key, ""
+	}
+	return nil, fmt.Sprintf("No key of issuer %q has the assertion's key id", t.issuer)
+}
+
+// fetchJWKS reads issuer's discovery document and then its jwks_uri.
+func fetchJWKS(ctx context.Context, hc *http.Client, issuer string) (*jose.JSONWebKeySet, error) {
+	var disc struct {
+		Issuer  string `json:"issuer"`
+		JWKSURI string `json:"jwks_uri"`
+	}
+	if err := getJSON(ctx, hc, issuer+DiscoveryPath, &disc); err != nil {
+		return nil, err
+	}
+	if disc.Issuer != issuer || disc.JWKSURI == "" {
+		return nil, fmt.Errorf("discovery document of %s names issuer %q and jwks_uri %q", issuer, disc.Issuer, disc.JWKSURI)
+	}
+	var keys jose.JSONWebKeySet
+	if err := getJSON(ctx, hc, disc.JWKSURI, &keys); err != nil {
+		return nil, err
+	}
+	return &keys, nil
+}
+
+func getJSON(ctx context.Context, hc *http.Client, u string, v any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return fmt.Errorf("failed to build request: %w", err)
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("failed to fetch %s: %w", u, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("failed to fetch %s: HTTP %d", u, resp.StatusCode)
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, maxBody)).Decode(v); err != nil {
+		return fmt.Errorf("failed to decode %s: %w", u, err)
+	}
+	return nil
+}
