@@ -51,6 +51,24 @@ type Settings struct {
 	ClientAuth string
 	// Output is "text" or "json" (shell mode only).
 	Output string
+	// IDToken is the job's ID token from id-token or id-token-file.
+	IDToken Material
+	// Audience is the audience to request from GitHub's token service.
+	Audience string
+	// Assertion is the JWT for the jwt-bearer grant (secret).
+	Assertion string
+	// Origin is the identity provider's origin key for login_hint.
+	Origin string
+	// RequiredScopes lists scopes the token must carry.
+	RequiredScopes []string
+	// VerifyURL is an https URL to GET with the new token.
+	VerifyURL string
+	// ExportEnv lists the variables to export to later steps.
+	ExportEnv []EnvVar
+	// IDTokenRequest is GitHub's token service for the job's ID token, from
+	// ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN (empty without
+	// `permissions: id-token: write`).
+	IDTokenRequest TokenRequest
 
 	// GitHub reports whether the settings came from GitHub Actions inputs;
 	// it only changes how errors tell the user where to set a value.
@@ -76,6 +94,28 @@ type Material struct {
 // Given reports whether the data was given at all.
 func (m Material) Given() bool { return m.Input != "" }
 
+// EnvVar is one NAME=output pair of export-env.
+type EnvVar struct {
+	// Name is the variable's name.
+	Name string
+	// Output is the output whose value it gets.
+	Output string
+}
+
+// TokenRequest is where GitHub's runner lets a job ask for its ID token.
+type TokenRequest struct {
+	// URL is ACTIONS_ID_TOKEN_REQUEST_URL.
+	URL string
+	// Token is ACTIONS_ID_TOKEN_REQUEST_TOKEN (secret).
+	Token string
+}
+
+// Variables of GitHub's token service for the job's ID token.
+const (
+	EnvIDTokenRequestURL   = "ACTIONS_ID_TOKEN_REQUEST_URL"
+	EnvIDTokenRequestToken = "ACTIONS_ID_TOKEN_REQUEST_TOKEN"
+)
+
 // raw is what go-envconfig decodes: one field per input of [Inputs], by its
 // envKey. [Load] turns it into [Settings].
 type raw struct {
@@ -97,6 +137,14 @@ type raw struct {
 	Scope               string        `env:"SCOPE"`
 	ClientAuth          string        `env:"CLIENT_AUTH"`
 	Output              string        `env:"OUTPUT"`
+	IDToken             string        `env:"ID_TOKEN"`
+	IDTokenFile         string        `env:"ID_TOKEN_FILE"`
+	Audience            string        `env:"AUDIENCE"`
+	Assertion           string        `env:"ASSERTION"`
+	Origin              string        `env:"ORIGIN"`
+	ExportEnv           string        `env:"EXPORT_ENV"`
+	RequiredScopes      string        `env:"REQUIRED_SCOPES"`
+	VerifyURL           string        `env:"VERIFY_URL"`
 }
 
 // Source says where [Load] reads the inputs from.
@@ -171,6 +219,9 @@ func Load(ctx context.Context, src Source) (*Settings, error) {
 		Timeout: r.Timeout, DotenvFile: r.DotenvFile, TokenURL: r.TokenURL, ClientID: r.ClientID,
 		ClientSecret: r.ClientSecret, Username: r.Username, Password: r.Password, Scope: r.Scope,
 		ClientAuth: r.ClientAuth, Output: r.Output, GitHub: src.GitHub, given: s.given, fileText: s.fileText,
+		Audience: r.Audience, Assertion: r.Assertion, Origin: r.Origin,
+		RequiredScopes: strings.Fields(r.RequiredScopes), VerifyURL: r.VerifyURL,
+		IDTokenRequest: TokenRequest{URL: strings.TrimSpace(src.Getenv(EnvIDTokenRequestURL)), Token: strings.TrimSpace(src.Getenv(EnvIDTokenRequestToken))},
 	}
 	if err := s.validate(src.Flows); err != nil {
 		return s, err
@@ -184,6 +235,12 @@ func Load(ctx context.Context, src Source) (*Settings, error) {
 		return s, err
 	}
 	if s.ServiceKey, err = s.material(readFile, InServiceKey, r.ServiceKey, InServiceKeyFile, r.ServiceKeyFile); err != nil {
+		return s, err
+	}
+	if s.IDToken, err = s.material(readFile, InIDToken, r.IDToken, InIDTokenFile, r.IDTokenFile); err != nil {
+		return s, err
+	}
+	if s.ExportEnv, err = parseExportEnv(r.ExportEnv); err != nil {
 		return s, err
 	}
 	if v := r.CACertificates; v != "" {
@@ -261,6 +318,9 @@ func (s *Settings) Secrets() []string {
 		if v := s.fileText[in.File]; in.File != "" && v != "" {
 			out = append(out, v)
 		}
+	}
+	if s.IDTokenRequest.Token != "" {
+		out = append(out, s.IDTokenRequest.Token)
 	}
 	return out
 }

@@ -35,6 +35,14 @@ const (
 	InScope               = "scope"
 	InClientAuth          = "client-auth"
 	InOutput              = "output"
+	InIDToken             = "id-token"
+	InIDTokenFile         = "id-token-file"
+	InAudience            = "audience"
+	InAssertion           = "assertion"
+	InOrigin              = "origin"
+	InExportEnv           = "export-env"
+	InRequiredScopes      = "required-scopes"
+	InVerifyURL           = "verify-url"
 )
 
 // Input describes one setting the user can give.
@@ -91,6 +99,22 @@ var Inputs = []Input{
 		Description: "scopes to request, space separated (default: all the client may have)"},
 	{Name: InClientAuth, Default: "body",
 		Description: "where the client id and secret go: body (client_secret_post, works with UAA, XSUAA and CPI) or basic (HTTP Basic header)"},
+	{Name: InIDToken, Secret: true, File: InIDTokenFile,
+		Description: "the CI job's OIDC ID token (JWT); on GitLab declare id_tokens: {SAP_CI_AUTH_ID_TOKEN: {aud: ...}}; on GitHub leave it empty and grant permissions: id-token: write"},
+	{Name: InIDTokenFile,
+		Description: "path to a file holding the job's ID token (local runs, act)"},
+	{Name: InAudience,
+		Description: "audience to request for the job's ID token from GitHub (empty: GitHub's default)"},
+	{Name: InAssertion, Secret: true,
+		Description: "the JWT to exchange with the jwt-bearer grant (default: the job's ID token, as the oidc flow gets it)"},
+	{Name: InOrigin,
+		Description: "identity provider (Origin Key of a trust configuration) for the password and jwt-bearer grants: sent as login_hint={\"origin\":...}"},
+	{Name: InExportEnv,
+		Description: "NAME=output pairs (space or line separated) exported to later steps through GITHUB_ENV, e.g. CF_PASSWORD=passcode; GitHub only (elsewhere use dotenv-file)"},
+	{Name: InRequiredScopes,
+		Description: "token flows: scopes the token must carry, space separated; a scope matches by its full name or the part after the application prefix (WorkspacePackagesRead matches it!b12345.WorkspacePackagesRead)"},
+	{Name: InVerifyURL,
+		Description: "token flows: an https URL to GET with the new token (e.g. <CPI url>/api/v1/IntegrationPackages?$top=1) to prove it is accepted; 401/403 fail the step with the likely missing role"},
 	{Name: InOutput, Default: "text", ShellOnly: true,
 		Description: "shell only: text prints the passcode or access token alone; json prints all outputs as one object"},
 }
@@ -162,6 +186,10 @@ const (
 	OutExpiresIn     = "expires-in"
 	OutExpiresAt     = "expires-at"
 	OutScope         = "scope"
+	OutIDToken       = "id-token"
+	OutIssuer        = "issuer"
+	OutSubject       = "subject"
+	OutAudience      = "audience"
 )
 
 // Outputs is the table of every output, in the order they are written.
@@ -177,4 +205,8 @@ var Outputs = []Output{
 	{Name: OutExpiresIn, Description: "seconds until the passcode or token expires (token: from expires_in, else the JWT's exp; empty if neither says)"},
 	{Name: OutExpiresAt, Description: "when the passcode or token expires, RFC 3339 in UTC (empty when expires-in is)"},
 	{Name: OutScope, Description: "the scopes the token carries, space separated"},
+	{Name: OutIDToken, Secret: true, Description: "an OpenID Connect ID token: the job's own (oidc flow) or the one the token endpoint returned (jwt-bearer)"},
+	{Name: OutIssuer, Description: "the ID token's issuer (iss), for the trust configuration in IAS"},
+	{Name: OutSubject, Description: "the ID token's subject (sub)"},
+	{Name: OutAudience, Description: "the ID token's audience (aud), space separated"},
 }
