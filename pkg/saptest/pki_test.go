@@ -269,3 +269,33 @@ func equalStrings(a, b []string) bool {
 	}
 	return true
 }
+
+// TestClientKeys: default certificates share one RSA key (minting is slow);
+// WithECKey and WithUniqueRSAKey give a key of the certificate's own.
+func TestClientKeys(t *testing.T) {
+	t.Parallel()
+	p := testPKI(t)
+	a := saptest.MustClient(t, p, "a")
+	b := saptest.MustClient(t, p, "b", saptest.ViaIntermediate())
+	ec := saptest.MustClient(t, p, "ec", saptest.WithECKey())
+	unique := saptest.MustClient(t, p, "unique", saptest.WithUniqueRSAKey())
+	cases := []struct {
+		name      string
+		x, y      *saptest.ClientCert
+		wantEqual bool
+	}{
+		{"two default certificates", a, b, true},
+		{"default and EC", a, ec, false},
+		{"default and unique RSA", a, unique, false},
+	}
+	for _, tc := range cases {
+		if got := tc.x.Key.Public().(interface{ Equal(crypto.PublicKey) bool }).Equal(tc.y.Key.Public()); got != tc.wantEqual {
+			t.Errorf("%s: keys equal = %v, want %v", tc.name, got, tc.wantEqual)
+		}
+	}
+	for _, c := range []*saptest.ClientCert{a, unique} {
+		if k, ok := c.Key.(*rsa.PrivateKey); !ok || k.N.BitLen() != 2048 {
+			t.Errorf("%s: key %T, want RSA 2048", c.Certificate.Subject.CommonName, c.Key)
+		}
+	}
+}
