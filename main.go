@@ -1,21 +1,31 @@
 // Command sap-ci-auth gets SAP credentials inside CI pipelines: an IAS
 // one-time passcode for `btp login` / `cf login`, or an OAuth token for Cloud
 // Integration and HANA cockpit APIs. See README.md and `sap-ci-auth --help`.
+// `sap-ci-auth demo` runs every flow against built-in fakes (pkg/demo).
 package main
 
 import (
 	"context"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
 
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/app"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/demo"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	m := &app.Main{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Args: os.Args[1:]}
-	code := m.Run(ctx)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
 	stop()
 	os.Exit(code)
+}
+
+// run dispatches the command line: the demo apart, everything else to app.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	if len(args) > 0 && args[0] == "demo" {
+		return demo.Run(ctx, args[1:], stdout, stderr)
+	}
+	return (&app.Main{Stdout: stdout, Stderr: stderr, Getenv: getenv, Args: args}).Run(ctx)
 }

@@ -78,8 +78,6 @@ func (m *Main) Run(ctx context.Context) int {
 	case "version":
 		fmt.Fprintln(m.Stdout, "sap-ci-auth", Version())
 		return ExitOK
-	case "demo":
-		return m.runDemo(ctx)
 	}
 	s, err := config.Load(ctx, config.Source{Getenv: m.Getenv, GitHub: github, Flags: args.Values})
 	json := s != nil && s.Output == "json"
