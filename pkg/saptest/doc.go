@@ -51,9 +51,9 @@
 // [NewPKI]. Clients trust it through [PKI.RootPEM] or [PKI.RootPool]; nothing
 // in this package skips certificate verification. Keys and certificates are
 // minted in memory at run time and are never written to disk by this package.
-// Client certificates share one RSA 2048 key per process unless
-// [WithECKey] or [WithUniqueRSAKey] asks for a key of their own, because
-// minting RSA keys is slow (~70 ms each).
+// Minting an RSA 2048 key costs ~70 ms, so tests that mint many client
+// certificates use [WithECKey] (the landscape's default) or
+// [WithSharedRSAKey], one RSA key for the whole process.
 //
 // # Faults and counts
 //

@@ -52,7 +52,8 @@ const (
 //
 //   - an IAS tenant and a technical user's client certificate for it (as
 //     PEM and as a PKCS#12 file with its password), issued by the
-//     intermediate CA so that the chain must travel in the handshake;
+//     intermediate CA so that the chain must travel in the handshake, with
+//     an ECDSA P-256 key unless [WithClientOptions] asks for RSA;
 //   - a Cloud Integration tenant: its XSUAA ([Landscape.UAA]) and its API
 //     ([Landscape.CPI]), with a client-secret and an X.509 service key, a
 //     technical user of the default origin and one of a custom origin;
@@ -145,8 +146,9 @@ func WithPKI(p *PKI) LandscapeOption {
 }
 
 // WithClientOptions adds options for minting Client and X509Client, after
-// the default [ViaIntermediate] for Client: [WithECKey] for P-256 keys,
-// [ValidBetween] for an expired certificate, and so on.
+// the defaults ([WithECKey] for both, [ViaIntermediate] for Client):
+// [WithSharedRSAKey] for RSA 2048 keys, [ValidBetween] for an expired
+// certificate, and so on.
 func WithClientOptions(opts ...ClientOption) LandscapeOption {
 	return func(c *landscapeConfig) { c.clientOpts = append(c.clientOpts, opts...) }
 }
@@ -208,13 +210,13 @@ func NewLandscape(opts ...LandscapeOption) (_ *Landscape, err error) {
 		return nil, err
 	}
 
-	if l.Client, err = l.PKI.IssueClient(LandscapeIASUser, append([]ClientOption{ViaIntermediate()}, cfg.clientOpts...)...); err != nil {
+	if l.Client, err = l.PKI.IssueClient(LandscapeIASUser, append([]ClientOption{WithECKey(), ViaIntermediate()}, cfg.clientOpts...)...); err != nil {
 		return nil, err
 	}
 	if l.ClientP12, err = l.Client.PKCS12(P12Modern, l.ClientP12Password); err != nil {
 		return nil, err
 	}
-	if l.X509Client, err = l.PKI.IssueClient(LandscapeCPIX509ClientID, cfg.clientOpts...); err != nil {
+	if l.X509Client, err = l.PKI.IssueClient(LandscapeCPIX509ClientID, append([]ClientOption{WithECKey()}, cfg.clientOpts...)...); err != nil {
 		return nil, err
 	}
 	if err = l.keys(); err != nil {

@@ -3,6 +3,7 @@ package saptest_test
 import (
 	"context"
 	"crypto/ecdsa"
+	"crypto/rsa"
 	"crypto/tls"
 	"encoding/json"
 	"net/http"
@@ -181,7 +182,7 @@ func TestLandscapeOptions(t *testing.T) {
 	t.Parallel()
 	t.Run("server names", func(t *testing.T) {
 		t.Parallel()
-		l := saptest.MustLandscape(t, saptest.WithServerNames("ias.localtest", "uaa.localtest"), saptest.WithClientOptions(saptest.WithECKey()))
+		l := saptest.MustLandscape(t, saptest.WithServerNames("ias.localtest", "uaa.localtest"))
 		leaf := l.PKI.ServerCertificate().Leaf
 		for _, name := range []string{"localhost", "ias.localtest", "uaa.localtest"} {
 			if err := leaf.VerifyHostname(name); err != nil {
@@ -193,6 +194,18 @@ func TestLandscapeOptions(t *testing.T) {
 		}
 		if _, ok := l.X509Client.Key.(*ecdsa.PrivateKey); !ok {
 			t.Errorf("X509Client key is %T, want ECDSA", l.X509Client.Key)
+		}
+	})
+	t.Run("RSA clients on request", func(t *testing.T) {
+		t.Parallel()
+		l := saptest.MustLandscape(t, saptest.WithPKI(testPKI(t)), saptest.WithClientOptions(saptest.WithSharedRSAKey()))
+		for _, c := range []*saptest.ClientCert{l.Client, l.X509Client} {
+			if _, ok := c.Key.(*rsa.PrivateKey); !ok {
+				t.Errorf("%s: key %T, want RSA", c.Certificate.Subject.CommonName, c.Key)
+			}
+		}
+		if len(l.Client.Chain) != 1 {
+			t.Errorf("Client chain holds %d certificates, want the intermediate", len(l.Client.Chain))
 		}
 	})
 	t.Run("server names need a new PKI", func(t *testing.T) {

@@ -270,32 +270,39 @@ func equalStrings(a, b []string) bool {
 	return true
 }
 
-// TestClientKeys: default certificates share one RSA key (minting is slow);
-// WithECKey and WithUniqueRSAKey give a key of the certificate's own.
+// TestClientKeys: by default and with WithECKey every certificate has a key
+// of its own; WithSharedRSAKey certificates share one RSA key.
 func TestClientKeys(t *testing.T) {
 	t.Parallel()
 	p := testPKI(t)
-	a := saptest.MustClient(t, p, "a")
-	b := saptest.MustClient(t, p, "b", saptest.ViaIntermediate())
+	plain := saptest.MustClient(t, p, "plain")
+	plain2 := saptest.MustClient(t, p, "plain2")
 	ec := saptest.MustClient(t, p, "ec", saptest.WithECKey())
-	unique := saptest.MustClient(t, p, "unique", saptest.WithUniqueRSAKey())
+	shared := saptest.MustClient(t, p, "shared", saptest.WithSharedRSAKey())
+	shared2 := saptest.MustClient(t, p, "shared2", saptest.WithSharedRSAKey(), saptest.ViaIntermediate())
+	lastWins := saptest.MustClient(t, p, "last", saptest.WithSharedRSAKey(), saptest.WithECKey())
 	cases := []struct {
 		name      string
 		x, y      *saptest.ClientCert
 		wantEqual bool
 	}{
-		{"two default certificates", a, b, true},
-		{"default and EC", a, ec, false},
-		{"default and unique RSA", a, unique, false},
+		{"two default certificates", plain, plain2, false},
+		{"default and shared", plain, shared, false},
+		{"two shared", shared, shared2, true},
+		{"shared and EC", shared, ec, false},
+		{"EC after shared is EC", ec, lastWins, false},
 	}
 	for _, tc := range cases {
 		if got := tc.x.Key.Public().(interface{ Equal(crypto.PublicKey) bool }).Equal(tc.y.Key.Public()); got != tc.wantEqual {
 			t.Errorf("%s: keys equal = %v, want %v", tc.name, got, tc.wantEqual)
 		}
 	}
-	for _, c := range []*saptest.ClientCert{a, unique} {
+	for _, c := range []*saptest.ClientCert{plain, shared} {
 		if k, ok := c.Key.(*rsa.PrivateKey); !ok || k.N.BitLen() != 2048 {
 			t.Errorf("%s: key %T, want RSA 2048", c.Certificate.Subject.CommonName, c.Key)
 		}
+	}
+	if _, ok := lastWins.Key.(*ecdsa.PrivateKey); !ok {
+		t.Errorf("last: key %T, want ECDSA", lastWins.Key)
 	}
 }
