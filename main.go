@@ -1,15 +1,18 @@
 // Command sap-ci-auth gets SAP credentials inside CI pipelines: an IAS
 // one-time passcode for `btp login` / `cf login`, or an OAuth token for Cloud
 // Integration and HANA cockpit APIs. See README.md and `sap-ci-auth --help`.
+// `sap-ci-auth demo` runs every flow against built-in fakes (pkg/demo).
 package main
 
 import (
 	"context"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
 
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/app"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/demo"
 )
 
 func main() {
@@ -20,11 +23,19 @@ func main() {
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	caught := make(chan syscall.Signal, 1)
 	go func() { s := (<-sigs).(syscall.Signal); caught <- s; cancel() }()
-	code := (&app.Main{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Args: os.Args[1:]}).Run(ctx)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
 	select {
 	case s := <-caught:
 		code = 128 + int(s)
 	default:
 	}
 	os.Exit(code)
+}
+
+// run dispatches the command line: the demo apart, everything else to app.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	if len(args) > 0 && args[0] == "demo" {
+		return demo.Run(ctx, args[1:], stdout, stderr)
+	}
+	return (&app.Main{Stdout: stdout, Stderr: stderr, Getenv: getenv, Args: args}).Run(ctx)
 }

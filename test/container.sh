@@ -107,7 +107,7 @@ mb() { awk -v n="$1" 'BEGIN { printf "%.2f", n / 1e6 }'; }
 no_secrets() {
   local file=$1 what=$2 v
   { issued; printf '%s\n' "$FAKESAP_P12_PASSWORD" "$FAKESAP_CLIENT_SECRET" "$FAKESAP_COCKPIT_SECRET" \
-      "$FAKESAP_PASSWORD" "$(cat "$FAKESAP_P12_B64_FILE")"; } >"$tmp/secrets.txt"
+      "$FAKESAP_PASSWORD" "$FAKESAP_CPI_PASSWORD" "$FAKESAP_ORIGIN_PASSWORD" "$(cat "$FAKESAP_P12_B64_FILE")"; } >"$tmp/secrets.txt"
   while IFS= read -r v; do
     [[ -n $v ]] || continue
     if grep -qF -- "$v" "$file"; then fail "$what holds a secret (${#v} characters, starting ${v:0:4}…): see $file"; fi
@@ -325,6 +325,7 @@ if command -v actionlint >/dev/null; then actionlint test/act/workflow.yml && ok
 {
   echo "IAS_URL=$FAKESAP_IAS_URL"
   echo "CPI_URL=$FAKESAP_CPI_URL"
+  echo "COCKPIT_URL=$FAKESAP_COCKPIT_URL"
   echo "COCKPIT_USER=$FAKESAP_USERNAME"
   # act reads this file with godotenv: "\n" in double quotes is a line break.
   printf 'CA_PEM="%s"\n' "$(awk '{printf "%s\\n", $0}' "$FAKESAP_CA_FILE")"

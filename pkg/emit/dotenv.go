@@ -26,13 +26,15 @@ import (
 //   - by a POSIX shell, with `set -a; . ./file`.
 //
 // So values are written unquoted, and only when every character is in
-// dotenvSafe: letters, digits and . _ + / = : , @ % -. Each of these is
+// dotenvSafe: letters, digits and . _ + / = : , @ % ! -. Each of these is
 // literal in the value of an unquoted sh assignment, and GitLab keeps it as
-// it is. Left out, on purpose: white space (splits the line into a
+// it is. "!" is there because every XSUAA scope holds one
+// (it!b5678.MonitorDataRead); it is special only at the start of a command
+// and in interactive history expansion, never in a sourced assignment. Left out, on purpose: white space (splits the line into a
 // command), $ and ` (expansions), quotes and \ (quote removal: sh and
 // GitLab would read different values), ; & | < > ( ) (operators), ~ (tilde
 // expansion after = and :), # (a comment to many dotenv readers),
-// * ? [ ] { } ! ^ (globbing, braces, history; not expanded in an
+// * ? [ ] { } ^ (globbing, braces; not expanded in an
 // assignment, but refused to stay obviously safe), control characters and
 // everything non-ASCII. A value may not start with "=" either: zsh (run as
 // zsh, not as sh) expands =cmd to the path of cmd. Tokens (JWT, base64,
@@ -48,7 +50,7 @@ const dotenvSizeLimit = 5120
 const dotenvVariableLimit = 20
 
 var (
-	dotenvSafe = regexp.MustCompile(`^[A-Za-z0-9._+/=:,@%-]*$`)
+	dotenvSafe = regexp.MustCompile(`^[A-Za-z0-9._+/=:,@%!-]*$`)
 	shellName  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 )
 

@@ -15,6 +15,8 @@ import (
 // safeDotenvValues are values WriteDotenv must write, and that both sh and
 // GitLab must read back unchanged.
 var safeDotenvValues = []string{
+	"it!b5678.MonitorDataRead",
+	"!hist",
 	"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl-_", // JWT
 	"ab+/cd==",                    // base64 with padding
 	"2026-01-02T03:04:05Z",        // RFC 3339 time
@@ -50,7 +52,6 @@ var unsafeDotenvValues = []string{
 	`"double"`,
 	`back\slash`,
 	"#comment",
-	"!hist",
 	"^caret",
 	"=ls", // zsh expands =cmd
 	"tab\there",

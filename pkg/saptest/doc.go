@@ -9,6 +9,18 @@
 // this package (only the demo command and tests do), and every server listens
 // on 127.0.0.1 only.
 //
+// # The landscape
+//
+// [NewLandscape] (or [MustLandscape] in a test) brings up everything at once:
+// an IAS tenant, a Cloud Integration tenant (its XSUAA and its API), a HANA
+// cockpit (its own UAA under /uaa-security, whose tokens last 14399 s, and its
+// API), a technical user's client certificate with its PKCS#12 file and
+// password, and the service keys as SAP's CLIs print them, with random
+// secrets per landscape. [Landscape.Secrets] lists every secret it handed
+// out or issued, for leak checks. The demo command, test/fakesap and the
+// end-to-end tests use it; a test that needs a special server (another token
+// path, legacy errors) starts that one fake on the landscape's PKI.
+//
 // # What is faked
 //
 //   - [IAS]: the SAP Cloud Identity Services passcode endpoint,
@@ -17,7 +29,11 @@
 //   - [UAA]: a UAA/XSUAA token endpoint, POST /oauth/token, for the
 //     client-credentials (RFC 6749 §4.4), password (§4.3) and refresh_token
 //     (§6) grants, with client_secret_basic, client_secret_post and X.509
-//     client authentication.
+//     client authentication; users of other identity providers reached
+//     with login_hint={"origin":"<key>"}; the same endpoint for X.509
+//     clients under /cert/oauth/token, published as
+//     mtls_endpoint_aliases.token_endpoint in
+//     /.well-known/openid-configuration.
 //   - [CPI]: a resource server that accepts bearer tokens issued by a [UAA]
 //     and serves a canned Cloud Integration OData call
 //     (GET /api/v1/MessageProcessingLogs) and the HANA cockpit call
@@ -35,19 +51,29 @@
 // [NewPKI]. Clients trust it through [PKI.RootPEM] or [PKI.RootPool]; nothing
 // in this package skips certificate verification. Keys and certificates are
 // minted in memory at run time and are never written to disk by this package.
+// Minting an RSA 2048 key costs ~70 ms, so tests that mint many client
+// certificates use [WithECKey] (the landscape's default) or
+// [WithSharedRSAKey], one RSA key for the whole process.
 //
-// # Faults
+// # Faults and counts
 //
-// Every server has SetFault and ClearFault to answer with an error status,
-// a hostile body, a Retry-After header or a delay, for the next N requests or
-// until cleared (see [Fault]). Every server records the requests it received
-// (see [Request]) and the secrets it issued, so that tests can assert that a
-// passcode or token never leaks into logs or outputs.
+// Every server has SetFault, SetFaults and ClearFault to answer with an
+// error status, a hostile body, a Retry-After header, a delay or a hang, a
+// reset connection, or an answer cut mid-way (see [Fault]), for one request,
+// a scripted sequence of requests or until cleared. [UnavailableThenOK],
+// [RateLimitedThenOK], [ResetThenOK] and [UnauthorizedForever] are the
+// sequences a retry policy must get right. Every server records the requests
+// it received ([Request], Requests, and Count per path), faulted ones
+// included, and the secrets it issued, so that tests can assert exact
+// request counts and that a passcode or token never leaks into logs or
+// outputs. Count is exact only for what reaches HTTP: net/http clients
+// retry a GET on a reused connection that fails before any answer, so a
+// test that counts resets should disable keep-alives.
 //
 // # Tests
 //
 // The constructors return errors and do not depend on package testing, so the
-// demo command can use them. The Must… helpers in must.go take a [TB] (which
+// demo command (pkg/demo) can use them. The Must… helpers in must.go take a [TB] (which
 // *testing.T satisfies), fail the test on error and close servers through
 // TB.Cleanup.
 package saptest

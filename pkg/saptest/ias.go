@@ -80,8 +80,21 @@ func (s *IAS) Close() { s.srv.close() }
 // SetFault makes the server misbehave as f describes, replacing any fault.
 func (s *IAS) SetFault(f Fault) { s.srv.setFault(f) }
 
-// ClearFault ends the current fault.
+// SetFaults makes the server answer the next requests as seq describes,
+// one fault after the other, replacing any fault: fault i covers Times
+// requests (at least one). When the last fault has Times 0 it covers every
+// later request until ClearFault; otherwise later requests get the normal
+// answer. SetFault(f) is SetFaults(f). A zero Fault in seq gives the normal
+// answer for its turn. See [UnavailableThenOK] and its siblings.
+func (s *IAS) SetFaults(seq ...Fault) { s.srv.setFaults(seq) }
+
+// ClearFault ends the current fault or sequence.
 func (s *IAS) ClearFault() { s.srv.clearFault() }
+
+// Count returns how many requests for path the server received, or for
+// every path when path is empty; faulted requests (a reset included) count.
+// Requests whose TLS handshake failed never reach HTTP and do not count.
+func (s *IAS) Count(path string) int { return s.srv.count(path) }
 
 // OmitExpiresIn controls whether the passcode response leaves out
 // "expires_in", which real tenants may do. By default it is included, as

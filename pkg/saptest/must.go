@@ -74,3 +74,15 @@ func MustCPI(tb TB, p *PKI, uaa *UAA, scope string) *CPI {
 	tb.Cleanup(s.Close)
 	return s
 }
+
+// MustLandscape is [NewLandscape] that fails the test on error and closes
+// the landscape when the test ends.
+func MustLandscape(tb TB, opts ...LandscapeOption) *Landscape {
+	tb.Helper()
+	l, err := NewLandscape(opts...)
+	if err != nil {
+		tb.Fatalf("saptest: %v", err)
+	}
+	tb.Cleanup(l.Close)
+	return l
+}

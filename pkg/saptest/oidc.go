@@ -17,7 +17,8 @@ import (
 // Paths served by [Issuer].
 const (
 	// DiscoveryPath is the OpenID Connect discovery document of every
-	// fake that issues JWTs ([Issuer], and [IAS] with [WithOAuthClients]).
+	// fake that issues JWTs ([Issuer], [IAS] with [WithOAuthClients], and
+	// [UAA], where it ends the path under the UAA's base).
 	DiscoveryPath = "/.well-known/openid-configuration"
 	// IssuerJWKSPath is where [Issuer] serves its public keys (GitHub's
 	// jwks_uri has the same path).

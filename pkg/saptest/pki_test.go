@@ -269,3 +269,40 @@ func equalStrings(a, b []string) bool {
 	}
 	return true
 }
+
+// TestClientKeys: by default and with WithECKey every certificate has a key
+// of its own; WithSharedRSAKey certificates share one RSA key.
+func TestClientKeys(t *testing.T) {
+	t.Parallel()
+	p := testPKI(t)
+	plain := saptest.MustClient(t, p, "plain")
+	plain2 := saptest.MustClient(t, p, "plain2")
+	ec := saptest.MustClient(t, p, "ec", saptest.WithECKey())
+	shared := saptest.MustClient(t, p, "shared", saptest.WithSharedRSAKey())
+	shared2 := saptest.MustClient(t, p, "shared2", saptest.WithSharedRSAKey(), saptest.ViaIntermediate())
+	lastWins := saptest.MustClient(t, p, "last", saptest.WithSharedRSAKey(), saptest.WithECKey())
+	cases := []struct {
+		name      string
+		x, y      *saptest.ClientCert
+		wantEqual bool
+	}{
+		{"two default certificates", plain, plain2, false},
+		{"default and shared", plain, shared, false},
+		{"two shared", shared, shared2, true},
+		{"shared and EC", shared, ec, false},
+		{"EC after shared is EC", ec, lastWins, false},
+	}
+	for _, tc := range cases {
+		if got := tc.x.Key.Public().(interface{ Equal(crypto.PublicKey) bool }).Equal(tc.y.Key.Public()); got != tc.wantEqual {
+			t.Errorf("%s: keys equal = %v, want %v", tc.name, got, tc.wantEqual)
+		}
+	}
+	for _, c := range []*saptest.ClientCert{plain, shared} {
+		if k, ok := c.Key.(*rsa.PrivateKey); !ok || k.N.BitLen() != 2048 {
+			t.Errorf("%s: key %T, want RSA 2048", c.Certificate.Subject.CommonName, c.Key)
+		}
+	}
+	if _, ok := lastWins.Key.(*ecdsa.PrivateKey); !ok {
+		t.Errorf("last: key %T, want ECDSA", lastWins.Key)
+	}
+}

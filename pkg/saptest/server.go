@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -21,13 +22,16 @@ import (
 const maxBody = 1 << 20
 
 // Fault makes a fake server misbehave. It is shared by all fakes and set with
-// their SetFault method. The zero Fault changes nothing.
+// their SetFault or SetFaults method. The zero Fault changes nothing: the
+// request gets the normal answer.
 //
-// A faulted request is still recorded. The fault is applied before routing,
-// so it hits every path. In order: the server waits Delay, sets Retry-After,
-// then, if Status or Body is set, answers with them instead of the normal
-// response. A fault with only Delay or RetryAfter set slows down or decorates
-// the normal response.
+// A faulted request is still recorded (see Count and Requests). The fault is
+// applied before routing, so it hits every path. In order: the server waits
+// Delay; then, with Reset, drops the connection; else it sets Retry-After and
+// Location and, if Status or Body is set, answers with them instead of the
+// normal response. A fault with only Delay, RetryAfter or Location set slows
+// down or decorates the normal response. Truncate cuts whichever answer is
+// sent.
 type Fault struct {
 	// Status is the HTTP status to answer with. Zero means 200 when Body is
 	// set, and the normal response otherwise.
@@ -44,12 +48,27 @@ type Fault struct {
 	// Location is the value of a Location header, for redirect statuses
 	// such as a login page would send. Empty means no header.
 	Location string
-	// Delay is how long to wait before answering. The wait ends early,
-	// without any answer, when the client gives up (request context
-	// cancelled) or the server is closed (the connection is dropped).
+	// Delay is how long to wait before answering; a long one (time.Hour)
+	// makes the server hang. The wait ends early, without any answer, when
+	// the client gives up (request context cancelled) or the server is
+	// closed (the connection is dropped).
 	Delay time.Duration
-	// Times is how many of the next requests get the fault; after that it
-	// clears itself. Zero means every request until ClearFault.
+	// Reset drops the connection without an answer, as a crashed server
+	// or a load balancer does: the server closes the TCP connection with
+	// SO_LINGER 0, so the client reads a reset ("connection reset by
+	// peer"), not a clean end of stream. The request is recorded, but the
+	// fake does none of its work (no passcode or token is issued).
+	Reset bool
+	// Truncate cuts the answer mid-way: Content-Length announces the whole
+	// body, the first half of it is sent, then the connection is closed.
+	// It cuts Body, or the normal answer when Status and Body are unset;
+	// in that case the fake did its work, so an [IAS] passcode or a [UAA]
+	// token is recorded as issued although the client never reads it.
+	Truncate bool
+	// Times is how many requests the fault covers. With SetFault, zero
+	// means every request until ClearFault. In a SetFaults sequence, zero
+	// means one request, except for the last fault of the sequence, which
+	// then covers every later request; see SetFaults.
 	Times int
 }
 
@@ -74,16 +93,18 @@ type Request struct {
 }
 
 // server is what every fake shares: the TLS listener, the recorded requests
-// and the fault switch.
+// and the fault sequence.
 type server struct {
 	ts   *httptest.Server
 	done chan struct{}
 	once sync.Once
 
-	mu        sync.Mutex
-	reqs      []Request
-	fault     *Fault
-	faultLeft int
+	mu   sync.Mutex
+	reqs []Request
+	// faults is what is left of the fault sequence; faults[0] covers the
+	// next left requests.
+	faults []Fault
+	left   int
 }
 
 // startServer starts a TLS server on 127.0.0.1 that records each request,
@@ -104,10 +125,12 @@ func startServer(p *PKI, clientAuth tls.ClientAuthType, setURL func(string), han
 		Config: &http.Server{
 			Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				req := s.record(r)
-				if s.applyFault(w, r) {
+				done, out, finish := s.applyFault(w, r)
+				if done {
 					return
 				}
-				handle(w, r, req)
+				handle(out, r, req)
+				finish()
 			}),
 			// Failed handshakes are expected in tests; don't spam stderr.
 			ErrorLog:          log.New(io.Discard, "", 0),
@@ -162,38 +185,65 @@ func (s *server) requests() []Request {
 	return append([]Request(nil), s.reqs...)
 }
 
-func (s *server) setFault(f Fault) {
+// count returns how many requests for path (every path when empty) the
+// server received.
+func (s *server) count(path string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.fault, s.faultLeft = &f, f.Times
+	if path == "" {
+		return len(s.reqs)
+	}
+	n := 0
+	for _, r := range s.reqs {
+		if r.Path == path {
+			n++
+		}
+	}
+	return n
 }
 
-func (s *server) clearFault() {
+func (s *server) setFault(f Fault) { s.setFaults([]Fault{f}) }
+
+func (s *server) clearFault() { s.setFaults(nil) }
+
+// setFaults replaces the fault sequence.
+func (s *server) setFaults(seq []Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.fault, s.faultLeft = nil, 0
+	s.faults, s.left = slices.Clone(seq), 0
+	if len(seq) > 0 {
+		s.left = max(seq[0].Times, 1)
+	}
 }
 
-// takeFault returns the fault for this request, counting down Times.
+// takeFault returns the fault for this request and moves the sequence on.
 func (s *server) takeFault() *Fault {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	f := s.fault
-	if f != nil && f.Times > 0 {
-		s.faultLeft--
-		if s.faultLeft <= 0 {
-			s.fault = nil
+	if len(s.faults) == 0 {
+		return nil
+	}
+	f := s.faults[0]
+	if len(s.faults) == 1 && f.Times <= 0 {
+		return &f // the last fault without Times repeats
+	}
+	s.left--
+	if s.left <= 0 {
+		s.faults = s.faults[1:]
+		if len(s.faults) > 0 {
+			s.left = max(s.faults[0].Times, 1)
 		}
 	}
-	return f
+	return &f
 }
 
 // applyFault applies the current fault and reports whether the response is
-// done.
-func (s *server) applyFault(w http.ResponseWriter, r *http.Request) bool {
+// done. When it is not, the returned writer is the one to answer with (it
+// cuts the answer for Truncate) and finish must run after the answer.
+func (s *server) applyFault(w http.ResponseWriter, r *http.Request) (done bool, out http.ResponseWriter, finish func()) {
 	f := s.takeFault()
 	if f == nil {
-		return false
+		return false, w, func() {}
 	}
 	if f.Delay > 0 {
 		t := time.NewTimer(f.Delay)
@@ -202,12 +252,16 @@ func (s *server) applyFault(w http.ResponseWriter, r *http.Request) bool {
 		case <-t.C:
 		case <-r.Context().Done():
 			// The client is gone; nobody reads an answer.
-			return true
+			return true, w, nil
 		case <-s.done:
 			// Closing: drop the connection rather than answer an empty
 			// 200, which a client could mistake for success.
 			panic(http.ErrAbortHandler)
 		}
+	}
+	if f.Reset {
+		reset(w)
+		return true, w, nil
 	}
 	if f.RetryAfter != "" {
 		w.Header().Set("Retry-After", f.RetryAfter)
@@ -216,7 +270,11 @@ func (s *server) applyFault(w http.ResponseWriter, r *http.Request) bool {
 		w.Header().Set("Location", f.Location)
 	}
 	if f.Status == 0 && f.Body == "" {
-		return false
+		if !f.Truncate {
+			return false, w, func() {}
+		}
+		cw := &cutWriter{w: w, status: http.StatusOK}
+		return false, cw, cw.finish
 	}
 	status := f.Status
 	if status == 0 {
@@ -229,10 +287,69 @@ func (s *server) applyFault(w http.ResponseWriter, r *http.Request) bool {
 		}
 		w.Header().Set("Content-Type", ct)
 	}
+	if f.Truncate {
+		cw := &cutWriter{w: w, status: status}
+		_, _ = io.WriteString(cw, f.Body)
+		cw.finish()
+		return true, w, nil
+	}
 	w.Header().Set("Content-Length", strconv.Itoa(len(f.Body)))
 	w.WriteHeader(status)
 	_, _ = io.WriteString(w, f.Body)
-	return true
+	return true, w, nil
+}
+
+// reset closes the request's connection with SO_LINGER 0, so that the peer
+// gets a TCP RST. When the connection cannot be taken over (HTTP/2, or a
+// handler mounted elsewhere) it aborts the response instead.
+func reset(w http.ResponseWriter) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		panic(http.ErrAbortHandler)
+	}
+	conn, _, err := hj.Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	raw := conn
+	if tc, ok := conn.(*tls.Conn); ok {
+		// Close the TCP connection under TLS directly: tls.Conn.Close
+		// would send a close_notify alert, which reads as a clean end.
+		raw = tc.NetConn()
+	}
+	if tcp, ok := raw.(*net.TCPConn); ok {
+		_ = tcp.SetLinger(0)
+	}
+	_ = raw.Close()
+}
+
+// cutWriter buffers an answer, then sends its header with the full
+// Content-Length and only the first half of its body, and drops the
+// connection.
+type cutWriter struct {
+	w      http.ResponseWriter
+	status int
+	body   []byte
+}
+
+func (c *cutWriter) Header() http.Header { return c.w.Header() }
+
+func (c *cutWriter) WriteHeader(status int) { c.status = status }
+
+func (c *cutWriter) Write(b []byte) (int, error) {
+	c.body = append(c.body, b...)
+	return len(b), nil
+}
+
+func (c *cutWriter) finish() {
+	c.w.Header().Set("Content-Length", strconv.Itoa(len(c.body)))
+	c.w.WriteHeader(c.status)
+	_, _ = c.w.Write(c.body[:len(c.body)/2])
+	if f, ok := c.w.(http.Flusher); ok {
+		f.Flush()
+	}
+	// The server closes the connection, short of the announced length.
+	panic(http.ErrAbortHandler)
 }
 
 // writeJSON answers with v as JSON.

@@ -34,8 +34,14 @@ type UAAConfig struct {
 	// client: it authenticates with a client certificate whose CN equals
 	// its id, sends client_id in the body and no secret.
 	Clients map[string]string
-	// Users maps user names to passwords, for grant_type=password.
+	// Users maps user names to passwords, for grant_type=password: the
+	// users of the default identity provider, origin "uaa" ([DefaultOrigin]).
 	Users map[string]string
+	// Origins maps the origin key of another identity provider (the
+	// "Origin Key" of a trust configuration, such as "corp-idp") to its
+	// users, user names to passwords. A password grant reaches them only
+	// with login_hint={"origin":"<key>"}; see [UAA].
+	Origins map[string]map[string]string
 	// Scopes are the scopes the UAA grants. A request without scope gets
 	// all of them; a request for others fails with invalid_scope.
 	Scopes []string
@@ -55,11 +61,34 @@ type UAAConfig struct {
 	// TokenPath is the path of the token endpoint. Empty means
 	// DefaultTokenPath ("/oauth/token"); Neo uses "/oauth2/api/v1/token".
 	TokenPath string
+	// CertTokenPath is the path of the same token endpoint for X.509
+	// clients, published as mtls_endpoint_aliases.token_endpoint in the
+	// discovery document. Empty means "/cert" + TokenPath. (XSUAA serves
+	// it on another host, <sub>.authentication.cert.<region>…; the fake
+	// serves it on the same server under another path, so that a test can
+	// tell from [Request.Path] which one a client used.)
+	CertTokenPath string
 }
+
+// DefaultOrigin is the origin key of [UAA]'s own users ([UAAConfig.Users]).
+const DefaultOrigin = "uaa"
 
 // UAA is a fake UAA/XSUAA authorization server with one token endpoint,
 // POST <TokenPath> (default /oauth/token), for the grants client_credentials
 // (RFC 6749 §4.4), password (§4.3) and refresh_token (§6).
+//
+// The same token endpoint answers at CertTokenPath (default
+// /cert/oauth/token), and GET <base>/.well-known/openid-configuration, where
+// <base> is TokenPath without its /oauth/token suffix (so "/uaa-security"
+// for a cockpit UAA, and "" otherwise), answers the discovery document
+// (200, application/json):
+//
+//	{"issuer":"<URL><TokenPath>","token_endpoint":"<URL><TokenPath>",
+//	 "token_endpoint_auth_methods_supported":["client_secret_basic","client_secret_post","tls_client_auth"],
+//	 "grant_types_supported":["client_credentials","password","refresh_token"],
+//	 "mtls_endpoint_aliases":{"token_endpoint":"<URL><CertTokenPath>"}}
+//
+// The issuer is the token URL, as UAA's is, and equals the tokens' iss claim.
 //
 // The TLS server requests a client certificate but does not require one
 // (tls.VerifyClientCertIfGiven), so X.509 clients work; a certificate that
@@ -80,8 +109,9 @@ type UAAConfig struct {
 //
 // The access token is a JWT (HS256, signed with a random key of this server;
 // only [UAA.Valid] and [CPI] check it) with the claims jti, sub, client_id,
-// cid, grant_type, scope, iat, exp, iss, zid, aud, plus user_name for the
-// password grant. Errors are {"error":"…","error_description":"…"} with
+// cid, grant_type, scope, iat, exp, iss, zid, aud, plus user_name and origin
+// (the user's origin key) for the password and refresh_token grants.
+// Errors are {"error":"…","error_description":"…"} with
 // Content-Type application/json;charset=UTF-8, checked in this order:
 //
 //   - other path: 404 plain text; other method: 405
@@ -106,10 +136,20 @@ type UAAConfig struct {
 //     "Unsupported grant type: <type>".
 //   - a scope not in Scopes: 400 invalid_scope "Invalid scope: <s>. Did you
 //     know that you can get default scopes by simply sending no value?"
-//   - password grant with an unknown user or a wrong password: 401
-//     unauthorized "Name or password mismatch", as cloudfoundry/uaa#599
-//     records it (docs/sap-protocols.md §3); the text varies between UAA versions
+//   - password grant with login_hint (body or query, URL-encoded JSON
+//     {"origin":"<key>"}) naming an origin that is neither "uaa" nor a key
+//     of Origins: 401 unauthorized "The origin provided in the login_hint
+//     does not match an active Identity Provider, that supports password
+//     grant." (UAA's PasswordGrantAuthenticationManager); a login_hint that
+//     is not such JSON: 401 unauthorized "The origin provided in the login
+//     hint is invalid." (the text the cf CLI knows; when UAA sends it is a
+//     guess).
+//   - password grant with an unknown user or a wrong password in the
+//     origin asked for (Users without login_hint): 401 unauthorized "Name
+//     or password mismatch", as cloudfoundry/uaa#599 records it
+//     (docs/sap-protocols.md §3); the text varies between UAA versions
 //     ("Bad credentials" is also seen), so clients should not parse it.
+//     A user of another origin fails so without its login_hint.
 //   - refresh_token grant with an unknown refresh token: 400 invalid_grant
 //     "Invalid refresh token".
 //
@@ -131,10 +171,10 @@ type UAA struct {
 
 // grant is what the UAA knows about a token it issued.
 type grant struct {
-	clientID, user string
-	scopes         []string
-	expires        time.Time
-	refresh        bool
+	clientID, user, origin string
+	scopes                 []string
+	expires                time.Time
+	refresh                bool
 }
 
 // NewUAA starts a fake UAA with the server certificate of p. Call Close when
@@ -145,6 +185,12 @@ func NewUAA(p *PKI, cfg UAAConfig) (*UAA, error) {
 	}
 	if !strings.HasPrefix(cfg.TokenPath, "/") {
 		return nil, fmt.Errorf("failed to start UAA: token path %q does not start with /", cfg.TokenPath)
+	}
+	if cfg.CertTokenPath == "" {
+		cfg.CertTokenPath = "/cert" + cfg.TokenPath
+	}
+	if !strings.HasPrefix(cfg.CertTokenPath, "/") || cfg.CertTokenPath == cfg.TokenPath {
+		return nil, fmt.Errorf("failed to start UAA: cert token path %q does not start with / or equals the token path", cfg.CertTokenPath)
 	}
 	if cfg.ExpiresIn == 0 {
 		cfg.ExpiresIn = DefaultExpiresIn
@@ -163,6 +209,19 @@ func NewUAA(p *PKI, cfg UAAConfig) (*UAA, error) {
 // https://127.0.0.1:<port>/oauth/token.
 func (s *UAA) TokenURL() string { return s.URL + s.cfg.TokenPath }
 
+// CertTokenURL returns URL + CertTokenPath, for example
+// https://127.0.0.1:<port>/cert/oauth/token: the mTLS alias of the token
+// endpoint that the discovery document publishes.
+func (s *UAA) CertTokenURL() string { return s.URL + s.cfg.CertTokenPath }
+
+// DiscoveryURL returns the URL of the OpenID Connect discovery document,
+// for example https://127.0.0.1:<port>/.well-known/openid-configuration.
+func (s *UAA) DiscoveryURL() string { return s.URL + s.discoveryPath() }
+
+func (s *UAA) discoveryPath() string {
+	return strings.TrimSuffix(s.cfg.TokenPath, DefaultTokenPath) + DiscoveryPath
+}
+
 // Handler returns the server's HTTP handler, for mounting the fake token
 // endpoint in another server (for example behind a proxy under test). It
 // records requests and applies faults like the server does; X.509 clients
@@ -175,8 +234,21 @@ func (s *UAA) Close() { s.srv.close() }
 // SetFault makes the server misbehave as f describes, replacing any fault.
 func (s *UAA) SetFault(f Fault) { s.srv.setFault(f) }
 
-// ClearFault ends the current fault.
+// SetFaults makes the server answer the next requests as seq describes,
+// one fault after the other, replacing any fault: fault i covers Times
+// requests (at least one). When the last fault has Times 0 it covers every
+// later request until ClearFault; otherwise later requests get the normal
+// answer. SetFault(f) is SetFaults(f). A zero Fault in seq gives the normal
+// answer for its turn. See [UnavailableThenOK] and its siblings.
+func (s *UAA) SetFaults(seq ...Fault) { s.srv.setFaults(seq) }
+
+// ClearFault ends the current fault or sequence.
 func (s *UAA) ClearFault() { s.srv.clearFault() }
+
+// Count returns how many requests for path the server received, or for
+// every path when path is empty; faulted requests (a reset included) count.
+// Requests whose TLS handshake failed never reach HTTP and do not count.
+func (s *UAA) Count(path string) int { return s.srv.count(path) }
 
 // Requests returns the requests received so far, in order.
 func (s *UAA) Requests() []Request { return s.srv.requests() }
@@ -225,8 +297,32 @@ func writeOAuthError(w http.ResponseWriter, status int, code, desc string) {
 	writeJSON(w, status, uaaContentType, oauthError{Error: code, ErrorDescription: desc})
 }
 
+// discovery is the OpenID Connect discovery document; the field order is
+// the wire order.
+type discovery struct {
+	Issuer              string            `json:"issuer"`
+	TokenEndpoint       string            `json:"token_endpoint"`
+	AuthMethods         []string          `json:"token_endpoint_auth_methods_supported"`
+	GrantTypes          []string          `json:"grant_types_supported"`
+	MTLSEndpointAliases map[string]string `json:"mtls_endpoint_aliases"`
+}
+
 func (s *UAA) handle(w http.ResponseWriter, r *http.Request, req *Request) {
-	if r.URL.Path != s.cfg.TokenPath {
+	if r.URL.Path == s.discoveryPath() {
+		if r.Method != http.MethodGet {
+			methodNotAllowed(w, http.MethodGet)
+			return
+		}
+		writeJSON(w, http.StatusOK, "application/json", discovery{
+			Issuer:              s.TokenURL(),
+			TokenEndpoint:       s.TokenURL(),
+			AuthMethods:         []string{"client_secret_basic", "client_secret_post", "tls_client_auth"},
+			GrantTypes:          []string{"client_credentials", "password", "refresh_token"},
+			MTLSEndpointAliases: map[string]string{"token_endpoint": s.CertTokenURL()},
+		})
+		return
+	}
+	if r.URL.Path != s.cfg.TokenPath && r.URL.Path != s.cfg.CertTokenPath {
 		http.NotFound(w, r)
 		return
 	}
@@ -293,13 +389,17 @@ func (s *UAA) handle(w http.ResponseWriter, r *http.Request, req *Request) {
 	case "client_credentials":
 		s.issue(w, grant{clientID: clientID, scopes: scopes}, grantType, false)
 	case "password":
+		origin, users, ok := s.origin(w, param("login_hint"))
+		if !ok {
+			return
+		}
 		user, pass := form.Get("username"), form.Get("password")
-		want, known := s.cfg.Users[user]
+		want, known := users[user]
 		if !known || user == "" || subtle.ConstantTimeCompare([]byte(pass), []byte(want)) != 1 {
 			writeOAuthError(w, http.StatusUnauthorized, "unauthorized", "Name or password mismatch")
 			return
 		}
-		s.issue(w, grant{clientID: clientID, user: user, scopes: scopes}, grantType, true)
+		s.issue(w, grant{clientID: clientID, user: user, origin: origin, scopes: scopes}, grantType, true)
 	case "refresh_token":
 		s.mu.Lock()
 		g, known := s.grants[form.Get("refresh_token")]
@@ -311,10 +411,36 @@ func (s *UAA) handle(w http.ResponseWriter, r *http.Request, req *Request) {
 		if len(requested) == 0 {
 			scopes = g.scopes
 		}
-		s.issue(w, grant{clientID: clientID, user: g.user, scopes: scopes}, grantType, true)
+		s.issue(w, grant{clientID: clientID, user: g.user, origin: g.origin, scopes: scopes}, grantType, true)
 	case JWTBearerGrant:
 		s.jwtBearer(w, r, form, clientID, scopes)
 	}
+}
+
+// origin returns the origin key and the users that a password grant with
+// the given login_hint (empty when absent) authenticates against, or answers
+// with an error and returns false.
+func (s *UAA) origin(w http.ResponseWriter, loginHint string) (string, map[string]string, bool) {
+	if loginHint == "" {
+		return DefaultOrigin, s.cfg.Users, true
+	}
+	var hint struct {
+		Origin *string `json:"origin"`
+	}
+	if err := json.Unmarshal([]byte(loginHint), &hint); err != nil || hint.Origin == nil || *hint.Origin == "" {
+		writeOAuthError(w, http.StatusUnauthorized, "unauthorized", "The origin provided in the login hint is invalid.")
+		return "", nil, false
+	}
+	if *hint.Origin == DefaultOrigin {
+		return DefaultOrigin, s.cfg.Users, true
+	}
+	users, known := s.cfg.Origins[*hint.Origin]
+	if !known {
+		writeOAuthError(w, http.StatusUnauthorized, "unauthorized",
+			"The origin provided in the login_hint does not match an active Identity Provider, that supports password grant.")
+		return "", nil, false
+	}
+	return *hint.Origin, users, true
 }
 
 // authenticateClient checks the client authentication of the request and
@@ -398,6 +524,7 @@ func (s *UAA) issue(w http.ResponseWriter, g grant, grantType string, withRefres
 	if g.user != "" {
 		claims["user_name"] = g.user
 		claims["sub"] = g.user
+		claims["origin"] = g.origin
 	}
 	access, err := s.jwt(claims)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/emit"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/saptest"
 )
 
 // binary is the sap-ci-auth built once for all tests.
@@ -175,4 +176,36 @@ func writeFile(t *testing.T, path string, data []byte) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// world is the fake SAP landscape with its credentials written to files,
+// where a workflow would keep them.
+type world struct {
+	*saptest.Landscape
+	// dir is the workspace the files are in.
+	dir string
+	// caFile is the landscape's root CA (the ca-certificates input).
+	caFile string
+	// p12File is the IAS technical user's PKCS#12 (the certificate-file
+	// input), under Landscape.ClientP12Password.
+	p12File string
+}
+
+// newWorld starts a landscape that the test closes when it ends.
+func newWorld(t *testing.T, opts ...saptest.LandscapeOption) *world {
+	t.Helper()
+	l := saptest.MustLandscape(t, opts...)
+	w := &world{Landscape: l, dir: t.TempDir()}
+	w.caFile = writeFile(t, filepath.Join(w.dir, "ca.pem"), l.PKI.RootPEM())
+	w.p12File = writeFile(t, filepath.Join(w.dir, "cert.p12"), l.ClientP12)
+	return w
+}
+
+// TestDemoCommand runs `sap-ci-auth demo` as a user would after go build.
+func TestDemoCommand(t *testing.T) {
+	t.Parallel()
+	r := runBinary(t, t.TempDir(), nil, "demo")
+	if r.code != 0 || !strings.Contains(r.stdout, "demo: all 4 steps passed") {
+		t.Errorf("demo: exit %d\n%s", r.code, r.log())
+	}
 }

@@ -82,14 +82,10 @@ func (p *tinyproxy) connects(hostPort string) int {
 func TestThroughProxy(t *testing.T) {
 	t.Parallel()
 	needProxyHosts(t)
-	p, err := saptest.NewPKI(proxyHosts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	nginx := startNginx(t, p)
-	uaa := saptest.MustUAA(t, p, saptest.UAAConfig{Clients: map[string]string{cpiID: cpiSecret}})
+	w := newWorld(t, saptest.WithServerNames(proxyHosts...))
+	nginx := startNginx(t, w.PKI)
 	var ports []int
-	for _, peer := range []string{nginx.URL, uaa.URL} {
+	for _, peer := range []string{nginx.URL, w.UAA.URL} {
 		u, err := url.Parse(peer)
 		if err != nil || u.Hostname() != "127.0.0.1" {
 			t.Fatalf("peer %q is not on 127.0.0.1", peer)
@@ -103,11 +99,8 @@ func TestThroughProxy(t *testing.T) {
 	nginxPort, uaaPort := strconv.Itoa(ports[0]), strconv.Itoa(ports[1])
 	proxy := startTinyproxy(t, ports...)
 
-	dir := t.TempDir()
-	ca := writeFile(t, filepath.Join(dir, "ca.pem"), p.RootPEM())
-	c := saptest.MustClient(t, p, "proxied-user", saptest.ViaIntermediate())
-	const password = "proxy-p12-Secret"
-	p12 := writeFile(t, filepath.Join(dir, "cert.p12"), saptest.MustPKCS12(t, c, saptest.P12Modern, password))
+	dir, ca, p12, password := w.dir, w.caFile, w.p12File, w.ClientP12Password
+	cpiID, cpiSecret := saptest.LandscapeCPIClientID, w.CPIClientSecret
 	iasHost := "ias.localtest:" + nginxPort
 	uaaHost := "uaa.localtest:" + uaaPort
 

@@ -4,12 +4,14 @@
 // host, act's job and action containers, a GitLab-style job container) reach
 // these servers at 127.0.0.1.
 //
-// It starts a fake IAS tenant (passcodes over mutual TLS), a fake UAA/XSUAA
-// (client-credentials and password grants), a fake Cloud Integration API that
-// accepts the UAA's tokens, and a plain-HTTP control server on 127.0.0.1 that
-// reports the secrets issued so far (GET /issued), so that a test can check
-// that a value a runner passed on is the one the fake issued, and that none of
-// them leaked into a log.
+// It starts the whole fake landscape of pkg/saptest (saptest.NewLandscape):
+// a fake IAS tenant (passcodes over mutual TLS), the Cloud Integration
+// tenant's XSUAA (client-credentials with a secret or X.509, password grants
+// with login_hint origins) and API, the HANA cockpit's UAA under
+// /uaa-security and its API; and a plain-HTTP control server on 127.0.0.1
+// that reports the secrets issued so far (GET /issued), so that a test can
+// check that a value a runner passed on is the one the fake issued, and that
+// none of them leaked into a log.
 //
 // Into the directory given by -dir it writes:
 //
@@ -17,8 +19,10 @@
 //	client.p12            a client certificate for the IAS, PKCS#12 (OpenSSL 3 default encryption)
 //	client.p12.b64        the same, base64 (the certificate input)
 //	client-password       the PKCS#12 password
-//	service-key.json      a Cloud Integration "api" plan key ({"oauth":{…}}) for client-credentials
-//	cockpit-key.json      a HANA cockpit UAA key for the password grant
+//	service-key.json      a Cloud Integration "api" plan key ({"oauth":{…}}) for client-credentials, one line
+//	x509-key.json         a Cloud Integration key of key type Certificate (token URL: the UAA's cert endpoint), one line
+//	cockpit-key.json      the HANA cockpit UAA key for the password grant, one line of JSON
+//	cockpit-key.txt       the same key as `xs service-key` prints it, header and OK footer included
 //	fakesap.env           all of the above and the URLs as sourceable FAKESAP_*='…' lines
 //
 // fakesap.env is written last (through a rename), so a script can wait for it
@@ -37,10 +41,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -56,15 +59,6 @@ import (
 	"time"
 
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/saptest"
-)
-
-// Fixed identities of the fakes. The secrets are random per run.
-const (
-	cpiClientID     = "sb-ci-auth-test!b42|it!b182722"
-	cpiScope        = "it!b182722.IntegrationOperationServer.read"
-	cockpitClientID = "sb-cockpit-ci!i7"
-	cockpitUser     = "COCKPIT_CI"
-	iasUser         = "P000042 (sap-ci-auth container test)"
 )
 
 func main() {
@@ -86,71 +80,31 @@ func run(ctx context.Context, dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("failed to create %s: %w", dir, err)
 	}
-	p, err := saptest.NewPKI()
+	l, err := saptest.NewLandscape()
 	if err != nil {
 		return err
 	}
-	ias, err := saptest.NewIAS(p)
-	if err != nil {
-		return err
-	}
-	defer ias.Close()
-
-	cpiSecret, cockpitSecret, cockpitPassword, p12Password := random(), random(), random(), random()
-	uaa, err := saptest.NewUAA(p, saptest.UAAConfig{
-		Clients: map[string]string{cpiClientID: cpiSecret, cockpitClientID: cockpitSecret},
-		Users:   map[string]string{cockpitUser: cockpitPassword},
-		Scopes:  []string{cpiScope},
-	})
-	if err != nil {
-		return err
-	}
-	defer uaa.Close()
-	cpi, err := saptest.NewCPI(p, uaa, "")
-	if err != nil {
-		return err
-	}
-	defer cpi.Close()
-
-	client, err := p.IssueClient(iasUser, saptest.ViaIntermediate())
-	if err != nil {
-		return err
-	}
-	p12, err := client.PKCS12(saptest.P12Modern, p12Password)
-	if err != nil {
-		return err
-	}
-	serviceKey, err := json.Marshal(map[string]any{"oauth": map[string]string{
-		"clientid":     cpiClientID,
-		"clientsecret": cpiSecret,
-		"url":          cpi.URL,
-		"tokenurl":     uaa.TokenURL(),
-	}})
-	if err != nil {
-		return err
-	}
-	cockpitKey, err := json.Marshal(map[string]string{
-		"clientid":     cockpitClientID,
-		"clientsecret": cockpitSecret,
-		"url":          uaa.URL,
-	})
-	if err != nil {
-		return err
-	}
-
-	control, err := serveControl(ias, uaa)
+	defer l.Close()
+	control, err := serveControl(l)
 	if err != nil {
 		return err
 	}
 	defer control.Close()
 
+	// One line each: the container tests paste them into dotenv-style
+	// secret files.
+	serviceKey, x509Key := compact(l.CPIKey), compact(l.CPIX509Key)
+	xsKey := l.CockpitKey
+	cockpitKey := compact(xsKey[strings.Index(xsKey, "{") : strings.LastIndex(xsKey, "}")+1])
 	files := map[string][]byte{
-		"ca.pem":           p.RootPEM(),
-		"client.p12":       p12,
-		"client.p12.b64":   []byte(base64.StdEncoding.EncodeToString(p12)),
-		"client-password":  []byte(p12Password),
+		"ca.pem":           l.PKI.RootPEM(),
+		"client.p12":       l.ClientP12,
+		"client.p12.b64":   []byte(base64.StdEncoding.EncodeToString(l.ClientP12)),
+		"client-password":  []byte(l.ClientP12Password),
 		"service-key.json": serviceKey,
+		"x509-key.json":    x509Key,
 		"cockpit-key.json": cockpitKey,
+		"cockpit-key.txt":  []byte(xsKey),
 	}
 	for name, data := range files {
 		// 0644: the files are throw-away test data, and the GitHub-style
@@ -161,25 +115,36 @@ func run(ctx context.Context, dir string) error {
 	}
 
 	env := map[string]string{
-		"FAKESAP_DIR":              dir,
-		"FAKESAP_IAS_URL":          ias.URL,
-		"FAKESAP_UAA_URL":          uaa.URL,
-		"FAKESAP_TOKEN_URL":        uaa.TokenURL(),
-		"FAKESAP_CPI_URL":          cpi.URL,
-		"FAKESAP_CONTROL_URL":      "http://" + control.Addr,
-		"FAKESAP_CA_FILE":          filepath.Join(dir, "ca.pem"),
-		"FAKESAP_P12_FILE":         filepath.Join(dir, "client.p12"),
-		"FAKESAP_P12_B64_FILE":     filepath.Join(dir, "client.p12.b64"),
-		"FAKESAP_P12_PASSWORD":     p12Password,
-		"FAKESAP_SERVICE_KEY_FILE": filepath.Join(dir, "service-key.json"),
-		"FAKESAP_COCKPIT_KEY_FILE": filepath.Join(dir, "cockpit-key.json"),
-		"FAKESAP_CLIENT_ID":        cpiClientID,
-		"FAKESAP_CLIENT_SECRET":    cpiSecret,
-		"FAKESAP_SCOPE":            cpiScope,
-		"FAKESAP_COCKPIT_CLIENT":   cockpitClientID,
-		"FAKESAP_COCKPIT_SECRET":   cockpitSecret,
-		"FAKESAP_USERNAME":         cockpitUser,
-		"FAKESAP_PASSWORD":         cockpitPassword,
+		"FAKESAP_DIR":                 dir,
+		"FAKESAP_IAS_URL":             l.IAS.URL,
+		"FAKESAP_UAA_URL":             l.UAA.URL,
+		"FAKESAP_TOKEN_URL":           l.UAA.TokenURL(),
+		"FAKESAP_CERT_TOKEN_URL":      l.UAA.CertTokenURL(),
+		"FAKESAP_CPI_URL":             l.CPI.URL,
+		"FAKESAP_COCKPIT_UAA_URL":     l.CockpitUAA.URL + "/uaa-security",
+		"FAKESAP_COCKPIT_TOKEN_URL":   l.CockpitUAA.TokenURL(),
+		"FAKESAP_COCKPIT_URL":         l.Cockpit.URL,
+		"FAKESAP_CONTROL_URL":         "http://" + control.Addr,
+		"FAKESAP_CA_FILE":             filepath.Join(dir, "ca.pem"),
+		"FAKESAP_P12_FILE":            filepath.Join(dir, "client.p12"),
+		"FAKESAP_P12_B64_FILE":        filepath.Join(dir, "client.p12.b64"),
+		"FAKESAP_P12_PASSWORD":        l.ClientP12Password,
+		"FAKESAP_SERVICE_KEY_FILE":    filepath.Join(dir, "service-key.json"),
+		"FAKESAP_X509_KEY_FILE":       filepath.Join(dir, "x509-key.json"),
+		"FAKESAP_COCKPIT_KEY_FILE":    filepath.Join(dir, "cockpit-key.json"),
+		"FAKESAP_COCKPIT_XS_KEY_FILE": filepath.Join(dir, "cockpit-key.txt"),
+		"FAKESAP_CLIENT_ID":           saptest.LandscapeCPIClientID,
+		"FAKESAP_CLIENT_SECRET":       l.CPIClientSecret,
+		"FAKESAP_SCOPE":               saptest.LandscapeCPIScope,
+		"FAKESAP_CPI_USER":            saptest.LandscapeCPIUser,
+		"FAKESAP_CPI_PASSWORD":        l.CPIUserPassword,
+		"FAKESAP_ORIGIN":              saptest.LandscapeOrigin,
+		"FAKESAP_ORIGIN_USER":         saptest.LandscapeOriginUser,
+		"FAKESAP_ORIGIN_PASSWORD":     l.OriginUserPassword,
+		"FAKESAP_COCKPIT_CLIENT":      saptest.LandscapeCockpitClientID,
+		"FAKESAP_COCKPIT_SECRET":      l.CockpitClientSecret,
+		"FAKESAP_USERNAME":            saptest.LandscapeCockpitUser,
+		"FAKESAP_PASSWORD":            l.CockpitPassword,
 	}
 	if err := writeEnv(filepath.Join(dir, "fakesap.env"), env); err != nil {
 		return err
@@ -187,11 +152,20 @@ func run(ctx context.Context, dir string) error {
 	if err := json.NewEncoder(os.Stdout).Encode(env); err != nil {
 		return fmt.Errorf("failed to print the URLs: %w", err)
 	}
-	fmt.Fprintf(os.Stderr, "fakesap: IAS %s, UAA %s, CPI %s, control http://%s; serving until killed\n",
-		ias.URL, uaa.URL, cpi.URL, control.Addr)
+	fmt.Fprintf(os.Stderr, "fakesap: IAS %s, UAA %s, CPI %s, cockpit UAA %s, cockpit %s, control http://%s; serving until killed\n",
+		l.IAS.URL, l.UAA.URL, l.CPI.URL, l.CockpitUAA.URL, l.Cockpit.URL, control.Addr)
 
 	<-ctx.Done()
 	return nil
+}
+
+// compact returns the JSON text on one line.
+func compact(s string) []byte {
+	var b bytes.Buffer
+	if err := json.Compact(&b, []byte(s)); err != nil {
+		panic(err) // the landscape's keys are valid JSON
+	}
+	return b.Bytes()
 }
 
 // control is the plain-HTTP server that reports what the fakes issued.
@@ -210,9 +184,9 @@ func (c *control) Close() {
 //
 //	{"passcodes":["…"],"tokens":["…"]}
 //
-// tokens holds every access and refresh token the UAA issued.
-func serveControl(ias *saptest.IAS, uaa *saptest.UAA) (*control, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+// tokens holds every access and refresh token the two UAAs issued.
+func serveControl(l *saptest.Landscape) (*control, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("failed to listen on 127.0.0.1: %w", err)
 	}
@@ -220,17 +194,17 @@ func serveControl(ias *saptest.IAS, uaa *saptest.UAA) (*control, error) {
 	mux.HandleFunc("GET /issued", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string][]string{
-			"passcodes": nonNil(ias.Passcodes()),
-			"tokens":    nonNil(uaa.Tokens()),
+			"passcodes": nonNil(l.IAS.Passcodes()),
+			"tokens":    nonNil(append(l.UAA.Tokens(), l.CockpitUAA.Tokens()...)),
 		})
 	})
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
-		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			fmt.Fprintln(os.Stderr, "fakesap: control server:", err)
 		}
 	}()
-	return &control{Addr: l.Addr().String(), srv: srv}, nil
+	return &control{Addr: ln.Addr().String(), srv: srv}, nil
 }
 
 func nonNil(s []string) []string {
@@ -261,14 +235,4 @@ func writeEnv(path string, env map[string]string) error {
 		return fmt.Errorf("failed to write %s: %w", path, err)
 	}
 	return nil
-}
-
-// random returns 24 random hex characters: long enough that a leak check
-// cannot match by chance, and free of characters that need quoting.
-func random() string {
-	b := make([]byte, 12)
-	if _, err := rand.Read(b); err != nil {
-		panic(err) // crypto/rand never fails on Linux
-	}
-	return hex.EncodeToString(b)
 }

@@ -1,0 +1,302 @@
+// Package demo is `sap-ci-auth demo`: it starts the fake SAP landscape of
+// pkg/saptest on 127.0.0.1 and runs every flow against it through the same
+// entry point a real run takes (app.Main), with the same settings loading,
+// TLS verification (the fakes' CA is passed with the ca-certificates input,
+// as a user with a private CA would), masking and outputs.
+//
+// It lives apart from pkg/app, like a storybook beside the product: pkg/app
+// and the flow packages never import pkg/saptest or net/http/httptest (a test
+// in this package checks the import graph), so no real run can reach a fake.
+// Only main.go dispatches here, for the command-line argument "demo"; a flow
+// input or variable named "demo" is an unknown flow, never the demo.
+package demo
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/app"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/emit"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/saptest"
+)
+
+// Exit codes, as README's table gives them.
+const (
+	exitOK     = 0
+	exitFailed = 1
+	exitUsage  = 2
+)
+
+// Run runs the demo and returns the process exit code: 0 when every step
+// passed, 1 when one failed or the fakes could not start, 2 when args (what
+// followed "demo" on the command line) is not empty.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		fmt.Fprintln(stderr, "sap-ci-auth: demo takes no arguments; run: sap-ci-auth demo")
+		return exitUsage
+	}
+	l, err := saptest.NewLandscape()
+	if err != nil {
+		fmt.Fprintf(stderr, "sap-ci-auth: demo: %v\n", err)
+		return exitFailed
+	}
+	defer l.Close()
+	return run(ctx, l, stdout, stderr, time.Now)
+}
+
+// demo is one run against a landscape.
+type demo struct {
+	l   *saptest.Landscape
+	out io.Writer
+	now func() time.Time
+	dir string
+	// caFile and p12File are the landscape's root CA and the IAS user's
+	// PKCS#12, written where a workflow would have them.
+	caFile, p12File string
+}
+
+// run runs every step against l, printing to out.
+func run(ctx context.Context, l *saptest.Landscape, out, stderr io.Writer, now func() time.Time) int {
+	d := &demo{l: l, out: out, now: now}
+	var err error
+	if d.dir, err = os.MkdirTemp("", "sap-ci-auth-demo-"); err != nil {
+		fmt.Fprintf(stderr, "sap-ci-auth: demo: failed to create a work directory: %v\n", err)
+		return exitFailed
+	}
+	defer os.RemoveAll(d.dir)
+	d.p12File = filepath.Join(d.dir, "cert.p12")
+	d.caFile = filepath.Join(d.dir, "demo-ca.pem")
+	for name, data := range map[string][]byte{d.p12File: l.ClientP12, d.caFile: l.PKI.RootPEM()} {
+		if err := os.WriteFile(name, data, 0o600); err != nil {
+			fmt.Fprintf(stderr, "sap-ci-auth: demo: failed to write %s: %v\n", filepath.Base(name), err)
+			return exitFailed
+		}
+	}
+
+	fmt.Fprintf(out, `sap-ci-auth demo: every flow against FAKE SAP endpoints on 127.0.0.1 (pkg/saptest).
+Nothing here talks to SAP. Secrets are shown as *** as the GitHub log would show them.
+  fake IAS tenant             %s  (mutual TLS; trusts the demo client CA)
+  fake XSUAA                  %s
+  fake Cloud Integration API  %s
+  fake HANA cockpit UAA       %s/uaa-security
+  fake HANA cockpit API       %s
+`, l.IAS.URL, l.UAA.URL, l.CPI.URL, l.CockpitUAA.URL, l.Cockpit.URL)
+	steps := []func(context.Context) error{d.passcode, d.clientCredentials, d.password, d.shell}
+	failed := 0
+	for _, step := range steps {
+		if err := step(ctx); err != nil {
+			fmt.Fprintf(out, "  FAILED: %v\n", err)
+			failed++
+		}
+	}
+	if failed > 0 {
+		fmt.Fprintf(out, "\ndemo: %d of %d steps failed\n", failed, len(steps))
+		return exitFailed
+	}
+	fmt.Fprintf(out, "\ndemo: all %d steps passed. Point the inputs at your tenant to do this for real (see README.md).\n", len(steps))
+	return exitOK
+}
+
+// step runs the program as the GitHub runner would for a step with the
+// given inputs, prints the step's log with masked values hidden, and returns
+// the outputs.
+func (d *demo) step(ctx context.Context, title string, inputs map[string]string) (map[string]string, error) {
+	fmt.Fprintf(d.out, "\n== %s\n", title)
+	outFile := filepath.Join(d.dir, "set_output")
+	_ = os.Remove(outFile)
+	env := map[string]string{"GITHUB_ACTIONS": "true", "CI": "true", "GITHUB_OUTPUT": outFile}
+	names := make([]string, 0, len(inputs))
+	for k, v := range inputs {
+		env["INPUT_"+strings.ToUpper(k)] = v
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	fmt.Fprintln(d.out, "  with:")
+	for _, k := range names {
+		v := inputs[k]
+		switch {
+		case k == "certificate-password" || k == "client-secret" || k == "password":
+			v = "${{ secrets.… }}"
+		case k == "service-key":
+			v = "${{ secrets.… }}  # the key JSON, pasted as the CLI printed it"
+		case k == "ca-certificates":
+			v += "  # the fakes' CA: a private CA is added, verification stays on"
+		}
+		fmt.Fprintf(d.out, "    %s: %s\n", k, v)
+	}
+	var log bytes.Buffer
+	child := &app.Main{Stdout: &log, Stderr: &log, Getenv: func(k string) string { return env[k] }, Now: d.now}
+	code := child.Run(ctx)
+	masks := maskedValues(log.String())
+	fmt.Fprintln(d.out, "  step log (the runner hides each ::add-mask:: value from then on):")
+	for line := range strings.SplitSeq(strings.TrimRight(log.String(), "\n"), "\n") {
+		fmt.Fprintf(d.out, "    %s\n", hide(line, masks))
+	}
+	if code != exitOK {
+		return nil, fmt.Errorf("the step exited %d", code)
+	}
+	b, err := os.ReadFile(outFile)
+	if err != nil {
+		return nil, fmt.Errorf("failed to read the outputs: %w", err)
+	}
+	outs := emit.ParseOutputFile(b)
+	fmt.Fprintln(d.out, "  outputs:")
+	keys := make([]string, 0, len(outs))
+	for k := range outs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v := hide(outs[k], masks)
+		if v != outs[k] {
+			v += fmt.Sprintf("  (%d characters, masked)", len(outs[k]))
+		}
+		fmt.Fprintf(d.out, "    %s = %s\n", k, v)
+	}
+	return outs, nil
+}
+
+func (d *demo) passcode(ctx context.Context) error {
+	outs, err := d.step(ctx, "1. ias-passcode: an IAS one-time passcode over mutual TLS (PKCS#12 with an intermediate CA)", map[string]string{
+		"flow": "ias-passcode", "ias-tenant": d.l.IAS.URL, "certificate-file": d.p12File,
+		"certificate-password": d.l.ClientP12Password, "ca-certificates": d.caFile,
+	})
+	if err != nil {
+		return err
+	}
+	if issued := d.l.IAS.Passcodes(); len(issued) == 0 || issued[len(issued)-1] != outs["passcode"] {
+		return errors.New("the passcode output is not the one the fake tenant issued")
+	}
+	host := strings.TrimPrefix(d.l.IAS.URL, "https://")
+	const user = "technical-user@example.com"
+	fmt.Fprintf(d.out, "  a later step would run:\n"+
+		"    btp login --url https://cli.btp.cloud.sap --subdomain my-global-account --idp %s --user %s --password ***\n"+
+		"    cf login -a https://api.cf.eu10.hana.ondemand.com -u %s -p *** --origin my-ias-origin\n", host, user, user)
+	return nil
+}
+
+func (d *demo) clientCredentials(ctx context.Context) error {
+	// cf CLI v8 prints the key under "credentials".
+	key := "Getting key demo-key for service instance cpi-api as demo@example.com...\n\n{\n\"credentials\": " + d.l.CPIKey + "\n}\n"
+	outs, err := d.step(ctx, "2. client-credentials: a Cloud Integration API token from a `cf service-key` (cf CLI v8) output", map[string]string{
+		"flow": "client-credentials", "service-key": key, "ca-certificates": d.caFile,
+	})
+	if err != nil {
+		return err
+	}
+	return d.callAPI(ctx, d.l.CPI.URL, saptest.MessageProcessingLogsPath+"?$top=1", outs["authorization"])
+}
+
+func (d *demo) password(ctx context.Context) error {
+	outs, err := d.step(ctx, "3. password: a HANA cockpit token from `xs service-key cockpit-uaa` output, header and OK included", map[string]string{
+		"flow": "password", "service-key": d.l.CockpitKey, "username": saptest.LandscapeCockpitUser,
+		"password": d.l.CockpitPassword, "ca-certificates": d.caFile,
+	})
+	if err != nil {
+		return err
+	}
+	return d.callAPI(ctx, d.l.Cockpit.URL, saptest.RegisteredResourcesPath, outs["authorization"])
+}
+
+// shell shows the same binary in a plain shell: the token alone on stdout.
+func (d *demo) shell(ctx context.Context) error {
+	fmt.Fprintf(d.out, "\n== 4. the same binary in a shell or GitLab job: TOKEN=$(sap-ci-auth client-credentials)\n")
+	var stdout, stderr bytes.Buffer
+	env := map[string]string{
+		"SAP_CI_AUTH_TOKEN_URL": d.l.UAA.TokenURL(), "SAP_CI_AUTH_CLIENT_ID": saptest.LandscapeCPIClientID,
+		"SAP_CI_AUTH_CLIENT_SECRET": d.l.CPIClientSecret, "SAP_CI_AUTH_CA_CERTIFICATES": d.caFile,
+	}
+	child := &app.Main{Stdout: &stdout, Stderr: &stderr, Getenv: func(k string) string { return env[k] }, Args: []string{"client-credentials"}, Now: d.now}
+	if code := child.Run(ctx); code != exitOK {
+		return fmt.Errorf("exit %d: %s", code, strings.TrimSpace(stderr.String()))
+	}
+	token := strings.TrimSuffix(stdout.String(), "\n")
+	fmt.Fprintf(d.out, "  stdout: one line, the access token (%d characters); stderr: %d bytes\n", len(token), stderr.Len())
+	return d.callAPI(ctx, d.l.CPI.URL, saptest.MessageProcessingLogsPath+"?$top=1", "Bearer "+token)
+}
+
+// callAPI uses a token as a later workflow step would (curl with the CA),
+// against a fake API.
+func (d *demo) callAPI(ctx context.Context, base, path, authorization string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
+	if err != nil {
+		return fmt.Errorf("failed to build the API request: %w", err)
+	}
+	req.Header.Set("Authorization", authorization)
+	req.Header.Set("Accept", "application/json")
+	resp, err := d.l.PKI.HTTPClient(nil).Do(req)
+	if err != nil {
+		return fmt.Errorf("failed to call the fake API: %w", err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	u, _ := url.Parse(path)
+	fmt.Fprintf(d.out, "  a later step calls GET %s with the Authorization output: %s, %s\n", u.Path, resp.Status, summary(body))
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("the fake API answered %s", resp.Status)
+	}
+	return nil
+}
+
+// summary picks one telling value out of the fake API's answer.
+func summary(body []byte) string {
+	var v struct {
+		D struct {
+			Results []struct {
+				MessageGUID string `json:"MessageGuid"`
+				Status      string `json:"Status"`
+			} `json:"results"`
+		} `json:"d"`
+		Result []struct{ ResourceName string } `json:"result"`
+	}
+	if json.Unmarshal(body, &v) != nil {
+		return "not JSON"
+	}
+	switch {
+	case len(v.D.Results) > 0:
+		return fmt.Sprintf("latest message %s is %s", v.D.Results[0].MessageGUID, v.D.Results[0].Status)
+	case len(v.Result) > 0:
+		return fmt.Sprintf("registered resource %s", v.Result[0].ResourceName)
+	}
+	return "empty result"
+}
+
+// maskedValues returns the values announced with ::add-mask::.
+func maskedValues(log string) []string {
+	var masks []string
+	for line := range strings.SplitSeq(log, "\n") {
+		if v, ok := strings.CutPrefix(line, "::add-mask::"); ok && v != "" {
+			masks = append(masks, unescapeCommand(v))
+		}
+	}
+	// Longest first, so a value containing another is hidden whole.
+	sort.Slice(masks, func(i, j int) bool { return len(masks[i]) > len(masks[j]) })
+	return masks
+}
+
+// unescapeCommand reverses the workflow command escaping of values.
+func unescapeCommand(s string) string {
+	return strings.NewReplacer("%0D", "\r", "%0A", "\n", "%25", "%").Replace(s)
+}
+
+// hide replaces each masked value with ***, as the runner's log does.
+func hide(s string, masks []string) string {
+	if rest, ok := strings.CutPrefix(s, "::add-mask::"); ok && rest != "" {
+		return "::add-mask::***"
+	}
+	for _, m := range masks {
+		s = strings.ReplaceAll(s, m, "***")
+	}
+	return s
+}
