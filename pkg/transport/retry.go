@@ -34,7 +34,7 @@ const (
 	none schedule = iota
 	// fast: no answer, 408, 502, 504: 300 ms, doubling.
 	fast
-	// slow: 500, 503, and 429 without Retry-After: 1 s, tripling.
+	// slow: 500, and 503 and 429 without Retry-After: 1 s, tripling.
 	slow
 )
 
@@ -188,9 +188,10 @@ func classify(resp *http.Response, err error) (schedule, time.Duration) {
 	switch resp.StatusCode {
 	case http.StatusRequestTimeout, http.StatusBadGateway, http.StatusGatewayTimeout:
 		return fast, 0
-	case http.StatusInternalServerError, http.StatusServiceUnavailable:
+	case http.StatusInternalServerError:
 		return slow, 0
-	case http.StatusTooManyRequests:
+	case http.StatusServiceUnavailable, http.StatusTooManyRequests:
+		// RFC 9110 §10.2.3: a 503 may say how long the outage lasts, too.
 		return slow, retryAfter(resp.Header.Get("Retry-After"), time.Now())
 	}
 	return none, 0

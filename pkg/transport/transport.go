@@ -34,7 +34,7 @@
 //   - 408, 502, 504: up to 3 retries, 300 ms and doubling;
 //   - 500, 503: up to 3 retries, 1 s and tripling;
 //   - 429: the wait the Retry-After header asks for (seconds or an HTTP
-//     date), else as for 503;
+//     date), else as for 503; a 503 with Retry-After is honoured too;
 //   - every other status, 400, 401 and 403 above all, is final: SAP Cloud
 //     Identity Services locks a client or a user for 60 minutes after 5
 //     failed logons, so a retried 401 would lock the pipeline out;
