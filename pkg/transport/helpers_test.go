@@ -201,7 +201,7 @@ func selectTLS11(c net.Conn) {
 		return
 	}
 	body := []byte{0x03, 0x02}
-	body = append(body, make([]byte, 32)...)   // random
+	body = append(body, make([]byte, 32)...)    // random
 	body = append(body, 0x00, 0x00, 0x2f, 0x00) // no session id, TLS_RSA_WITH_AES_128_CBC_SHA, no compression
 	hs := append([]byte{0x02, 0x00, 0x00, byte(len(body))}, body...)
 	rec := append([]byte{0x16, 0x03, 0x02, 0x00, byte(len(hs))}, hs...)

@@ -32,7 +32,7 @@ func TestRetryPolicy(t *testing.T) {
 		name       string
 		steps      []step
 		wantN      int
-		wantStatus int           // the answer returned, or 0 for an error
+		wantStatus int // the answer returned, or 0 for an error
 		wantWaits  []time.Duration
 		wantErr    []string // substrings of the error message
 	}{
