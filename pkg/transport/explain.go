@@ -178,6 +178,8 @@ func tlsVersionName(hex string) string {
 // proxyReason explains a failure at the proxy, naming its variable.
 func proxyReason(pf *proxyFailure) string {
 	switch {
+	case pf.Status == http.StatusProxyAuthRequired && pf.Login:
+		return "the proxy in " + pf.Variable + " refused the login (407 Proxy Authentication Required): check the user and password in the variable, with special characters percent-encoded"
 	case pf.Status == http.StatusProxyAuthRequired:
 		return "the proxy in " + pf.Variable + " demands a login (407 Proxy Authentication Required): put the user and password in the variable as http://user:password@host:port"
 	case pf.Status != 0:

@@ -243,6 +243,7 @@ func TestExplainRealFailures(t *testing.T) {
 			}
 			got := transport.Explain(err)
 			msg := got.Error()
+			t.Log(msg)
 			if !strings.Contains(msg, tc.want) {
 				t.Errorf("Explain = %q, want it to contain %q", msg, tc.want)
 			}
@@ -377,6 +378,12 @@ func TestRetryErrorMessage(t *testing.T) {
 			want: "failed to get an answer in 4 attempts over 13s: first HTTP 503 Service Unavailable; retry later",
 		},
 		{
+			name: "same cause twice is named once",
+			err: &transport.RetryError{Attempts: 4, Elapsed: time.Second, First: &transport.Error{Reason: "the connection was reset", Err: errors.New("read tcp 127.0.0.1:1")},
+				Last: &transport.Error{Reason: "the connection was reset", Err: errors.New("read tcp 127.0.0.1:2")}},
+			want: "failed to get an answer in 4 attempts over 1s: first the connection was reset: read tcp 127.0.0.1:1; retry later",
+		},
+		{
 			name: "deadline, different failures",
 			err:  &transport.RetryError{Attempts: 2, Elapsed: 1500 * time.Millisecond, First: first, Last: errors.New("HTTP 429 Too Many Requests (Retry-After 10s)"), Deadline: true},
 			want: "failed to get an answer in 2 attempts over 1.5s, stopped by the timeout: first HTTP 503 Service Unavailable; last HTTP 429 Too Many Requests (Retry-After 10s); retry later, or raise timeout",
@@ -388,7 +395,7 @@ func TestRetryErrorMessage(t *testing.T) {
 			if got := tc.err.Error(); got != tc.want {
 				t.Errorf("got  %q\nwant %q", got, tc.want)
 			}
-			if !errors.Is(tc.err, first) {
+			if !errors.Is(tc.err, tc.err.First) {
 				t.Error("a RetryError does not unwrap to its first failure")
 			}
 		})

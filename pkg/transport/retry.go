@@ -319,7 +319,7 @@ func (e *RetryError) Error() string {
 		b.WriteString(", stopped by the timeout")
 	}
 	b.WriteString(": first " + oneLine(e.First.Error()))
-	if e.Last != nil && e.Last.Error() != e.First.Error() {
+	if e.Last != nil && !sameFailure(e.First, e.Last) {
 		b.WriteString("; last " + oneLine(e.Last.Error()))
 	}
 	if e.Deadline {
@@ -328,6 +328,17 @@ func (e *RetryError) Error() string {
 		b.WriteString("; retry later")
 	}
 	return b.String()
+}
+
+// sameFailure reports whether a and b have the same cause, so that the
+// message names it once (two resets differ only in their port).
+func sameFailure(a, b error) bool {
+	ea, okA := a.(*Error)
+	eb, okB := b.(*Error)
+	if okA && okB {
+		return ea.Reason == eb.Reason
+	}
+	return a.Error() == b.Error()
 }
 
 // Unwrap returns the first failure, which names the cause.

@@ -267,11 +267,11 @@ func (p *proxySettings) variable(scheme string) string {
 // onConnectResponse turns a refused CONNECT into a typed error that names
 // the proxy variable and the status (net/http's own error is only the
 // status text, such as "Access violation").
-func (p *proxySettings) onConnectResponse(_ context.Context, _ *url.URL, _ *http.Request, resp *http.Response) error {
+func (p *proxySettings) onConnectResponse(_ context.Context, proxyURL *url.URL, _ *http.Request, resp *http.Response) error {
 	if resp.StatusCode == http.StatusOK {
 		return nil
 	}
-	return &proxyFailure{Variable: p.httpsVar, Status: resp.StatusCode, Text: statusText(resp)}
+	return &proxyFailure{Variable: p.httpsVar, Status: resp.StatusCode, Text: statusText(resp), Login: proxyURL.User != nil}
 }
 
 // proxyFailure is a request that failed at the proxy: the proxy refused the
@@ -280,7 +280,9 @@ type proxyFailure struct {
 	Variable string
 	Status   int
 	Text     string
-	Err      error
+	// Login is set when the proxy URL holds a user and password.
+	Login bool
+	Err   error
 }
 
 func (e *proxyFailure) Error() string {
