@@ -143,6 +143,10 @@ func (rt *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 }
 
+// CloseIdleConnections closes the idle connections of the underlying
+// transport, for http.Client.CloseIdleConnections.
+func (rt *retrier) CloseIdleConnections() { rt.base.CloseIdleConnections() }
+
 // prepare returns the request for attempt: req itself at first (with the
 // User-Agent), then a copy with a fresh body.
 func (rt *retrier) prepare(req *http.Request, attempt int) (*http.Request, error) {
@@ -314,7 +318,7 @@ type RetryError struct {
 func (e *RetryError) Error() string {
 	var b strings.Builder
 	b.WriteString("failed to get an answer")
-	fmt.Fprintf(&b, " in %d %s over %s", e.Attempts, plural(e.Attempts, "attempt", "attempts"), e.Elapsed.Round(10*time.Millisecond))
+	fmt.Fprintf(&b, " in %d %s over %s", e.Attempts, plural(e.Attempts, "attempt", "attempts"), roundElapsed(e.Elapsed))
 	if e.Deadline {
 		b.WriteString(", stopped by the timeout")
 	}
@@ -343,6 +347,15 @@ func sameFailure(a, b error) bool {
 
 // Unwrap returns the first failure, which names the cause.
 func (e *RetryError) Unwrap() error { return e.First }
+
+// roundElapsed keeps a duration readable: milliseconds below a second,
+// tenths of a second above.
+func roundElapsed(d time.Duration) time.Duration {
+	if d < time.Second {
+		return d.Round(time.Millisecond)
+	}
+	return d.Round(100 * time.Millisecond)
+}
 
 func plural(n int, one, many string) string {
 	if n == 1 {
