@@ -315,6 +315,9 @@ type RetryError struct {
 	Deadline bool
 }
 
+// Error says how many attempts over how long, the first failure (and the
+// last when its cause differs) and the fix, in one line. A failure with an
+// answer is its status and Retry-After, never the body.
 func (e *RetryError) Error() string {
 	var b strings.Builder
 	b.WriteString("failed to get an answer")

@@ -183,6 +183,7 @@ type ProxyError struct {
 	Variable string
 }
 
+// Error names the variable and the fix, never the value.
 func (e *ProxyError) Error() string {
 	return "failed to read the proxy from " + e.Variable + ": it is not a proxy URL; set it to http://host:port " +
 		"(http://user:password@host:port for a proxy that asks for a login), or unset it"
