@@ -184,7 +184,8 @@ func (m *Main) run(ctx context.Context, sink emit.Sink, s *config.Settings, f fl
 		Warn: sink.Warning,
 		Mask: sink.Mask,
 		Client: func(cert *tls.Certificate) (*http.Client, error) {
-			return transport.New(transport.Options{Timeout: s.Timeout, RootCAs: pool, ClientCertificate: cert}), nil
+			return transport.New(transport.Options{Timeout: s.Timeout, RootCAs: pool, ClientCertificate: cert,
+				Getenv: m.Getenv, UserAgent: "sap-ci-auth/" + Version()})
 		},
 	}
 	run, err := f.Prepare(s, env)

@@ -6,12 +6,7 @@
 package emit
 
 import (
-	"bytes"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
-	"html"
-	"net/url"
 	"strings"
 	"unicode/utf8"
 )
@@ -68,101 +63,4 @@ func checkValues(outs []Output) error {
 		}
 	}
 	return nil
-}
-
-// MaskParts splits a secret into what is worth masking. A multi-line value
-// (a PEM key, a pasted service key) is masked line by line by the runner
-// anyway; lines such as "{" or "-----END PRIVATE KEY-----" are dropped so
-// that masking them does not blank out unrelated log lines.
-func MaskParts(secret string) []string {
-	if !strings.ContainsAny(secret, "\r\n") {
-		if strings.TrimSpace(secret) == "" {
-			return nil
-		}
-		return []string{secret}
-	}
-	var parts []string
-	for line := range strings.FieldsFuncSeq(secret, func(r rune) bool { return r == '\n' || r == '\r' }) {
-		line = strings.TrimSpace(line)
-		if len(line) < minFormLen || strings.HasPrefix(line, "-----") || strings.Trim(line, "{}[],\":") == "" {
-			continue
-		}
-		parts = append(parts, line)
-	}
-	return parts
-}
-
-// minFormLen is the shortest derived form (and multi-line part) worth
-// masking: shorter strings ("abc", "%3D") occur in ordinary log lines, and
-// masking them would blank out text that holds no secret.
-const minFormLen = 8
-
-// MaskForms returns what to mask for secret: its parts (see [MaskParts]),
-// then the forms in which a server or a library might echo each part in an
-// error: %-encoded for a query (url.QueryEscape) and for a path
-// (url.PathEscape), HTML-escaped, JSON-escaped (with and without
-// encoding/json's \u003c-style HTML escaping, without the quotes), and
-// base64 (standard and URL alphabets, padded and raw). Duplicates are
-// dropped, and so are derived forms shorter than 8 bytes. The order is
-// stable, so golden files can hold the resulting ::add-mask:: lines.
-//
-// A secret that is only part of an encoded string (such as the base64 of
-// "client-id:secret" in a Basic header) is encoded differently; the caller
-// masks that whole string as a secret of its own.
-func MaskForms(secret string) []string {
-	parts := MaskParts(secret)
-	var forms []string
-	seen := map[string]bool{}
-	add := func(s string, derived bool) {
-		if seen[s] || (derived && len(s) < minFormLen) {
-			return
-		}
-		seen[s] = true
-		forms = append(forms, s)
-	}
-	for _, p := range parts {
-		add(p, false)
-	}
-	for _, p := range parts {
-		// Derived forms are for what a server sees and may echo encoded:
-		// client secrets, passwords, passcodes, short tokens. A long value
-		// or a structured one (a service key's JSON) is masked as is: its
-		// encodings would only fill the log with mask commands.
-		if len(p) > maxDerivedLen || strings.ContainsAny(p, "{}") {
-			continue
-		}
-		for _, f := range derivedForms(p) {
-			add(f, true)
-		}
-	}
-	return forms
-}
-
-// maxDerivedLen is the longest secret whose encodings MaskForms adds.
-const maxDerivedLen = 1024
-
-// derivedForms returns the encodings of s that MaskForms masks.
-func derivedForms(s string) []string {
-	return []string{
-		url.QueryEscape(s),
-		url.PathEscape(s),
-		html.EscapeString(s),
-		jsonEscape(s, true),
-		jsonEscape(s, false),
-		base64.StdEncoding.EncodeToString([]byte(s)),
-		base64.URLEncoding.EncodeToString([]byte(s)),
-		base64.RawStdEncoding.EncodeToString([]byte(s)),
-		base64.RawURLEncoding.EncodeToString([]byte(s)),
-	}
-}
-
-// jsonEscape returns s as encoding/json writes it inside a string, without
-// the quotes.
-func jsonEscape(s string, escapeHTML bool) string {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(escapeHTML)
-	_ = enc.Encode(s) // encoding a string cannot fail
-	out := strings.TrimSuffix(b.String(), "\n")
-	return strings.TrimSuffix(strings.TrimPrefix(out, `"`), `"`)
 }

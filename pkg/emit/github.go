@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"github.com/sethvargo/go-githubactions"
+
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/secret"
 )
 
 // GitHub writes for the GitHub Actions runner (and act): workflow commands
@@ -84,9 +86,9 @@ func (g *GitHub) CheckExportEnv() error {
 	return checkFileCommand("GITHUB_ENV", g.getenv("GITHUB_ENV"))
 }
 
-// Mask emits ::add-mask:: for every form of secret (see [MaskForms]).
-func (g *GitHub) Mask(secret string) error {
-	for _, f := range MaskForms(secret) {
+// Mask emits ::add-mask:: for every form of value (see [secret.Forms]).
+func (g *GitHub) Mask(value string) error {
+	for _, f := range secret.Forms(value) {
 		if err := guard(func() { g.action.AddMask(f) }); err != nil {
 			return err
 		}

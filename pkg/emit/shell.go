@@ -6,6 +6,8 @@ import (
 	"io"
 
 	"github.com/sethvargo/go-githubactions"
+
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/secret"
 )
 
 // Shell writes for a plain shell or a GitLab job, and for the CLI inside a
@@ -44,14 +46,14 @@ func NewShell(stdout, stderr io.Writer, opts ShellOptions) *Shell {
 // Check does nothing: stdout needs no check.
 func (s *Shell) Check() error { return nil }
 
-// Mask writes ::add-mask:: for every form of secret (see [MaskForms]) to
+// Mask writes ::add-mask:: for every form of value (see [secret.Forms]) to
 // stderr with MaskOnStderr, and does nothing otherwise: no runner but
 // GitHub's reads masks from a shell.
-func (s *Shell) Mask(secret string) error {
+func (s *Shell) Mask(value string) error {
 	if s.masks == nil {
 		return nil
 	}
-	for _, f := range MaskForms(secret) {
+	for _, f := range secret.Forms(value) {
 		if err := guard(func() { s.masks.AddMask(f) }); err != nil {
 			return err
 		}

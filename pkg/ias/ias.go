@@ -12,8 +12,6 @@ package ias
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,6 +26,7 @@ import (
 	"time"
 
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/flow"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/transport"
 )
 
 // PasscodePath is the IAS endpoint that hands out passcodes.
@@ -69,6 +68,9 @@ func ParseTenant(s string) (*url.URL, error) {
 		if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
 			return nil, fmt.Errorf("%w: the URL must not carry credentials, a query or a fragment", ErrTenant)
 		}
+		if !portInRange(u.Host) {
+			return nil, fmt.Errorf("%w: the port is not between 1 and 65535", ErrTenant)
+		}
 		u.Scheme = "https"
 		u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), PasscodePath)
 		u.Path = strings.TrimSuffix(u.Path, "/")
@@ -80,11 +82,25 @@ func ParseTenant(s string) (*url.URL, error) {
 		if !hostPort.MatchString(s) && !isIPHost(s) {
 			return nil, fmt.Errorf("%w: not a valid host name", ErrTenant)
 		}
+		if !portInRange(s) {
+			return nil, fmt.Errorf("%w: the port is not between 1 and 65535", ErrTenant)
+		}
 		return &url.URL{Scheme: "https", Host: strings.ToLower(s)}, nil
 	case tenantID.MatchString(s):
 		return &url.URL{Scheme: "https", Host: strings.ToLower(s) + "." + DefaultDomain}, nil
 	}
 	return nil, fmt.Errorf("%w: neither a tenant id, a host name nor an https URL", ErrTenant)
+}
+
+// portInRange reports whether host[:port] has no port or one from 1 to
+// 65535 (the pattern allows five digits).
+func portInRange(host string) bool {
+	_, port, err := net.SplitHostPort(host)
+	if err != nil || port == "" {
+		return true
+	}
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 1 && n <= 65535
 }
 
 func isIPHost(h string) bool {
@@ -129,8 +145,9 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// maxBody bounds what is read of an answer: a passcode is tiny.
-const maxBody = 64 << 10
+// maxBody bounds what is read of an answer: a passcode is tiny, and a
+// larger answer is not one.
+const maxBody = 1 << 20
 
 // Fetch asks the tenant at base for a passcode. hc must present the user's
 // client certificate (see pkg/transport).
@@ -144,15 +161,19 @@ func Fetch(ctx context.Context, hc *http.Client, base *url.URL) (*Passcode, erro
 	req.Header.Set("Accept", "application/json")
 	resp, err := hc.Do(req)
 	if err != nil {
-		return nil, transportError(err)
+		return nil, &Error{Reason: "the passcode request failed", Err: transport.Explain(err)}
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
-		return nil, &Error{Reason: "the connection broke while reading the answer", Err: err}
+		// Never retried: the tenant may have issued the passcode already.
+		return nil, &Error{Reason: "the connection broke while reading the answer (a passcode is single use: if one was issued it is lost; run the step again)", Err: transport.Explain(err)}
 	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, &Error{Status: resp.StatusCode, Reason: statusReason(resp, body)}
+	}
+	if len(body) > maxBody {
+		return nil, &Error{Reason: fmt.Sprintf("the answer is larger than %d bytes, so it is not a passcode: ias-tenant probably points to something other than the IAS tenant", maxBody)}
 	}
 	return decode(resp, body)
 }
@@ -202,65 +223,28 @@ func passcodeValue(raw json.RawMessage) string {
 	return ""
 }
 
+// lockoutWarning is appended to 401/403 answers: IAS locks a user after
+// repeated failed logons (SAP: error and success codes, PASSWORD_LOCKED;
+// unlock client id), so a pipeline must not keep retrying.
+const lockoutWarning = "; do not re-run blindly: repeated failed logons lock the user for 60 minutes"
+
 func statusReason(resp *http.Response, body []byte) string {
+	if hint := transport.StatusHint(resp.StatusCode, body); hint != "" {
+		return hint
+	}
 	switch s := resp.StatusCode; {
-	case s == http.StatusBadRequest && strings.Contains(string(body), "SSL certificate"):
-		return "the server refused the client certificate during TLS: the tenant does not trust its issuer, or the chain is incomplete"
 	case s == http.StatusUnauthorized:
-		return "the tenant did not accept the client certificate: it is not registered for a user of this tenant, was revoked, or its issuer is not trusted (check ias-tenant and the certificate)"
+		return "the tenant did not accept the client certificate: it is not registered for a user of this tenant, was revoked, or its issuer is not trusted (check ias-tenant and the certificate)" + lockoutWarning
 	case s == http.StatusForbidden:
-		return "certificate login is not allowed: enable it for the user's type under Tenant Settings > Certificate Authentication, and check that the certificate was generated for user login (not API authentication)"
+		return "certificate login is not allowed: enable it for the user's type under Tenant Settings > Certificate Authentication, and check that the certificate was generated for user login (not API authentication)" + lockoutWarning
 	case s == http.StatusNotFound:
 		return "no passcode service at this address: ias-tenant must be the IAS tenant (e.g. mytenant.accounts.ondemand.com), not a BTP subaccount or application URL"
 	case s >= 300 && s < 400:
 		return "the tenant redirected the request (to a login page?): check ias-tenant and that certificate authentication is enabled"
 	case s == http.StatusTooManyRequests:
-		return "too many requests: wait and retry" + retryAfter(resp)
+		return "too many requests (IAS allows 50 per second per source IP): retry later"
 	case s >= 500:
-		return "IAS failed or is unavailable: retry later" + retryAfter(resp)
+		return "IAS failed or is unavailable: retry later"
 	}
 	return "unexpected answer: check ias-tenant and the certificate"
-}
-
-func retryAfter(resp *http.Response) string {
-	if ra := resp.Header.Get("Retry-After"); ra != "" {
-		if n, err := strconv.Atoi(ra); err == nil {
-			return fmt.Sprintf(" (Retry-After %d s)", n)
-		}
-	}
-	return ""
-}
-
-// transportError explains a failure before any answer arrived.
-func transportError(err error) error {
-	var (
-		unknownCA  x509.UnknownAuthorityError
-		hostErr    x509.HostnameError
-		invalid    x509.CertificateInvalidError
-		alert      tls.AlertError
-		recordErr  tls.RecordHeaderError
-		dnsErr     *net.DNSError
-		opErr      *net.OpError
-		verifyErr  *tls.CertificateVerificationError
-		netTimeout interface{ Timeout() bool }
-	)
-	switch {
-	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &netTimeout) && netTimeout.Timeout():
-		return &Error{Reason: "no answer within the timeout: check ias-tenant, the network and any proxy (HTTPS_PROXY), or raise timeout", Err: err}
-	case errors.As(err, &unknownCA) || errors.As(err, &verifyErr) && errors.As(verifyErr.Err, &unknownCA):
-		return &Error{Reason: "the tenant's server certificate is not signed by a trusted CA: add its CA with ca-certificates", Err: err}
-	case errors.As(err, &hostErr):
-		return &Error{Reason: "the tenant's server certificate is for another host: check ias-tenant", Err: err}
-	case errors.As(err, &invalid):
-		return &Error{Reason: "the tenant's server certificate is invalid (expired?)", Err: err}
-	case errors.As(err, &alert), strings.Contains(err.Error(), "remote error: tls:"):
-		return &Error{Reason: "the tenant refused the client certificate in the TLS handshake: it does not trust the certificate's issuer, or the certificate is not for this tenant", Err: err}
-	case errors.As(err, &recordErr):
-		return &Error{Reason: "the server does not speak TLS at this address: check ias-tenant", Err: err}
-	case errors.As(err, &dnsErr):
-		return &Error{Reason: "cannot resolve the tenant host: check ias-tenant", Err: err}
-	case errors.As(err, &opErr) && opErr.Op == "dial":
-		return &Error{Reason: "cannot connect to the tenant: check ias-tenant and the network or proxy", Err: err}
-	}
-	return &Error{Reason: "the passcode request failed", Err: err}
 }

@@ -7,7 +7,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/sap-ci-auth/sap-ci-auth/pkg/emit"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/secret"
 )
 
 // CheckNoLeaks fails tb when a secret, a form derived from one, or a long
@@ -17,7 +17,7 @@ import (
 // and error texts, each under its name.
 //
 // What counts as a leak, for each secret:
-//   - the secret or any form [emit.MaskForms] returns (its lines, and the
+//   - the secret or any form [secret.Forms] returns (its lines, and the
 //     %-encoded, HTML-, JSON- and base64-encoded forms a server might echo);
 //   - a fragment of the secret or of one of those forms: any 16 bytes of it,
 //     or half of it for a form shorter than 32 bytes (at least 6 bytes;
@@ -102,7 +102,7 @@ func findLeaks(secrets []string, texts map[string][]byte, intended map[string][]
 func cleanLines(text string, intended []string) []string {
 	var forms []string
 	for _, s := range intended {
-		forms = append(forms, emit.MaskForms(s)...)
+		forms = append(forms, secret.Forms(s)...)
 	}
 	// Longest first, so that a form containing another is blanked whole.
 	sort.Slice(forms, func(i, j int) bool { return len(forms[i]) > len(forms[j]) })
@@ -147,11 +147,11 @@ func (x *windows) find(w string) (int, bool) {
 
 // findSecret reports the first line holding secret, a form of it or a
 // fragment of one.
-func findSecret(x *windows, secret string) (leak, bool) {
-	parts := emit.MaskParts(secret)
-	forms := emit.MaskForms(secret)
+func findSecret(x *windows, value string) (leak, bool) {
+	parts := secret.Parts(value)
+	forms := secret.Forms(value)
 	for _, f := range forms {
-		what := "an encoded form of it (emit.MaskForms)"
+		what := "an encoded form of it (secret.Forms)"
 		if slices.Contains(parts, f) {
 			what = "the secret itself"
 		}

@@ -1,36 +1,122 @@
-// Package transport builds the one HTTP client every flow uses: TLS 1.2 or
-// newer with verification always on, an optional client certificate for
-// mutual TLS, the proxy from the environment, and an overall timeout.
+// Package transport is the one home of HTTP policy: every flow (and
+// golang.org/x/oauth2, through its context client) talks to SAP through the
+// client [New] builds, and every failure before an HTTP answer is explained
+// by [Explain].
 //
-// There is deliberately no way to skip certificate verification: a private
-// CA is added through Options.RootCAs instead.
+// # TLS
+//
+// TLS 1.2 or newer, with verification always on. There is deliberately no
+// way to skip certificate verification: a private CA is added through
+// [Options.RootCAs]. A client certificate is sent whenever the server asks
+// for one.
+//
+// # Redirects
+//
+// Redirects are never followed: a token or passcode endpoint answers
+// directly, and a redirect usually leads to a login page. The 3xx answer is
+// returned to the flow, which reports it.
+//
+// # Proxy
+//
+// HTTPS_PROXY, HTTP_PROXY and NO_PROXY (or their lower-case spellings, which
+// win) are read through [Options.Getenv] with golang.org/x/net/http/httpproxy,
+// the rules net/http itself uses. A value that is not a proxy URL is an error
+// of [New] ([*ProxyError]), never a silent direct connection.
+//
+// # Retries
+//
+// The client retries as SAP's XSUAA documentation asks ("Best Practices When
+// Handling Access Tokens",
+// https://github.com/SAP-docs/btp-cloud-platform/blob/main/docs/30-development/best-practices-when-handling-access-tokens-8d39ef3.md):
+//
+//   - no answer (connection refused or reset, TLS handshake cut, a timeout
+//     before any status): up to 3 retries, waiting 300 ms and doubling;
+//   - 408, 502, 504: up to 3 retries, 300 ms and doubling;
+//   - 500, 503: up to 3 retries, 1 s and tripling;
+//   - 429: the wait the Retry-After header asks for (seconds or an HTTP
+//     date), else as for 503; a 503 with Retry-After is honoured too;
+//   - every other status, 400, 401 and 403 above all, is final: SAP Cloud
+//     Identity Services locks a client or a user for 60 minutes after 5
+//     failed logons, so a retried 401 would lock the pipeline out;
+//   - a failed TLS verification or a TLS alert is final too: it will not get
+//     better, and an alert about the client certificate may count as a
+//     failed logon.
+//
+// At most 4 requests go out in all. Every wait has jitter (±20 %, and up to
+// +20 % on a Retry-After), and no wait starts that would end past the
+// request's deadline (the timeout): the client stops and says so. A request
+// whose body cannot be rewound (no Request.GetBody) is sent once. When the
+// retries run out, the client returns a [*RetryError] rather than the last
+// answer; an answer that is final (2xx, or a status that is never retried)
+// is returned as usual.
+//
+// The delays come from github.com/cenkalti/backoff/v5.
 package transport
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"strconv"
 	"time"
+
+	"golang.org/x/net/http/httpproxy"
 )
 
 // Options configures [New]. The zero value is a client with the system
-// roots, no client certificate and no timeout.
+// roots, no client certificate, no overall timeout, the proxy from the
+// process environment, Go's User-Agent, real waits and real jitter.
 type Options struct {
-	// Timeout bounds each request from dial to the end of the body.
+	// Timeout bounds each request, retries and waits included, from the
+	// first dial to the end of the answer's body. It also bounds each dial
+	// and each TLS handshake, so a slow handshake fails only when the whole
+	// timeout is spent. Zero means no overall limit; a dial then gives up
+	// after 30 s and a handshake after 10 s, as net/http's defaults do.
 	Timeout time.Duration
 	// RootCAs verifies servers; nil means the system roots.
 	RootCAs *x509.CertPool
-	// ClientCertificate is sent when the server asks for one; nil sends none.
+	// ClientCertificate is sent, with its chain, when the server asks for
+	// one; nil sends none.
 	ClientCertificate *tls.Certificate
-	// Proxy picks the proxy for a request; nil means http.ProxyFromEnvironment
-	// (HTTPS_PROXY, NO_PROXY).
-	Proxy func(*http.Request) (*url.URL, error)
+	// Getenv reads the proxy variables (https_proxy, HTTPS_PROXY,
+	// http_proxy, HTTP_PROXY, no_proxy, NO_PROXY, REQUEST_METHOD); nil means
+	// os.Getenv.
+	Getenv func(string) string
+	// UserAgent is sent as the User-Agent header of requests that do not
+	// set their own; empty leaves Go's default.
+	UserAgent string
+	// Sleep waits d before a retry, returning early with an error when ctx
+	// ends; nil means a real timer that honours ctx.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Rand returns a number in [0, 1) for the jitter of each wait; nil means
+	// math/rand/v2's Float64.
+	Rand func() float64
 }
 
-// New returns a client configured by o.
-func New(o Options) *http.Client {
+// Defaults of net/http (http.DefaultTransport) for a client without a timeout.
+const (
+	defaultDialTimeout      = 30 * time.Second
+	defaultHandshakeTimeout = 10 * time.Second
+)
+
+// New returns the client configured by o. Its only error is a
+// [*ProxyError] for a malformed proxy variable.
+func New(o Options) (*http.Client, error) {
+	getenv := o.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	proxy, err := proxyFromEnv(getenv)
+	if err != nil {
+		return nil, err
+	}
+
 	tc := &tls.Config{
 		MinVersion: tls.VersionTLS12,
 		RootCAs:    o.RootCAs,
@@ -44,23 +130,179 @@ func New(o Options) *http.Client {
 			return &cert, nil
 		}
 	}
-	proxy := o.Proxy
-	if proxy == nil {
-		proxy = http.ProxyFromEnvironment
+	dial, handshake := defaultDialTimeout, defaultHandshakeTimeout
+	if o.Timeout > 0 {
+		// One timeout source: a dial or a handshake may take the whole
+		// timeout, so raising `timeout` is always the right advice.
+		dial, handshake = o.Timeout, o.Timeout
+	}
+	dialer := &net.Dialer{Timeout: dial, KeepAlive: 30 * time.Second}
+	base := &http.Transport{
+		Proxy:                  proxy.forRequest,
+		OnProxyConnectResponse: proxy.onConnectResponse,
+		DialContext:            dialer.DialContext,
+		TLSClientConfig:        tc,
+		TLSHandshakeTimeout:    handshake,
+		ForceAttemptHTTP2:      true,
+		MaxIdleConns:           4,
+		IdleConnTimeout:        30 * time.Second,
+	}
+	rt := &retrier{base: base, dialer: dialer, userAgent: o.UserAgent, sleep: o.Sleep, rand: o.Rand, proxy: proxy}
+	if rt.sleep == nil {
+		rt.sleep = sleep
+	}
+	if rt.rand == nil {
+		rt.rand = rand.Float64
 	}
 	return &http.Client{
-		Timeout: o.Timeout,
-		Transport: &http.Transport{
-			Proxy:               proxy,
-			DialContext:         (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-			TLSClientConfig:     tc,
-			TLSHandshakeTimeout: 10 * time.Second,
-			ForceAttemptHTTP2:   true,
-			MaxIdleConns:        4,
-			IdleConnTimeout:     30 * time.Second,
-		},
-		// Token and passcode endpoints answer directly; a redirect usually
-		// means a login page, which we report instead of following blindly.
+		Timeout:   o.Timeout,
+		Transport: rt,
+		// The one place redirects are refused: the 3xx answer goes back to
+		// the flow, which names the likely cause (a login page).
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}, nil
+}
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
 	}
+}
+
+// ProxyError is a proxy variable that does not hold a usable proxy URL. Its
+// message names the variable, never its value, which may hold a password.
+type ProxyError struct {
+	// Variable is the environment variable's name as it was found, such as
+	// "HTTPS_PROXY" or "https_proxy".
+	Variable string
+}
+
+// Error names the variable and the fix, never the value.
+func (e *ProxyError) Error() string {
+	return "failed to read the proxy from " + e.Variable + ": it is not a proxy URL; set it to http://host:port " +
+		"(http://user:password@host:port for a proxy that asks for a login), or unset it"
+}
+
+// proxySettings is the proxy configuration read once by [New].
+type proxySettings struct {
+	// httpsVar and httpVar name the variables the proxies for https and
+	// http URLs came from, empty when unset.
+	httpsVar, httpVar string
+	fn                func(*url.URL) (*url.URL, error)
+}
+
+// proxyFromEnv reads the proxy variables with httpproxy's precedence (the
+// lower-case spelling first) and checks each proxy URL, because httpproxy
+// silently ignores one it cannot parse and the request then goes direct.
+func proxyFromEnv(getenv func(string) string) (*proxySettings, error) {
+	lookup := func(names ...string) (string, string) {
+		for _, n := range names {
+			if v := getenv(n); v != "" {
+				return n, v
+			}
+		}
+		return "", ""
+	}
+	httpsVar, httpsVal := lookup("https_proxy", "HTTPS_PROXY")
+	httpVar, httpVal := lookup("http_proxy", "HTTP_PROXY")
+	_, noProxy := lookup("no_proxy", "NO_PROXY")
+	for _, v := range []struct{ name, value string }{{httpsVar, httpsVal}, {httpVar, httpVal}} {
+		if v.value != "" && !validProxy(v.value) {
+			return nil, &ProxyError{Variable: v.name}
+		}
+	}
+	cfg := &httpproxy.Config{HTTPSProxy: httpsVal, HTTPProxy: httpVal, NoProxy: noProxy, CGI: getenv("REQUEST_METHOD") != ""}
+	return &proxySettings{httpsVar: httpsVar, httpVar: httpVar, fn: cfg.ProxyFunc()}, nil
+}
+
+// validProxy reports whether httpproxy will use v as a proxy, and whether
+// net/http can dial it. It parses v as httpproxy does (a value without a
+// scheme means http://) and then asks for a known scheme, a host and a port
+// in range.
+func validProxy(v string) bool {
+	u, err := url.Parse(v)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		if u2, err2 := url.Parse("http://" + v); err2 == nil {
+			u, err = u2, nil
+		}
+	}
+	if err != nil {
+		return false
+	}
+	switch u.Scheme {
+	case "http", "https", "socks5", "socks5h":
+	default:
+		return false
+	}
+	if u.Hostname() == "" || u.Opaque != "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+		return false
+	}
+	if p := u.Port(); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			return false
+		}
+	}
+	return true
+}
+
+// forRequest is the http.Transport's Proxy function.
+func (p *proxySettings) forRequest(req *http.Request) (*url.URL, error) {
+	return p.fn(req.URL)
+}
+
+// variable names the variable whose proxy serves URLs of scheme.
+func (p *proxySettings) variable(scheme string) string {
+	if scheme == "http" {
+		return p.httpVar
+	}
+	return p.httpsVar
+}
+
+// onConnectResponse turns a refused CONNECT into a typed error that names
+// the proxy variable and the status (net/http's own error is only the
+// status text, such as "Access violation").
+func (p *proxySettings) onConnectResponse(_ context.Context, proxyURL *url.URL, _ *http.Request, resp *http.Response) error {
+	if resp.StatusCode == http.StatusOK {
+		return nil
+	}
+	return &proxyFailure{Variable: p.httpsVar, Status: resp.StatusCode, Text: statusText(resp), Login: proxyURL.User != nil}
+}
+
+// proxyFailure is a request that failed at the proxy: the proxy refused the
+// CONNECT (Status != 0) or could not be reached (Err).
+type proxyFailure struct {
+	Variable string
+	Status   int
+	Text     string
+	// Login is set when the proxy URL holds a user and password.
+	Login bool
+	Err   error
+}
+
+func (e *proxyFailure) Error() string {
+	if e.Status != 0 {
+		return "the proxy answered CONNECT with " + strconv.Itoa(e.Status) + " " + e.Text
+	}
+	return e.Err.Error()
+}
+
+func (e *proxyFailure) Unwrap() error { return e.Err }
+
+// asProxyFailure wraps err, an error of a request that went through the
+// proxy of variable, when the proxy itself could not be reached.
+func asProxyFailure(err error, variable string) error {
+	if variable == "" {
+		return err
+	}
+	if op, ok := errors.AsType[*net.OpError](err); ok && op.Op == "proxyconnect" {
+		return &proxyFailure{Variable: variable, Err: err}
+	}
+	return err
 }

@@ -47,7 +47,12 @@ func TestNew(t *testing.T) {
 			if tc.roots {
 				o.RootCAs = p.RootPool()
 			}
-			resp, err := transport.New(o).Get(ias.PasscodeURL())
+			o.Getenv = env(nil)
+			hc, err := transport.New(o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := hc.Get(ias.PasscodeURL())
 			if tc.wantErr != "" {
 				if err == nil || !regexp.MustCompile(tc.wantErr).MatchString(err.Error()) {
 					t.Fatalf("got %v, want an error matching %q", err, tc.wantErr)
@@ -80,6 +85,7 @@ func TestTLS11Refused(t *testing.T) {
 	p := saptest.MustPKI(t)
 	ts := httptest.NewUnstartedServer(http.NotFoundHandler())
 	ts.TLS = &tls.Config{Certificates: []tls.Certificate{p.ServerCertificate()}, MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS11}
+	ts.Config.ErrorLog = discardLog()
 	ts.StartTLS()
 	defer ts.Close()
 	old := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: p.RootPool(), MinVersion: tls.VersionTLS11}}}
@@ -88,7 +94,7 @@ func TestTLS11Refused(t *testing.T) {
 		t.Fatalf("a TLS 1.1 client cannot reach the test server: %v", err)
 	}
 	resp.Body.Close()
-	_, err = transport.New(transport.Options{RootCAs: p.RootPool(), Timeout: 5 * time.Second}).Get(ts.URL)
+	_, err = newClient(t, transport.Options{RootCAs: p.RootPool(), Timeout: 5 * time.Second}).Get(ts.URL)
 	if err == nil || !strings.Contains(err.Error(), "protocol version") {
 		t.Fatalf("got %v, want a protocol version error", err)
 	}
@@ -99,7 +105,7 @@ func TestNoRedirects(t *testing.T) {
 	p := saptest.MustPKI(t)
 	uaa := saptest.MustUAA(t, p, saptest.UAAConfig{})
 	uaa.SetFault(saptest.Fault{Status: http.StatusFound, Location: "https://login.example.com/"})
-	resp, err := transport.New(transport.Options{RootCAs: p.RootPool(), Timeout: 5 * time.Second}).Get(uaa.TokenURL())
+	resp, err := newClient(t, transport.Options{RootCAs: p.RootPool(), Timeout: 5 * time.Second}).Get(uaa.TokenURL())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,146 @@
+// Package secret knows what a secret looks like once it has been through a
+// server, a library or a log: its lines (Parts), the encodings in which it
+// may come back (Forms), and how to keep server text that echoes one out of
+// a message (Redact). pkg/emit masks with it, the flows clean server
+// messages with it, and the tests' leak checker searches with it, so the
+// three agree on what counts as the secret.
+package secret
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"html"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// Parts splits a secret into what is worth masking. A multi-line value
+// (a PEM key, a pasted service key) is masked line by line by the runner
+// anyway; lines such as "{" or "-----END PRIVATE KEY-----" are dropped so
+// that masking them does not blank out unrelated log lines.
+func Parts(secret string) []string {
+	if !strings.ContainsAny(secret, "\r\n") {
+		if strings.TrimSpace(secret) == "" {
+			return nil
+		}
+		return []string{secret}
+	}
+	var parts []string
+	for line := range strings.FieldsFuncSeq(secret, func(r rune) bool { return r == '\n' || r == '\r' }) {
+		line = strings.TrimSpace(line)
+		if len(line) < minFormLen || strings.HasPrefix(line, "-----") || strings.Trim(line, "{}[],\":") == "" {
+			continue
+		}
+		parts = append(parts, line)
+	}
+	return parts
+}
+
+// minFormLen is the shortest derived form (and multi-line part) worth
+// masking: shorter strings ("abc", "%3D") occur in ordinary log lines, and
+// masking them would blank out text that holds no secret.
+const minFormLen = 8
+
+// Forms returns what to mask for secret: its parts (see [Parts]),
+// then the forms in which a server or a library might echo each part in an
+// error: %-encoded for a query (url.QueryEscape) and for a path
+// (url.PathEscape), HTML-escaped, JSON-escaped (with and without
+// encoding/json's \u003c-style HTML escaping, without the quotes), and
+// base64 (standard and URL alphabets, padded and raw). Duplicates are
+// dropped, and so are derived forms shorter than 8 bytes. The order is
+// stable, so golden files can hold the resulting ::add-mask:: lines.
+//
+// A secret that is only part of an encoded string (such as the base64 of
+// "client-id:secret" in a Basic header) is encoded differently; the caller
+// masks that whole string as a secret of its own.
+func Forms(secret string) []string {
+	parts := Parts(secret)
+	var forms []string
+	seen := map[string]bool{}
+	add := func(s string, derived bool) {
+		if seen[s] || (derived && len(s) < minFormLen) {
+			return
+		}
+		seen[s] = true
+		forms = append(forms, s)
+	}
+	for _, p := range parts {
+		add(p, false)
+	}
+	for _, p := range parts {
+		// Derived forms are for what a server sees and may echo encoded:
+		// client secrets, passwords, passcodes, short tokens. A long value
+		// or a structured one (a service key's JSON) is masked as is: its
+		// encodings would only fill the log with mask commands.
+		if len(p) > maxDerivedLen || strings.ContainsAny(p, "{}") {
+			continue
+		}
+		for _, f := range derivedForms(p) {
+			add(f, true)
+		}
+	}
+	return forms
+}
+
+// maxDerivedLen is the longest secret whose encodings Forms adds.
+const maxDerivedLen = 1024
+
+// derivedForms returns the encodings of s that Forms masks.
+func derivedForms(s string) []string {
+	return []string{
+		url.QueryEscape(s),
+		url.PathEscape(s),
+		html.EscapeString(s),
+		jsonEscape(s, true),
+		jsonEscape(s, false),
+		base64.StdEncoding.EncodeToString([]byte(s)),
+		base64.URLEncoding.EncodeToString([]byte(s)),
+		base64.RawStdEncoding.EncodeToString([]byte(s)),
+		base64.RawURLEncoding.EncodeToString([]byte(s)),
+	}
+}
+
+// jsonEscape returns s as encoding/json writes it inside a string, without
+// the quotes.
+func jsonEscape(s string, escapeHTML bool) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(escapeHTML)
+	_ = enc.Encode(s) // encoding a string cannot fail
+	out := strings.TrimSuffix(b.String(), "\n")
+	return strings.TrimSuffix(strings.TrimPrefix(out, `"`), `"`)
+}
+
+// Redact replaces every form of each secret (see [Forms]) in text with
+// "***", and reports whether the result is clean. It is not clean when a
+// fragment of a secret is still there: half of it, but at least 8 and at
+// most 16 bytes (all of a secret shorter than 8). Text that is not clean must not be shown at all: a server that
+// echoes a truncated or transformed credential tells nothing worth the
+// risk.
+func Redact(text string, secrets []string) (string, bool) {
+	var forms []string
+	for _, s := range secrets {
+		forms = append(forms, Forms(s)...)
+	}
+	// Longest first, so that a form is not cut by a shorter one inside it.
+	slices.SortFunc(forms, func(a, b string) int { return len(b) - len(a) })
+	for _, f := range forms {
+		text = strings.ReplaceAll(text, f, "***")
+	}
+	for _, s := range secrets {
+		for _, p := range Parts(s) {
+			n := min(len(p), max(minFormLen, min(fragmentLen, len(p)/2)))
+			for i := 0; i+n <= len(p); i++ {
+				if strings.Contains(text, p[i:i+n]) {
+					return "", false
+				}
+			}
+		}
+	}
+	return text, true
+}
+
+// fragmentLen is the most bytes of a secret that make a leak.
+const fragmentLen = 16

@@ -1,0 +1,230 @@
+package transport
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"unicode"
+)
+
+// Error is a request that got no HTTP answer, explained: Reason names the
+// likely cause and the fix, Err is the client's error.
+type Error struct {
+	// Reason says what went wrong and what to do, in one line.
+	Reason string
+	// Err is the error of the HTTP client.
+	Err error
+}
+
+// Error returns "<reason>: <cause>", the cause on one line, with any URL's
+// query, fragment and user info removed (a token URL may carry
+// ?client_secret=).
+func (e *Error) Error() string {
+	if e.Err == nil {
+		return e.Reason
+	}
+	return e.Reason + ": " + redact(oneLine(e.Err.Error()))
+}
+
+// Unwrap returns the client's error.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Explain turns an error of a client built by [New] (no HTTP answer) into an
+// [*Error] that names the cause and the fix. A [*RetryError], a
+// [*ProxyError] or an [*Error] is returned unchanged (unwrapped from the
+// client's *url.Error, whose text holds the URL), and nil stays nil.
+func Explain(err error) error {
+	if err == nil {
+		return nil
+	}
+	if re, ok := errors.AsType[*RetryError](err); ok {
+		return re
+	}
+	if pe, ok := errors.AsType[*ProxyError](err); ok {
+		return pe
+	}
+	if e, ok := err.(*Error); ok {
+		return e
+	}
+	return &Error{Reason: reason(err), Err: err}
+}
+
+// Reasons shared by several causes.
+const (
+	reasonTimeout       = "no answer within the timeout: check the URL, the network and any proxy (HTTPS_PROXY), or raise timeout"
+	reasonNoClientCert  = "no client certificate was sent: the key/certificate input has no certificate, or this is not the certificate (mTLS) endpoint"
+	reasonBadClientCert = "the server refused the client certificate: it does not trust its issuer, or the chain is incomplete"
+	reasonOldTLS        = "the server only speaks TLS older than 1.2, which is refused: the server must enable TLS 1.2 or 1.3"
+)
+
+func reason(err error) string {
+	msg := err.Error()
+	if errors.Is(err, context.Canceled) {
+		return "the request was canceled"
+	}
+	if pf, ok := errors.AsType[*proxyFailure](err); ok {
+		return proxyReason(pf)
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return reasonTimeout
+	}
+	if ne, ok := errors.AsType[net.Error](err); ok && ne.Timeout() {
+		return reasonTimeout
+	}
+	if r := certProblem(err); r != "" {
+		return r
+	}
+	if _, after, ok := strings.Cut(msg, "server selected unsupported protocol version "); ok {
+		return "the server chose " + tlsVersionName(strings.Fields(after)[0]) + ", which is refused (TLS 1.2 or newer is required): the server must enable TLS 1.2 or 1.3"
+	}
+	if _, alert, ok := strings.Cut(msg, "remote error: tls: "); ok {
+		return alertReason(alert)
+	}
+	if strings.Contains(msg, "server gave HTTP response to HTTPS client") {
+		return "the server answered plain HTTP on a TLS port: check the URL's port, or whether the service needs https at all"
+	}
+	if _, ok := errors.AsType[tls.RecordHeaderError](err); ok {
+		return "the server does not speak TLS at this address: check the URL's port"
+	}
+	if ae, ok := errors.AsType[*net.AddrError](err); ok && ae.Err == "invalid port" {
+		return "the URL's port is out of range: use a port from 1 to 65535"
+	}
+	if dns, ok := errors.AsType[*net.DNSError](err); ok {
+		if dns.IsNotFound {
+			return "the host name does not resolve: check the URL's host"
+		}
+		return "the host name could not be resolved (DNS failed): check the URL's host and the runner's DNS, or retry later"
+	}
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "the server refused the connection: check the URL's host and port, and that the service is up"
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE), errors.Is(err, syscall.ECONNABORTED):
+		return "the connection was reset: the server refused the client certificate, or a firewall or proxy cut the connection; check the certificate and HTTPS_PROXY, or retry later"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "the server closed the connection without an answer: it may have refused the client certificate or be overloaded; check the certificate, or retry later"
+	case strings.Contains(msg, "tls: "):
+		return "the TLS handshake failed"
+	}
+	return "the request failed"
+}
+
+// certProblem explains a failed verification of the server's certificate,
+// or returns "".
+func certProblem(err error) string {
+	if _, ok := errors.AsType[x509.UnknownAuthorityError](err); ok {
+		return "the server's certificate is not signed by a trusted CA: add its CA with ca-certificates"
+	}
+	if _, ok := errors.AsType[x509.HostnameError](err); ok {
+		return "the server's certificate is for another host name: check the URL's host"
+	}
+	if inv, ok := errors.AsType[x509.CertificateInvalidError](err); ok {
+		if inv.Reason == x509.Expired {
+			return "the server's certificate has expired or is not yet valid: the server must renew it (or the runner's clock is wrong)"
+		}
+		return "the server's certificate is not valid for a TLS server: check the URL's host"
+	}
+	if _, ok := errors.AsType[*tls.CertificateVerificationError](err); ok {
+		return "the server's certificate could not be verified: check the URL's host and ca-certificates"
+	}
+	return ""
+}
+
+// alertReason explains a TLS alert from the server. Over TCP, crypto/tls
+// reports it as a *net.OpError "remote error" around an unexported type
+// (tls.AlertError is the QUIC form and never matches), so the text is all
+// there is to go by.
+func alertReason(alert string) string {
+	switch {
+	case strings.HasPrefix(alert, "certificate required"):
+		return reasonNoClientCert
+	case strings.HasPrefix(alert, "unknown certificate authority"):
+		return "the server does not trust the issuer of the client certificate: send the certificate with its chain, or have its CA trusted by the server"
+	case strings.HasPrefix(alert, "bad certificate"), strings.HasPrefix(alert, "unsupported certificate"), strings.HasPrefix(alert, "unknown certificate"), strings.HasPrefix(alert, "access denied"):
+		return reasonBadClientCert
+	case strings.HasPrefix(alert, "expired certificate"):
+		return "the server says the client certificate has expired or is not yet valid: renew it"
+	case strings.HasPrefix(alert, "revoked certificate"):
+		return "the server says the client certificate was revoked: get a new one"
+	case strings.HasPrefix(alert, "protocol version not supported"):
+		return reasonOldTLS
+	case strings.HasPrefix(alert, "handshake failure"), strings.HasPrefix(alert, "insufficient security level"):
+		return "the server ended the TLS handshake: it found no TLS version or cipher in common, or wanted a client certificate that was not sent"
+	}
+	return "the server ended the TLS handshake with an alert"
+}
+
+// tlsVersionName names a TLS version given in hex as crypto/tls prints it.
+func tlsVersionName(hex string) string {
+	switch hex {
+	case "300":
+		return "SSL 3.0"
+	case "301":
+		return "TLS 1.0"
+	case "302":
+		return "TLS 1.1"
+	}
+	return "protocol version 0x" + hex
+}
+
+// proxyReason explains a failure at the proxy, naming its variable.
+func proxyReason(pf *proxyFailure) string {
+	switch {
+	case pf.Status == http.StatusProxyAuthRequired && pf.Login:
+		return "the proxy in " + pf.Variable + " refused the login (407 Proxy Authentication Required): check the user and password in the variable, with special characters percent-encoded"
+	case pf.Status == http.StatusProxyAuthRequired:
+		return "the proxy in " + pf.Variable + " demands a login (407 Proxy Authentication Required): put the user and password in the variable as http://user:password@host:port"
+	case pf.Status != 0:
+		return "the proxy in " + pf.Variable + " refused the tunnel to the server (" + strconv.Itoa(pf.Status) + " " + pf.Text +
+			"): have the proxy allow this host and port, or list the host in NO_PROXY"
+	}
+	return "cannot reach the proxy in " + pf.Variable + ": check the variable's host and port, or unset it"
+}
+
+// StatusHint explains the error pages of a TLS-terminating proxy (nginx)
+// that refused the client certificate, from the status and body of the
+// answer; "" for any other answer. The body is only searched, never quoted.
+func StatusHint(status int, body []byte) string {
+	if status != http.StatusBadRequest {
+		return ""
+	}
+	switch {
+	case bytes.Contains(body, []byte("No required SSL certificate was sent")):
+		return reasonNoClientCert
+	case bytes.Contains(body, []byte("The SSL certificate error")):
+		return reasonBadClientCert
+	}
+	return ""
+}
+
+// oneLine replaces control characters (line breaks included) with spaces
+// and collapses runs of white space.
+func oneLine(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// userInfo and query match the parts of a URL that may hold a secret.
+var (
+	userInfo = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)[^/\s"@?#]*@`)
+	query    = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://[^\s"?#]*)[?#][^\s"]*`)
+)
+
+// redact removes the user info, query and fragment of every URL in s.
+func redact(s string) string {
+	s = userInfo.ReplaceAllString(s, "$1")
+	return query.ReplaceAllString(s, "$1")
+}
