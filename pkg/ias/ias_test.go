@@ -85,7 +85,20 @@ func (f *fixture) client(t *testing.T, cn string, opts ...saptest.ClientOption) 
 		t.Fatal(err)
 	}
 	cert := c.TLSCertificate()
-	return transport.New(transport.Options{Timeout: 5 * time.Second, RootCAs: f.pki.RootPool(), ClientCertificate: &cert})
+	return newClient(t, transport.Options{RootCAs: f.pki.RootPool(), ClientCertificate: &cert})
+}
+
+// newClient is the client production uses, with retry waits skipped (the
+// transport's own tests time them; the retries still happen).
+func newClient(t *testing.T, o transport.Options) *http.Client {
+	t.Helper()
+	o.Timeout = 30 * time.Second
+	o.Sleep = func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
+	hc, err := transport.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return hc
 }
 
 func TestFetch(t *testing.T) {
@@ -140,25 +153,30 @@ func TestFetchErrors(t *testing.T) {
 	t.Parallel()
 	hostile := `{"passcode":"` + strings.Repeat("A", 10) + `"` // broken JSON holding a secret-looking value
 	cases := []struct {
-		name       string
-		cn         string
-		opts       []saptest.ClientOption
-		fault      *saptest.Fault
-		timeout    time.Duration
-		wantStatus int
-		want       string
-		notInError string
+		name         string
+		cn           string
+		opts         []saptest.ClientOption
+		fault        *saptest.Fault
+		timeout      time.Duration
+		wantStatus   int
+		want         string
+		notInError   string
+		wantRequests int // when not 0
 	}{
 		{name: "certificate login disabled", cn: "nologin-user", wantStatus: 403, want: "Certificate Authentication"},
 		{name: "unauthorized", fault: &saptest.Fault{Status: 401, Body: `{"error":"unauthorized"}`}, wantStatus: 401, want: "not registered"},
 		{name: "not found", fault: &saptest.Fault{Status: 404}, wantStatus: 404, want: "ias-tenant must be the IAS tenant"},
 		{name: "nginx bad certificate page", fault: &saptest.Fault{Status: 400, Body: "<html>400 The SSL certificate error</html>", ContentType: "text/html"}, wantStatus: 400, want: "does not trust its issuer"},
-		{name: "unavailable with Retry-After", fault: &saptest.Fault{Status: 503, RetryAfter: "7"}, wantStatus: 503, want: "Retry-After 7 s"},
+		{name: "unavailable with Retry-After, retried", fault: &saptest.Fault{Status: 503, RetryAfter: "7"}, want: "4 attempts", wantRequests: 4},
+		{name: "unauthorized is sent once", fault: &saptest.Fault{Status: 401}, wantStatus: 401, want: "lock the user for 60 minutes", wantRequests: 1},
+		{name: "nginx without a client certificate", fault: &saptest.Fault{Status: 400, Body: "<html>400 No required SSL certificate was sent</html>", ContentType: "text/html"}, wantStatus: 400, want: "no client certificate was sent"},
+		{name: "2xx cut short is not retried", fault: &saptest.Fault{Status: 200, Body: `{"passcode":"0123456789abcdef"}`, ContentType: "application/json", Truncate: true}, want: "a passcode is single use", notInError: "0123456789", wantRequests: 1},
+		{name: "huge answer", fault: &saptest.Fault{Status: 200, Body: strings.Repeat(" ", 1<<20+10) + "{}", ContentType: "application/json"}, want: "larger than 1048576 bytes", wantRequests: 1},
 		{name: "redirect to login", fault: &saptest.Fault{Status: 302}, wantStatus: 302, want: "redirected"},
 		{name: "login page instead of JSON", fault: &saptest.Fault{Status: 200, Body: "<html>login SECRETPAGE</html>", ContentType: "text/html"}, want: "not JSON (status 200, Content-Type text/html)", notInError: "SECRETPAGE"},
 		{name: "broken JSON", fault: &saptest.Fault{Status: 200, Body: hostile, ContentType: "application/json"}, want: "not JSON", notInError: "AAAAAAAAAA"},
 		{name: "no passcode", fault: &saptest.Fault{Status: 200, Body: `{"passcode":""}`, ContentType: "application/json"}, want: "holds no passcode"},
-		{name: "untrusted client certificate", opts: []saptest.ClientOption{saptest.Untrusted()}, want: "refused the client certificate"},
+		{name: "untrusted client certificate", opts: []saptest.ClientOption{saptest.Untrusted()}, want: "does not trust the issuer of the client certificate"},
 		{name: "timeout", fault: &saptest.Fault{Delay: 2 * time.Second}, timeout: 100 * time.Millisecond, want: "no answer within the timeout"},
 	}
 	for _, tc := range cases {
@@ -193,6 +211,9 @@ func TestFetchErrors(t *testing.T) {
 			if tc.notInError != "" && strings.Contains(msg, tc.notInError) {
 				t.Errorf("error repeats the body: %q", msg)
 			}
+			if got := f.ias.Count(""); tc.wantRequests != 0 && got != tc.wantRequests {
+				t.Errorf("IAS got %d requests, want %d", got, tc.wantRequests)
+			}
 		})
 	}
 }
@@ -209,7 +230,7 @@ func TestFetchUntrustedServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	cert := c.TLSCertificate()
-	hc := transport.New(transport.Options{RootCAs: other.RootPool(), ClientCertificate: &cert})
+	hc := newClient(t, transport.Options{RootCAs: other.RootPool(), ClientCertificate: &cert})
 	_, err = ias.Fetch(context.Background(), hc, f.base)
 	if err == nil || !strings.Contains(err.Error(), "add its CA with ca-certificates") {
 		t.Errorf("got %v", err)

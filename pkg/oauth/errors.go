@@ -1,15 +1,11 @@
 package oauth
 
 import (
-	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -17,39 +13,52 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/secret"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/transport"
 	"golang.org/x/oauth2"
 )
 
 // maxDescription and maxCode bound the length of a server's
-// error_description and error in an error message.
+// error_description and error in an error message: enough for any real
+// description (UAA's longest are about 150 characters), short enough that
+// a hostile server cannot fill the log.
 const (
-	maxDescription = 200
+	maxDescription = 1000
 	maxCode        = 64
 )
 
+// lockoutWarning ends the hint of every 401 and 403: SAP Cloud Identity
+// Services locks a client id for 60 minutes after 5 failed logons, and a
+// user's password likewise (PASSWORD_LOCKED), so a pipeline must not be
+// re-run blindly.
+const lockoutWarning = "; do not re-run blindly: repeated failures lock the client or user for 60 minutes"
+
 // Error is a failed token request. Its message is one line and never
-// contains the client secret, the password, a token or the response body.
+// contains the client secret, the password, an assertion, a token or the
+// response body.
 type Error struct {
 	// Status is the HTTP status code, or 0 when there was no HTTP answer.
 	Status int
 	// Code is the OAuth error code (RFC 6749 §5.2), such as
-	// "invalid_client", if the server sent one (sanitized like Description,
-	// to at most 64 characters).
+	// "invalid_client", if the server sent one (one line, at most 64
+	// characters, empty if it echoed a secret).
 	Code string
-	// Description is the server's error_description, made a single line of
-	// at most 200 characters, and empty if it held a secret of the request.
+	// Description is the server's error_description on one line, with any
+	// secret of the request replaced by ***, at most 1000 characters;
+	// empty when it held a fragment of a secret.
 	Description string
 	// Hint says what went wrong and what to fix.
 	Hint string
 
-	// err is the cause: a *url.Error from the HTTP client for network, TLS
-	// and timeout failures. Never an *oauth2.RetrieveError, whose message
+	// err is the cause for failures without an HTTP answer, explained by
+	// transport.Explain. Never an *oauth2.RetrieveError, whose message
 	// contains the response body.
 	err error
 }
 
 // Error returns `token request failed (HTTP 401, invalid_client: "Bad
-// credentials"): <hint>`, followed by the cause for network and TLS errors.
+// credentials"): <hint>`, or `token request failed: <cause>` when no answer
+// arrived.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("token request failed")
@@ -68,48 +77,48 @@ func (e *Error) Error() string {
 	if len(details) > 0 {
 		b.WriteString(" (" + strings.Join(details, ", ") + ")")
 	}
-	b.WriteString(": " + e.Hint)
+	if e.Hint != "" {
+		b.WriteString(": " + e.Hint)
+	}
 	if e.err != nil {
 		b.WriteString(": " + oneLine(e.err.Error()))
 	}
 	return b.String()
 }
 
-// Unwrap returns the cause: the HTTP client's error for network, TLS and
-// timeout failures, else nil.
+// Unwrap returns the cause of a failure without an HTTP answer, else nil.
 func (e *Error) Unwrap() error { return e.err }
 
 // classify turns an error of x/oauth2 into an *Error.
 func (r *Request) classify(ctx context.Context, err error) error {
-	if isAnswerError(err) {
+	if ae, ok := errors.AsType[*answerError](err); ok {
 		// The server answered 2xx and the answer could not be read: a
 		// token may have been issued; nothing of the body is quoted.
-		var inner error = errTooLarge
-		if ae := (*answerError)(nil); errors.As(err, &ae) {
-			inner = ae
-		}
-		return &Error{Hint: "the token endpoint answered, but " + inner.Error()}
+		return &Error{Hint: "the token endpoint answered, but " + ae.Error()}
+	}
+	if errors.Is(err, errTooLarge) {
+		return &Error{Hint: "the token endpoint answered, but " + errTooLarge.Error() + "; " + notTokenHint}
 	}
 	if re, ok := errors.AsType[*oauth2.RetrieveError](err); ok {
 		return r.fromResponse(re)
 	}
-	if ue, ok := errors.AsType[*url.Error](err); ok {
-		return fromTransport(ctx, ue)
+	if _, ok := errors.AsType[*url.Error](err); ok {
+		return &Error{err: transport.Explain(err)}
 	}
 	msg := err.Error()
 	switch {
 	case strings.HasPrefix(msg, "oauth2: cannot fetch token:"):
-		// Reading the body failed; the text is the read error, which holds
-		// nothing of the body.
-		if ctx.Err() != nil || strings.Contains(msg, "Timeout") || strings.Contains(msg, "deadline") {
-			return &Error{Hint: "the token endpoint did not answer in time (timeout)", err: err}
-		}
-		return &Error{Hint: "the connection failed while reading the answer", err: err}
+		// Reading an error answer's body failed; the text is the read
+		// error, which holds nothing of the body.
+		return &Error{Hint: "the connection broke while reading the answer", err: transport.Explain(errors.Unwrap(err))}
 	case strings.HasPrefix(msg, "oauth2: cannot parse"), strings.Contains(msg, "missing access_token"):
 		// A 2xx answer that is not a token (x/oauth2 reports parse errors
 		// only for those, without the status). These texts may quote a
 		// piece of the body; leave them out.
 		return &Error{Hint: notTokenHint}
+	}
+	if ctx.Err() != nil {
+		return &Error{err: transport.Explain(ctx.Err())}
 	}
 	// x/oauth2 returns no other errors; keep the text out to be safe.
 	return &Error{Hint: "the token request failed for an unexpected reason"}
@@ -129,33 +138,44 @@ func (r *Request) fromResponse(re *oauth2.RetrieveError) *Error {
 		e.Status = re.Response.StatusCode
 	}
 	code, desc := strings.ToLower(re.ErrorCode), strings.ToLower(re.ErrorDescription)
-	x509Client := r.ClientSecret == ""
-	badClient := "client-id or client-secret is wrong; check them, or the clientid and clientsecret of the service key"
-	if x509Client {
+	badClient := "client-id or client-secret is wrong; check them, or the clientid and clientsecret of the service key" + r.otherAuthHint()
+	if r.ClientSecret == "" && r.Grant != JWTBearer {
 		badClient = "the client id or client certificate was not accepted; check that the certificate and key belong to the service key's client id"
 	}
 	switch {
+	case e.Status == http.StatusBadRequest && code == "" && transport.StatusHint(e.Status, re.Body) != "":
+		// nginx (and other TLS-terminating proxies) answer a missing or
+		// untrusted client certificate with their own 400 page.
+		e.Hint = transport.StatusHint(e.Status, re.Body)
 	case code == "invalid_client":
 		e.Hint = badClient
 	case code == "unauthorized" && r.Grant == Password:
 		// Covers "Bad credentials" (current UAA) and "Name or password
 		// mismatch" (older UAA) for a wrong user password. A missing client
-		// authentication is reported the same way, so tell that apart.
-		if strings.Contains(desc, "full authentication") {
-			e.Hint = "the server did not get the client credentials; check the client id and secret"
-		} else {
-			e.Hint = "the username or password is wrong"
+		// authentication is reported the same way, so tell that apart; so
+		// is an origin the UAA does not know.
+		switch {
+		case strings.Contains(desc, "full authentication"):
+			e.Hint = "the server did not get the client credentials; check the client id and secret" + r.otherAuthHint()
+		case strings.Contains(desc, "origin"):
+			e.Hint = "the origin is not an identity provider of this UAA that allows the password grant; use the Origin Key of the trust configuration"
+		default:
+			e.Hint = "the username or password is wrong" + r.originHint()
 		}
 	case code == "unauthorized":
 		// UAA before 76.26.0 said "unauthorized" "Bad credentials" for wrong
 		// client credentials.
 		e.Hint = badClient
 	case code == "invalid_grant" && r.Grant == Password:
-		e.Hint = "the username or password is wrong, or the user may not log in this way"
+		e.Hint = "the username or password is wrong, or the user may not log in this way" + r.originHint()
+	case code == "invalid_grant" && r.Grant == JWTBearer:
+		e.Hint = "the assertion was not accepted: the server must trust its issuer (a corporate OpenID Connect provider in IAS, or IAS in the UAA), its audience must name the server or client, it must not be expired, and its subject must map to a user" + r.originHint()
 	case code == "invalid_scope":
 		e.Hint = "a requested scope is not allowed for this client; fix the scope, or leave it empty for the client's default scopes"
-	case code == "unsupported_grant_type", code == "unauthorized_client":
-		e.Hint = fmt.Sprintf("the client is not allowed to use the %s grant; allow the grant type for the client, or use another flow", r.Grant)
+	case code == "unsupported_grant_type":
+		e.Hint = fmt.Sprintf("the server does not support the %s grant at all; use another flow, or the token URL of a server that has it", r.Grant)
+	case code == "unauthorized_client":
+		e.Hint = fmt.Sprintf("the client is not allowed to use the %s grant; allow the grant type for the client (authorized-grant-types), or use another flow", r.Grant)
 	case e.Status == http.StatusNotFound, e.Status == http.StatusMethodNotAllowed:
 		e.Hint = "the token URL is wrong: nothing there accepts token requests"
 	case e.Status >= 300 && e.Status < 400:
@@ -164,10 +184,6 @@ func (r *Request) fromResponse(re *oauth2.RetrieveError) *Error {
 		e.Hint = badClient
 	case e.Status == http.StatusUnauthorized:
 		e.Hint = "the server did not accept the client or user credentials"
-	case e.Status == http.StatusBadRequest && code == "" && bytes.Contains(re.Body, []byte("SSL certificate")):
-		// nginx (and other TLS-terminating proxies) answer an untrusted
-		// client certificate with their own 400 page.
-		e.Hint = "the server refused the client certificate: it does not trust the certificate's issuer, or the chain is incomplete"
 	case code == "invalid_request":
 		e.Hint = "the server found the request malformed"
 	case e.Status == http.StatusForbidden:
@@ -182,79 +198,44 @@ func (r *Request) fromResponse(re *oauth2.RetrieveError) *Error {
 	default:
 		e.Hint = "the token endpoint refused the request"
 	}
+	if e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden {
+		e.Hint += lockoutWarning
+	}
 	return e
 }
 
-// fromTransport maps an error of the HTTP client (no HTTP answer). Its text
-// holds the method, the token URL and the cause, never a secret: the token
-// URL has no user info (validate) and the body is not part of it.
-func fromTransport(ctx context.Context, ue *url.Error) *Error {
-	e := &Error{err: ue}
-	msg := ue.Err.Error()
-	var hostErr x509.HostnameError
-	var authErr x509.UnknownAuthorityError
-	var invErr x509.CertificateInvalidError
-	var verErr *tls.CertificateVerificationError
-	var recErr tls.RecordHeaderError
-	var dnsErr *net.DNSError
-	switch {
-	case errors.Is(ue, context.Canceled) && ctx.Err() != nil:
-		e.Hint = "the request was canceled"
-	case ue.Timeout() || errors.Is(ue, context.DeadlineExceeded):
-		e.Hint = "the token endpoint did not answer in time (timeout)"
-	case errors.As(ue, &authErr):
-		e.Hint = "the server's certificate is issued by an unknown authority; add that CA to the trusted certificates (ca-certificates)"
-	case errors.As(ue, &hostErr):
-		e.Hint = "the server's certificate is not valid for the token URL's host name"
-	case errors.As(ue, &invErr):
-		if invErr.Reason == x509.Expired {
-			e.Hint = "the server's certificate has expired or is not yet valid"
-		} else {
-			e.Hint = "the server's certificate is not valid"
-		}
-	case errors.As(ue, &verErr):
-		e.Hint = "the server's certificate could not be verified"
-	case errors.As(ue, &recErr):
-		e.Hint = "the server does not speak TLS on that port; check the token URL"
-	case strings.Contains(msg, "server gave HTTP response to HTTPS client"):
-		e.Hint = "the server does not speak TLS on that port; check the token URL"
-	case strings.Contains(msg, "remote error: tls: "):
-		// The server sent a TLS alert. The alert type is unexported in
-		// crypto/tls, so go by its text.
-		switch {
-		case strings.Contains(msg, "certificate required"), strings.Contains(msg, "handshake failure"), strings.Contains(msg, "bad certificate"):
-			e.Hint = "the server demands a client certificate, or refused the one sent; an X.509 client needs its certificate and key"
-		case strings.Contains(msg, "unknown certificate authority"):
-			e.Hint = "the server does not trust the issuer of the client certificate"
-		case strings.Contains(msg, "certificate expired"):
-			e.Hint = "the server says the client certificate has expired"
-		case strings.Contains(msg, "certificate revoked"):
-			e.Hint = "the server says the client certificate is revoked"
-		default:
-			e.Hint = "the server refused the TLS handshake"
-		}
-	case strings.Contains(msg, "tls: "):
-		e.Hint = "the TLS handshake failed"
-	case errors.As(ue, &dnsErr):
-		e.Hint = "the token URL's host name could not be resolved"
-	default:
-		e.Hint = "could not reach the token endpoint"
+// otherAuthHint suggests the other client-auth style: some servers accept
+// only Basic, some only the body, and some do not form-decode Basic
+// credentials (RFC 6749 §2.3.1 says they must), which breaks ids such as
+// sb-abc!b12|it!b34.
+func (r *Request) otherAuthHint() string {
+	if r.ClientSecret == "" {
+		return ""
 	}
-	return e
+	other := "basic"
+	if r.ClientAuth == AuthBasic {
+		other = "body"
+	}
+	return "; if they are right, the server may want them sent the other way: try client-auth: " + other
+}
+
+// originHint reminds of the origin input when a user grant fails.
+func (r *Request) originHint() string {
+	if r.Origin != "" {
+		return "; check that the user exists in the identity provider of origin " + strconv.Quote(r.Origin)
+	}
+	return "; a user of a custom identity provider needs origin (its Origin Key)"
 }
 
 // secrets lists what must never appear in an error message: the client
-// secret and password (also in the encodings they are sent in) and any token
-// in the response body.
+// secret, the password and the assertion (also in the encodings they are
+// sent in) and any token in the response body.
 func (r *Request) secrets(body []byte) []string {
-	s := []string{r.ClientSecret, r.Password}
-	for _, v := range []string{r.ClientSecret, r.Password} {
-		if v != "" {
-			s = append(s, url.QueryEscape(v))
-		}
-	}
+	s := []string{r.ClientSecret, r.Password, r.Assertion}
 	if r.ClientSecret != "" {
-		s = append(s, base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(r.ClientID)+":"+url.QueryEscape(r.ClientSecret))))
+		s = append(s,
+			base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(r.ClientID)+":"+url.QueryEscape(r.ClientSecret))),
+			base64.StdEncoding.EncodeToString([]byte(r.ClientID+":"+r.ClientSecret)))
 	}
 	var fields map[string]any
 	if json.Unmarshal(body, &fields) == nil {
@@ -268,19 +249,24 @@ func (r *Request) secrets(body []byte) []string {
 			s = append(s, vals.Get(k))
 		}
 	}
-	return s
+	var out []string
+	for _, v := range s {
+		if strings.TrimSpace(v) != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // sanitize makes a server's error or error_description fit for a message:
-// one line of at most limit characters, and empty if it contains any of
-// secrets. The text comes from the server and is not trusted.
+// valid UTF-8 on one line, every secret (in any encoding) replaced by ***,
+// cut at limit characters; empty when a fragment of a secret remains. The
+// text comes from the server and is not trusted.
 func sanitize(desc string, secrets []string, limit int) string {
-	desc = strings.ToValidUTF8(desc, "\uFFFD")
-	clean := oneLine(desc)
-	for _, s := range secrets {
-		if s != "" && (strings.Contains(desc, s) || strings.Contains(clean, s)) {
-			return ""
-		}
+	clean := oneLine(strings.ToValidUTF8(desc, "\uFFFD"))
+	clean, ok := secret.Redact(clean, secrets)
+	if !ok {
+		return ""
 	}
 	if utf8.RuneCountInString(clean) > limit {
 		r := []rune(clean)
@@ -293,7 +279,7 @@ func sanitize(desc string, secrets []string, limit int) string {
 // collapses runs of white space.
 func oneLine(s string) string {
 	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || r == '\u0085' {
 			return ' '
 		}
 		return r

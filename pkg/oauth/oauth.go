@@ -82,7 +82,13 @@ const (
 	// Password is the resource owner password credentials grant (RFC 6749
 	// §4.3).
 	Password
+	// JWTBearer exchanges a signed JWT for a token (RFC 7523 §2.1): the
+	// job's OIDC ID token at IAS, or an IAS token at XSUAA.
+	JWTBearer
 )
+
+// jwtBearerGrantType is grant_type for JWTBearer (RFC 7523 §2.1).
+const jwtBearerGrantType = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 
 // String returns the grant_type value: "client_credentials" or "password".
 func (g Grant) String() string {
@@ -91,6 +97,8 @@ func (g Grant) String() string {
 		return "client_credentials"
 	case Password:
 		return "password"
+	case JWTBearer:
+		return "jwt-bearer"
 	}
 	return "Grant(" + strconv.Itoa(int(g)) + ")"
 }
@@ -142,6 +150,12 @@ type Request struct {
 	Username string
 	// Password is the resource owner's password, for the Password grant.
 	Password string
+	// Assertion is the JWT to exchange, for the JWTBearer grant.
+	Assertion string
+	// Origin, when set, sends login_hint={"origin":Origin} with the
+	// Password and JWTBearer grants, so that UAA authenticates the user
+	// at that identity provider (the Origin Key of a trust configuration).
+	Origin string
 	// Scopes are sent space-separated as the scope parameter; empty
 	// strings are dropped. None means the client's default scopes.
 	Scopes []string
@@ -217,10 +231,18 @@ func Fetch(ctx context.Context, hc *http.Client, r Request, now func() time.Time
 		}
 	}
 	params := url.Values{}
-	if r.Grant == Password {
+	switch r.Grant {
+	case Password:
 		params.Set("grant_type", "password")
 		params.Set("username", r.Username)
 		params.Set("password", r.Password)
+	case JWTBearer:
+		params.Set("grant_type", jwtBearerGrantType)
+		params.Set("assertion", r.Assertion)
+	}
+	if r.Origin != "" && r.Grant != ClientCredentials {
+		hint, _ := json.Marshal(map[string]string{"origin": r.Origin}) // a string map always encodes
+		params.Set("login_hint", string(hint))
 	}
 	cfg := clientcredentials.Config{
 		ClientID:       r.ClientID,

@@ -82,12 +82,19 @@ func onlyRequest(t *testing.T, uaa *saptest.UAA) saptest.Request {
 // test PKI and presenting c when it is not nil.
 func client(t testing.TB, p *saptest.PKI, c *saptest.ClientCert) *http.Client {
 	t.Helper()
-	o := transport.Options{Timeout: 10 * time.Second, RootCAs: p.RootPool()}
+	// Retry waits are skipped (the transport's own tests time them); the
+	// retries themselves still happen and are counted.
+	o := transport.Options{Timeout: 30 * time.Second, RootCAs: p.RootPool(),
+		Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() }}
 	if c != nil {
 		cert := c.TLSCertificate()
 		o.ClientCertificate = &cert
 	}
-	return transport.New(o)
+	hc, err := transport.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return hc
 }
 
 func basic(id, secret string) string {
@@ -451,20 +458,20 @@ var (
 
 func TestFetchErrors(t *testing.T) {
 	t.Parallel()
-	long := strings.Repeat("Lorem ipsum dolor sit amet.\n", 20)
+	long := strings.Repeat("Lorem ipsum dolor sit amet.\n", 50) // 1400 characters
 	cases := []errCase{
 		{
 			name:       "wrong client secret",
 			req:        oauth.Request{ClientID: clientID, ClientSecret: "wrong-" + secret},
 			wantStatus: 401, wantCode: "invalid_client",
-			wantMsg: `token request failed (HTTP 401, invalid_client: "Bad credentials"): client-id or client-secret is wrong; check them, or the clientid and clientsecret of the service key`,
+			wantMsg: `token request failed (HTTP 401, invalid_client: "Bad credentials"): client-id or client-secret is wrong; check them, or the clientid and clientsecret of the service key; if they are right, the server may want them sent the other way: try client-auth: basic; do not re-run blindly: repeated failures lock the client or user for 60 minutes`,
 		},
 		{
 			name:       "wrong client secret, legacy UAA",
 			cfg:        saptest.UAAConfig{LegacyErrors: true},
 			req:        oauth.Request{ClientID: clientID, ClientSecret: "wrong-" + secret},
 			wantStatus: 401, wantCode: "unauthorized",
-			wantMsg: `token request failed (HTTP 401, unauthorized: "Bad credentials"): client-id or client-secret is wrong; check them, or the clientid and clientsecret of the service key`,
+			wantMsg: `token request failed (HTTP 401, unauthorized: "Bad credentials"): client-id or client-secret is wrong; check them, or the clientid and clientsecret of the service key; if they are right, the server may want them sent the other way: try client-auth: basic; do not re-run blindly: repeated failures lock the client or user for 60 minutes`,
 		},
 		{
 			name:       "unknown client id",
@@ -475,14 +482,14 @@ func TestFetchErrors(t *testing.T) {
 			name:       "wrong password",
 			req:        oauth.Request{Grant: oauth.Password, ClientID: clientID, ClientSecret: secret, Username: username, Password: "wrong-" + password},
 			wantStatus: 401, wantCode: "unauthorized",
-			wantMsg: `token request failed (HTTP 401, unauthorized: "Name or password mismatch"): the username or password is wrong`,
+			wantMsg: `token request failed (HTTP 401, unauthorized: "Name or password mismatch"): the username or password is wrong; a user of a custom identity provider needs origin (its Origin Key); do not re-run blindly: repeated failures lock the client or user for 60 minutes`,
 		},
 		{
 			name:       "wrong password, Bad credentials text",
 			req:        pwReq,
 			fault:      &saptest.Fault{Status: 401, Body: `{"error":"unauthorized","error_description":"Bad credentials"}`, ContentType: jsonBody},
 			wantStatus: 401, wantCode: "unauthorized",
-			wantMsg: `token request failed (HTTP 401, unauthorized: "Bad credentials"): the username or password is wrong`,
+			wantMsg: `token request failed (HTTP 401, unauthorized: "Bad credentials"): the username or password is wrong; a user of a custom identity provider needs origin (its Origin Key); do not re-run blindly: repeated failures lock the client or user for 60 minutes`,
 		},
 		{
 			name:       "wrong client secret on the password grant",
@@ -506,7 +513,7 @@ func TestFetchErrors(t *testing.T) {
 			req:        pwReq,
 			fault:      &saptest.Fault{Status: 400, Body: `{"error":"unsupported_grant_type","error_description":"Unsupported grant type: password"}`, ContentType: jsonBody},
 			wantStatus: 400, wantCode: "unsupported_grant_type",
-			wantMsg: `token request failed (HTTP 400, unsupported_grant_type: "Unsupported grant type: password"): the client is not allowed to use the password grant; allow the grant type for the client, or use another flow`,
+			wantMsg: `token request failed (HTTP 400, unsupported_grant_type: "Unsupported grant type: password"): the server does not support the password grant at all; use another flow, or the token URL of a server that has it`,
 		},
 		{
 			name:       "unauthorized_client",
@@ -522,18 +529,21 @@ func TestFetchErrors(t *testing.T) {
 			wantMsg:    `token request failed (HTTP 404): the token URL is wrong: nothing there accepts token requests`,
 		},
 		{
-			name:       "service unavailable",
-			req:        ccReq,
-			fault:      &saptest.Fault{Status: 503, Body: "<html><body>Service Unavailable</body></html>", ContentType: "text/html"},
-			wantStatus: 503,
-			wantMsg:    `token request failed (HTTP 503): the server failed; try again later`,
+			// Retried as SAP says (3 retries; the test client skips the
+			// waits), then the first failure is reported.
+			name:         "service unavailable",
+			req:          ccReq,
+			fault:        &saptest.Fault{Status: 503, Body: "<html><body>Service Unavailable</body></html>", ContentType: "text/html"},
+			wantContains: "token request failed: failed to get an answer in 4 attempts over ",
+			wantRequests: 4,
 		},
+
 		{
 			name:       "forbidden with a plain body",
 			req:        ccReq,
 			fault:      &saptest.Fault{Status: 403, Body: "Forbidden: " + secret},
 			wantStatus: 403,
-			wantMsg:    `token request failed (HTTP 403): the server refused the request (forbidden)`,
+			wantMsg:    `token request failed (HTTP 403): the server refused the request (forbidden); do not re-run blindly: repeated failures lock the client or user for 60 minutes`,
 		},
 		{
 			name:       "401 without a body on client credentials",
@@ -546,28 +556,28 @@ func TestFetchErrors(t *testing.T) {
 			req:        ccReq,
 			fault:      &saptest.Fault{Status: 401, Body: `{"error":"invalid_client","error_description":"client_secret ` + secret + ` is wrong"}`, ContentType: jsonBody},
 			wantStatus: 401, wantCode: "invalid_client",
-			wantMsg: `token request failed (HTTP 401, invalid_client): client-id or client-secret is wrong; check them, or the clientid and clientsecret of the service key`,
+			wantMsg: `token request failed (HTTP 401, invalid_client: "client_secret *** is wrong"): client-id or client-secret is wrong; check them, or the clientid and clientsecret of the service key; if they are right, the server may want them sent the other way: try client-auth: basic; do not re-run blindly: repeated failures lock the client or user for 60 minutes`,
 		},
 		{
 			name:       "a description that echoes the escaped password is dropped",
 			req:        pwReq,
 			fault:      &saptest.Fault{Status: 401, Body: `{"error":"unauthorized","error_description":"password=` + url.QueryEscape(password) + `"}`, ContentType: jsonBody},
 			wantStatus: 401, wantCode: "unauthorized",
-			wantMsg: `token request failed (HTTP 401, unauthorized): the username or password is wrong`,
+			wantMsg: `token request failed (HTTP 401, unauthorized: "password=***"): the username or password is wrong; a user of a custom identity provider needs origin (its Origin Key); do not re-run blindly: repeated failures lock the client or user for 60 minutes`,
 		},
 		{
 			name:       "an error answer that carries a token keeps it out",
 			req:        ccReq,
 			fault:      &saptest.Fault{Status: 200, Body: `{"error":"server_error","error_description":"issued leaked-token-1","access_token":"leaked-token-1"}`, ContentType: jsonBody},
 			wantStatus: 200, wantCode: "server_error",
-			wantMsg: `token request failed (HTTP 200, server_error): the server answered with an error instead of a token`,
+			wantMsg: `token request failed (HTTP 200, server_error: "issued ***"): the server answered with an error instead of a token`,
 		},
 		{
 			name:       "a long multi-line description is cut to one line",
 			req:        ccReq,
 			fault:      &saptest.Fault{Status: 400, Body: `{"error":"invalid_request","error_description":` + fmt.Sprintf("%q", long) + `}`, ContentType: jsonBody},
 			wantStatus: 400, wantCode: "invalid_request",
-			wantMsg: `token request failed (HTTP 400, invalid_request: "` + strings.TrimSpace(strings.ReplaceAll(long, "\n", " ")[:199]) + `…"): the server found the request malformed`,
+			wantMsg: `token request failed (HTTP 400, invalid_request: "` + strings.TrimSpace(strings.ReplaceAll(long, "\n", " ")[:999]) + `…"): the server found the request malformed`,
 		},
 		{
 			name:       "a hostile error code is made one line",
@@ -607,7 +617,7 @@ func TestFetchErrors(t *testing.T) {
 				c.Timeout = 200 * time.Millisecond
 				return c
 			},
-			wantContains: "token request failed: the token endpoint did not answer in time (timeout): Post \"https://127.0.0.1:",
+			wantContains: "token request failed: no answer within the timeout",
 		},
 		{
 			name:  "deadline of the context",
@@ -623,7 +633,7 @@ func TestFetchErrors(t *testing.T) {
 			hc: func(*testing.T, *saptest.PKI) *http.Client {
 				return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: x509.NewCertPool()}}}
 			},
-			wantContains: "the server's certificate is issued by an unknown authority; add that CA to the trusted certificates (ca-certificates): Post ",
+			wantContains: "the server's certificate is not signed by a trusted CA: add its CA with ca-certificates: Post ",
 			wantRequests: -1,
 		},
 		{
@@ -632,7 +642,7 @@ func TestFetchErrors(t *testing.T) {
 			hc: func(t *testing.T, p *saptest.PKI) *http.Client {
 				return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: p.RootPool(), ServerName: "uaa.example.com"}}}
 			},
-			wantContains: "the server's certificate is not valid for the token URL's host name",
+			wantContains: "the server's certificate is for another host name",
 			wantRequests: -1,
 		},
 		{
@@ -641,7 +651,7 @@ func TestFetchErrors(t *testing.T) {
 			server: func(t *testing.T, _ *saptest.UAA) (string, *http.Client) {
 				return saptest.MustIAS(t, testPKI(t)).URL + "/oauth/token", nil
 			},
-			wantContains: "the server demands a client certificate, or refused the one sent; an X.509 client needs its certificate and key",
+			wantContains: "no client certificate was sent",
 			wantRequests: 0,
 		},
 		{
@@ -664,7 +674,7 @@ func TestFetchErrors(t *testing.T) {
 				return client(t, p, saptest.MustClient(t, p, "someone-else", saptest.WithECKey()))
 			},
 			wantStatus: 401, wantCode: "invalid_client",
-			wantMsg: `token request failed (HTTP 401, invalid_client: "Bad credentials"): the client id or client certificate was not accepted; check that the certificate and key belong to the service key's client id`,
+			wantMsg: `token request failed (HTTP 401, invalid_client: "Bad credentials"): the client id or client certificate was not accepted; check that the certificate and key belong to the service key's client id; do not re-run blindly: repeated failures lock the client or user for 60 minutes`,
 		},
 		{
 			name:       "X.509 client without a certificate",
@@ -679,7 +689,7 @@ func TestFetchErrors(t *testing.T) {
 				t.Cleanup(ts.Close)
 				return "https://" + ts.Listener.Addr().String() + "/oauth/token", nil
 			},
-			wantContains: "the server does not speak TLS on that port; check the token URL",
+			wantContains: "the server answered plain HTTP on a TLS port",
 			wantRequests: 0,
 		},
 		{
@@ -691,7 +701,7 @@ func TestFetchErrors(t *testing.T) {
 				ts.Close()
 				return "https://" + addr + "/oauth/token", nil
 			},
-			wantContains: "could not reach the token endpoint: Post ",
+			wantContains: "failed to get an answer in 4 attempts",
 			wantRequests: 0,
 		},
 		{
@@ -832,7 +842,10 @@ func ExampleFetch() {
 	defer uaa.Close()
 
 	// The client production uses: TLS 1.2+, the extra CA, no redirects.
-	hc := transport.New(transport.Options{Timeout: 30 * time.Second, RootCAs: p.RootPool()})
+	hc, err := transport.New(transport.Options{Timeout: 30 * time.Second, RootCAs: p.RootPool()})
+	if err != nil {
+		log.Fatal(err)
+	}
 	tok, err := oauth.Fetch(context.Background(), hc, oauth.Request{
 		TokenURL:     uaa.TokenURL(),
 		ClientID:     "sb-1c2d!b1|it!b2",
@@ -849,4 +862,47 @@ func ExampleFetch() {
 func testJWT(claims string) string {
 	enc := base64.RawURLEncoding
 	return enc.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." + enc.EncodeToString([]byte(claims)) + ".c2ln"
+}
+
+// TestFetchRetries runs each retry case of SAP's policy against the UAA
+// fake through the production client and counts the requests the server
+// got: a 4xx is sent exactly once (SAP locks a client after 5 failures).
+func TestFetchRetries(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name         string
+		faults       []saptest.Fault
+		wantErr      string // "" means a token
+		wantRequests int
+	}{
+		{name: "503 then a token", faults: saptest.UnavailableThenOK(), wantRequests: 2},
+		{name: "429 with Retry-After then a token", faults: saptest.RateLimitedThenOK(1), wantRequests: 2},
+		{name: "a reset then a token", faults: saptest.ResetThenOK(), wantRequests: 2},
+		{name: "401 forever is sent once", faults: saptest.UnauthorizedForever(), wantErr: "lock the client or user for 60 minutes", wantRequests: 1},
+		{name: "400 is sent once", faults: []saptest.Fault{{Status: 400, Body: `{"error":"invalid_request"}`, ContentType: jsonBody}}, wantErr: "HTTP 400", wantRequests: 1},
+		{name: "503 then 429 keeps the 503", faults: []saptest.Fault{{Status: 503, Times: 1}, {Status: 429}}, wantErr: "first HTTP 503 Service Unavailable", wantRequests: 4},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			uaa := newUAA(t, saptest.UAAConfig{})
+			uaa.SetFaults(tc.faults...)
+			r := ccReq
+			r.TokenURL = uaa.TokenURL()
+			// A new connection per request, so that a reset is not
+			// hidden by net/http's own retry of an idle connection.
+			hc := client(t, testPKI(t), nil)
+			hc.Transport.(interface{ CloseIdleConnections() }).CloseIdleConnections()
+			tok, err := oauth.Fetch(context.Background(), hc, r, now)
+			switch {
+			case tc.wantErr == "" && err != nil:
+				t.Fatalf("Fetch() error = %v, want a token", err)
+			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+				t.Fatalf("Fetch() = %v, %v; want an error containing %q", tok, err, tc.wantErr)
+			}
+			if got := uaa.Count(""); got != tc.wantRequests {
+				t.Errorf("the UAA got %d requests, want %d", got, tc.wantRequests)
+			}
+		})
+	}
 }

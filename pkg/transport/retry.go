@@ -129,6 +129,11 @@ func (rt *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 			wait += time.Duration(jitter * rt.rand() * float64(wait))
 		}
 		if dl, ok := ctx.Deadline(); ok && !time.Now().Add(wait).Before(dl) {
+			if attempt == 1 && err != nil {
+				// No answer and no time to try again: the caller
+				// explains the one failure, as for a timeout above.
+				return nil, err
+			}
 			return giveUp(true)
 		}
 		if resp != nil {
