@@ -23,6 +23,7 @@ import (
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/flow"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/ias"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/oauth"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/oidc"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/transport"
 )
 
@@ -42,10 +43,12 @@ var registry = []flow.Flow{
 	ias.Flow,
 	oauth.ClientCredentialsFlow,
 	oauth.PasswordFlow,
+	oidc.Flow,
+	oauth.JWTBearerFlow,
 }
 
 // commonInputs are read by every flow.
-var commonInputs = []string{config.InFlow, config.InCACertificates, config.InTimeout, config.InDotenvFile, config.InOutput}
+var commonInputs = []string{config.InFlow, config.InCACertificates, config.InTimeout, config.InDotenvFile, config.InOutput, config.InExportEnv}
 
 // Main is one run of the program with all its I/O injected.
 type Main struct {
@@ -127,7 +130,7 @@ func (m *Main) Run(ctx context.Context) int {
 		return ExitInput
 	}
 	f, _ := m.lookup(s.Flow) // Load checked the name against the registry
-	return m.run(ctx, sink, s, f)
+	return m.run(ctx, sink, s, f, action)
 }
 
 // sinkFor picks where results go: the runner's protocol when started as
@@ -155,7 +158,7 @@ func (m *Main) mask(sink emit.Sink, secrets ...string) bool {
 }
 
 // run prepares and runs flow f with settings s.
-func (m *Main) run(ctx context.Context, sink emit.Sink, s *config.Settings, f flow.Flow) int {
+func (m *Main) run(ctx context.Context, sink emit.Sink, s *config.Settings, f flow.Flow, action bool) int {
 	for _, name := range s.Given() {
 		if !slices.Contains(commonInputs, name) && !slices.Contains(f.Inputs, name) {
 			sink.Warning(fmt.Sprintf("%s is not used by the %s flow; it is ignored", name, f.Name))
@@ -173,6 +176,11 @@ func (m *Main) run(ctx context.Context, sink emit.Sink, s *config.Settings, f fl
 			return ExitInput
 		}
 	}
+	github, _ := sink.(*emit.GitHub)
+	if err := checkExportEnv(s, f, github); err != nil {
+		sink.Error(err.Error())
+		return ExitInput
+	}
 	pool, err := certs.RootPool(s.CACertificates)
 	if err != nil {
 		sink.Error((&config.InputError{Input: config.InCACertificates, Problem: err.Error(),
@@ -181,7 +189,8 @@ func (m *Main) run(ctx context.Context, sink emit.Sink, s *config.Settings, f fl
 	}
 	env := &flow.Env{
 		Now:  m.now,
-		Warn: sink.Warning,
+		Warn:   sink.Warning,
+		Notice: sink.Notice,
 		Mask: sink.Mask,
 		Client: func(cert *tls.Certificate) (*http.Client, error) {
 			return transport.New(transport.Options{Timeout: s.Timeout, RootCAs: pool, ClientCertificate: cert,
@@ -205,7 +214,7 @@ func (m *Main) run(ctx context.Context, sink emit.Sink, s *config.Settings, f fl
 		sink.Error(err.Error())
 		return ExitRemote
 	}
-	outs, secrets, err := m.outputs(sink, res)
+	outs, secrets, err := m.outputs(sink, res, f)
 	if err != nil {
 		sink.Error(err.Error())
 		return ExitRemote
@@ -236,6 +245,12 @@ func (m *Main) run(ctx context.Context, sink emit.Sink, s *config.Settings, f fl
 			return ExitRemote
 		}
 	}
+	if len(s.ExportEnv) > 0 {
+		if err := github.ExportEnv(exportEnv(s.ExportEnv, outs)); err != nil {
+			sink.Error(err.Error())
+			return ExitRemote
+		}
+	}
 	if err := sink.Outputs(outs, f.Primary); err != nil {
 		sink.Error(err.Error())
 		return ExitRemote
@@ -245,7 +260,7 @@ func (m *Main) run(ctx context.Context, sink emit.Sink, s *config.Settings, f fl
 
 // outputs orders a result's values as config.Outputs does, adds the expiry
 // (computed here once for every flow), and lists what must be masked.
-func (m *Main) outputs(sink emit.Sink, res *flow.Result) ([]emit.Output, []string, error) {
+func (m *Main) outputs(sink emit.Sink, res *flow.Result, f flow.Flow) ([]emit.Output, []string, error) {
 	values := make(map[string]string, len(res.Values)+2)
 	for k, v := range res.Values {
 		values[k] = v
@@ -272,6 +287,11 @@ func (m *Main) outputs(sink emit.Sink, res *flow.Result) ([]emit.Output, []strin
 	}
 	for name := range values {
 		return nil, nil, fmt.Errorf("failed to write outputs: the flow set %s, which config.Outputs does not declare", name)
+	}
+	for _, o := range outs {
+		if !slices.Contains(f.Outputs, o.Name) {
+			return nil, nil, fmt.Errorf("failed to write outputs: the %s flow set %s, which its registry entry does not list", f.Name, o.Name)
+		}
 	}
 	return outs, secrets, nil
 }

@@ -29,6 +29,9 @@ type Flow struct {
 	Inputs []string
 	// Primary is the output a shell prints alone on stdout.
 	Primary string
+	// Outputs lists the outputs the flow sets (expires-in and expires-at
+	// included); each is declared in config.Outputs.
+	Outputs []string
 	// Prepare checks the settings and returns the work to do. It sends
 	// nothing; its errors name an input ([config.InputError]).
 	Prepare func(s *config.Settings, env *Env) (Run, error)
@@ -44,6 +47,9 @@ type Env struct {
 	// Warn reports something the user should know but that does not stop
 	// the run (a certificate close to expiry).
 	Warn func(msg string)
+	// Notice reports information worth keeping (a trust report): a notice
+	// annotation on GitHub, a line on stderr elsewhere.
+	Notice func(msg string)
 	// Mask announces a secret learned while preparing (a service key's
 	// client secret) before anything else is printed.
 	Mask func(secret string) error

@@ -13,6 +13,7 @@ var Flow = flow.Flow{
 	Summary: "GET /service/users/passcode on the IAS tenant over mutual TLS",
 	Inputs:  []string{config.InIASTenant, config.InCertificate, config.InCertificateFile, config.InCertificatePassword},
 	Primary: config.OutPasscode,
+	Outputs: []string{config.OutPasscode, config.OutExpiresIn, config.OutExpiresAt},
 	Prepare: prepare,
 }
 

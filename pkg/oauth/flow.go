@@ -11,6 +11,8 @@ import (
 
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/config"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/flow"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/ias"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/oidc"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/servicekey"
 )
 
@@ -19,6 +21,10 @@ var tokenInputs = []string{config.InServiceKey, config.InServiceKeyFile, config.
 	config.InClientSecret, config.InScope, config.InClientAuth, config.InCertificate, config.InCertificateFile,
 	config.InCertificatePassword}
 
+// tokenOutputs are the outputs of every token flow.
+var tokenOutputs = []string{config.OutAccessToken, config.OutAuthorization, config.OutTokenType, config.OutExpiresIn,
+	config.OutExpiresAt, config.OutScope}
+
 // ClientCredentialsFlow is the client-credentials entry of the flow
 // registry.
 var ClientCredentialsFlow = flow.Flow{
@@ -26,15 +32,29 @@ var ClientCredentialsFlow = flow.Flow{
 	Summary: "OAuth2 client-credentials token (Cloud Integration, XSUAA, Neo)",
 	Inputs:  tokenInputs,
 	Primary: config.OutAccessToken,
+	Outputs: tokenOutputs,
 	Prepare: func(s *config.Settings, env *flow.Env) (flow.Run, error) { return prepare(s, env, ClientCredentials) },
+}
+
+// JWTBearerFlow is the jwt-bearer entry of the flow registry: an
+// assertion (by default the CI job's own ID token) exchanged for a token
+// at IAS (ias-tenant) or a UAA/XSUAA (service key or token-url).
+var JWTBearerFlow = flow.Flow{
+	Name:    "jwt-bearer",
+	Summary: "OAuth2 jwt-bearer grant (RFC 7523): the job's ID token, or an assertion, for an IAS or XSUAA token",
+	Inputs:  append(append([]string{config.InIASTenant, config.InAssertion, config.InOrigin}, oidc.Inputs...), tokenInputs...),
+	Primary: config.OutAccessToken,
+	Outputs: append(append([]string{}, tokenOutputs...), config.OutIDToken),
+	Prepare: func(s *config.Settings, env *flow.Env) (flow.Run, error) { return prepare(s, env, JWTBearer) },
 }
 
 // PasswordFlow is the password entry of the flow registry.
 var PasswordFlow = flow.Flow{
 	Name:    "password",
 	Summary: "OAuth2 password-grant token (HANA cockpit UAA)",
-	Inputs:  append([]string{config.InUsername, config.InPassword}, tokenInputs...),
+	Inputs:  append([]string{config.InUsername, config.InPassword, config.InOrigin}, tokenInputs...),
 	Primary: config.OutAccessToken,
+	Outputs: tokenOutputs,
 	Prepare: func(s *config.Settings, env *flow.Env) (flow.Run, error) { return prepare(s, env, Password) },
 }
 
@@ -77,7 +97,22 @@ func prepare(s *config.Settings, env *flow.Env, grant Grant) (flow.Run, error) {
 		}
 		req.Username, req.Password = s.Username, s.Password
 	}
+	if grant != ClientCredentials {
+		req.Origin = s.Origin
+	}
 	urlInput := config.InTokenURL
+	if grant == JWTBearer && s.IASTenant != "" {
+		if s.TokenURL != "" || key != nil {
+			return nil, &config.InputError{Input: config.InIASTenant, Problem: "given together with token-url or a service key",
+				Fix: "give ias-tenant for a token from IAS, or the service key (token-url) for one from XSUAA"}
+		}
+		tenant, err := ias.ParseTenant(s.IASTenant)
+		if err != nil {
+			return nil, &config.InputError{Input: config.InIASTenant, Problem: err.Error(),
+				Fix: "give a tenant id (mytenant), a host (mytenant.accounts.ondemand.com) or an https URL"}
+		}
+		req.TokenURL, urlInput = tenant.JoinPath(iasTokenPath).String(), config.InIASTenant
+	}
 	if key != nil {
 		if req.ClientID == "" {
 			req.ClientID = key.ClientID
@@ -135,7 +170,7 @@ func prepare(s *config.Settings, env *flow.Env, grant Grant) (flow.Run, error) {
 		}
 		clientCert = &c
 	}
-	if req.ClientSecret == "" && clientCert == nil {
+	if req.ClientSecret == "" && clientCert == nil && grant != JWTBearer {
 		if key != nil && key.IsX509() {
 			problem := "missing: the service key is an X.509 key without a private key"
 			if key.Certificate == "" {
@@ -146,11 +181,30 @@ func prepare(s *config.Settings, env *flow.Env, grant Grant) (flow.Run, error) {
 		}
 		return nil, s.Missing(config.InClientSecret, "give the OAuth client secret (or use an X.509 service key)")
 	}
+	// The jwt-bearer assertion: given, or the job's own ID token.
+	var jobToken oidc.JobToken
+	if grant == JWTBearer {
+		if s.Assertion != "" {
+			req.Assertion = s.Assertion
+		} else {
+			var err error
+			if jobToken, err = oidc.PrepareJobToken(s, env); err != nil {
+				return nil, err
+			}
+		}
+	}
 	hc, err := env.Client(clientCert)
 	if err != nil {
 		return nil, err
 	}
 	return func(ctx context.Context) (*flow.Result, error) {
+		if jobToken != nil {
+			assertion, _, err := jobToken(ctx)
+			if err != nil {
+				return nil, err
+			}
+			req.Assertion = assertion
+		}
 		tok, err := Fetch(ctx, hc, req, env.Now)
 		if err != nil {
 			return nil, err
@@ -158,7 +212,7 @@ func prepare(s *config.Settings, env *flow.Env, grant Grant) (flow.Run, error) {
 		for _, w := range tok.Warnings {
 			env.Warn(w)
 		}
-		return &flow.Result{
+		res := &flow.Result{
 			Values: map[string]string{
 				config.OutAccessToken:   tok.AccessToken,
 				config.OutAuthorization: "Bearer " + tok.AccessToken,
@@ -168,9 +222,20 @@ func prepare(s *config.Settings, env *flow.Env, grant Grant) (flow.Run, error) {
 			Secrets:  tok.Secrets(),
 			Lifetime: tok.Lifetime,
 			Issued:   tok.Issued,
-		}, nil
+		}
+		if grant == JWTBearer {
+			// IAS answers a jwt-bearer grant with an id_token too: the
+			// assertion for a further jwt-bearer step at XSUAA.
+			res.Values[config.OutIDToken] = tok.IDToken
+		}
+		return res, nil
 	}, nil
 }
+
+// iasTokenPath is the token endpoint of SAP Cloud Identity Services
+// (SAP-docs btp-cloud-identity-services, "Configure the client to call
+// Identity Authentication: jwt bearer token").
+const iasTokenPath = "/oauth2/token"
 
 // credentialParams are query parameters that carry credentials; a token URL
 // holding one would print it in every network error.

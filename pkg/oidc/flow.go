@@ -1,0 +1,118 @@
+package oidc
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/config"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/flow"
+)
+
+// Inputs are the inputs that say where the job's ID token comes from; the
+// jwt-bearer flow reads them too.
+var Inputs = []string{config.InIDToken, config.InIDTokenFile, config.InAudience}
+
+// Flow is the oidc entry of the flow registry: the CI job's own ID token,
+// with a trust report, for tools that take it directly (Terraform's
+// BTP_ASSERTION, cf auth --assertion) or for a later jwt-bearer step.
+var Flow = flow.Flow{
+	Name:    "oidc",
+	Summary: "the CI job's own OIDC ID token (GitHub token service, GitLab id_tokens, or a file), with a trust report",
+	Inputs:  Inputs,
+	Primary: config.OutIDToken,
+	Outputs: []string{config.OutIDToken, config.OutIssuer, config.OutSubject, config.OutAudience, config.OutExpiresIn, config.OutExpiresAt},
+	Prepare: prepare,
+}
+
+func prepare(s *config.Settings, env *flow.Env) (flow.Run, error) {
+	get, err := PrepareJobToken(s, env)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) (*flow.Result, error) {
+		issued := env.Now()
+		token, c, err := get(ctx)
+		if err != nil {
+			return nil, err
+		}
+		res := &flow.Result{
+			Values: map[string]string{
+				config.OutIDToken:  token,
+				config.OutIssuer:   c.Issuer,
+				config.OutSubject:  c.Subject,
+				config.OutAudience: strings.Join(c.Audience, " "),
+			},
+			Secrets: []string{token},
+			Issued:  issued,
+		}
+		if exp := c.Expiry(); exp.After(issued) {
+			res.Lifetime = min(exp.Sub(issued).Round(time.Second), flow.MaxLifetime)
+		}
+		return res, nil
+	}, nil
+}
+
+// JobToken gets the job's ID token and its claims, and reports the trust
+// report through the flow's Notice.
+type JobToken func(ctx context.Context) (string, *Claims, error)
+
+// PrepareJobToken finds where the job's ID token comes from, in this order:
+// the id-token input (on GitLab, id_tokens sets SAP_CI_AUTH_ID_TOKEN),
+// id-token-file, else GitHub's token service (ACTIONS_ID_TOKEN_REQUEST_URL
+// and _TOKEN, present when the job has `permissions: id-token: write`). It
+// sends nothing; a token given as input is checked now (a JWT, not
+// expired), one from GitHub when the JobToken runs.
+func PrepareJobToken(s *config.Settings, env *flow.Env) (JobToken, error) {
+	report := func(c *Claims) {
+		env.Notice("OIDC trust report (non-secret claims of the job's ID token):\n" + strings.Join(TrustReport(c), "\n"))
+	}
+	if s.IDToken.Given() {
+		token := strings.TrimSpace(string(s.IDToken.Data))
+		c, err := ParseUnverified(token)
+		if err != nil {
+			return nil, &config.InputError{Input: s.IDToken.Input, Problem: "is not a JWT (" + err.Error() + ")",
+				Fix: "give the job's ID token itself (three base64url parts separated by dots)"}
+		}
+		if exp := c.Expiry(); !exp.IsZero() && !exp.After(env.Now()) {
+			return nil, &config.InputError{Input: s.IDToken.Input, Problem: "has expired (exp " + exp.UTC().Format(time.RFC3339) + ")",
+				Fix: "use a fresh token: CI ID tokens live minutes (GitLab sets SAP_CI_AUTH_ID_TOKEN anew for each job)"}
+		}
+		return func(context.Context) (string, *Claims, error) {
+			report(c)
+			return token, c, nil
+		}, nil
+	}
+	req := s.IDTokenRequest
+	if req.URL == "" || req.Token == "" {
+		return nil, &config.InputError{Input: config.InIDToken, Problem: "missing: no ID token was given and GitHub's token service is not available",
+			Fix: "on GitHub give the job `permissions: id-token: write`; on GitLab declare `id_tokens: { SAP_CI_AUTH_ID_TOKEN: { aud: <audience> } }`; " +
+				"elsewhere (act has no OIDC) give id-token-file"}
+	}
+	if u, err := url.Parse(req.URL); err != nil || u.Scheme != "https" || u.Host == "" {
+		return nil, &config.InputError{Input: config.EnvIDTokenRequestURL, Problem: "is not an https URL",
+			Fix: "leave it to the runner: the request token must never travel in clear"}
+	}
+	hc, err := env.Client(nil)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) (string, *Claims, error) {
+		token, err := FetchGitHub(ctx, hc, req.URL, req.Token, s.Audience)
+		if err != nil {
+			return "", nil, err
+		}
+		// Masked before anything else can print it.
+		if err := env.Mask(token); err != nil {
+			return "", nil, err
+		}
+		c, err := ParseUnverified(token)
+		if err != nil {
+			return "", nil, fmt.Errorf("failed to read the ID token from GitHub's token service: %w", err)
+		}
+		report(c)
+		return token, c, nil
+	}, nil
+}
