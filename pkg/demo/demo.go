@@ -92,7 +92,7 @@ Nothing here talks to SAP. Secrets are shown as *** as the GitHub log would show
   fake HANA cockpit UAA       %s/uaa-security
   fake HANA cockpit API       %s
 `, l.IAS.URL, l.UAA.URL, l.CPI.URL, l.CockpitUAA.URL, l.Cockpit.URL)
-	steps := []func(context.Context) error{d.passcode, d.clientCredentials, d.password, d.shell}
+	steps := []func(context.Context) error{d.passcode, d.clientCredentials, d.password, d.shell, d.secretless}
 	failed := 0
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
@@ -112,10 +112,20 @@ Nothing here talks to SAP. Secrets are shown as *** as the GitHub log would show
 // given inputs, prints the step's log with masked values hidden, and returns
 // the outputs.
 func (d *demo) step(ctx context.Context, title string, inputs map[string]string) (map[string]string, error) {
+	return d.stepEnv(ctx, title, inputs, nil)
+}
+
+// stepEnv is step with more variables in the step's environment, as the
+// runner sets ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN for a job with
+// `permissions: id-token: write`.
+func (d *demo) stepEnv(ctx context.Context, title string, inputs, extra map[string]string) (map[string]string, error) {
 	fmt.Fprintf(d.out, "\n== %s\n", title)
 	outFile := filepath.Join(d.dir, "set_output")
 	_ = os.Remove(outFile)
-	env := map[string]string{"GITHUB_ACTIONS": "true", "CI": "true", "GITHUB_OUTPUT": outFile}
+	env := map[string]string{"GITHUB_ACTIONS": "true", "CI": "true", "GITHUB_OUTPUT": outFile, "INPUT_TIMEOUT": "30s"}
+	for k, v := range extra {
+		env[k] = v
+	}
 	names := make([]string, 0, len(inputs))
 	for k, v := range inputs {
 		env["INPUT_"+strings.ToUpper(k)] = v
@@ -128,6 +138,8 @@ func (d *demo) step(ctx context.Context, title string, inputs map[string]string)
 		switch {
 		case k == "certificate-password" || k == "client-secret" || k == "password":
 			v = "${{ secrets.… }}"
+		case k == "assertion":
+			v = "${{ steps.ias.outputs.id-token }}"
 		case k == "service-key":
 			v = "${{ secrets.… }}  # the key JSON, pasted as the CLI printed it"
 		case k == "ca-certificates":
@@ -140,9 +152,15 @@ func (d *demo) step(ctx context.Context, title string, inputs map[string]string)
 	code := child.Run(ctx)
 	masks := maskedValues(log.String())
 	fmt.Fprintln(d.out, "  step log (the runner hides each ::add-mask:: value from then on):")
+	maskLines := 0
 	for line := range strings.SplitSeq(strings.TrimRight(log.String(), "\n"), "\n") {
+		if strings.HasPrefix(line, "::add-mask::") {
+			maskLines++
+			continue
+		}
 		fmt.Fprintf(d.out, "    %s\n", hide(line, masks))
 	}
+	fmt.Fprintf(d.out, "    (and %d ::add-mask:: lines: every secret, and the encodings a server might echo, announced before use)\n", maskLines)
 	if code != exitOK {
 		return nil, fmt.Errorf("the step exited %d", code)
 	}
@@ -224,6 +242,45 @@ func (d *demo) shell(ctx context.Context) error {
 	token := strings.TrimSuffix(stdout.String(), "\n")
 	fmt.Fprintf(d.out, "  stdout: one line, the access token (%d characters); stderr: %d bytes\n", len(token), stderr.Len())
 	return d.callAPI(ctx, d.l.CPI.URL, saptest.MessageProcessingLogsPath+"?$top=1", "Bearer "+token)
+}
+
+// secretless runs the chain that needs no stored secret of the user: the
+// job's own ID token (GitHub's token service), exchanged at IAS with the
+// jwt-bearer grant, whose id_token is exchanged at XSUAA for a Cloud
+// Integration user token.
+func (d *demo) secretless(ctx context.Context) error {
+	runner := map[string]string{
+		"ACTIONS_ID_TOKEN_REQUEST_URL":   d.l.Issuer.RequestURL(),
+		"ACTIONS_ID_TOKEN_REQUEST_TOKEN": d.l.Issuer.RequestToken(),
+	}
+	fmt.Fprintf(d.out, "\n== 5. secretless: the job's own OIDC ID token (permissions: id-token: write) instead of a stored certificate or password\n"+
+		"  fake CI OIDC issuer         %s  (GitHub-style token service; IAS trusts it as a corporate OpenID Connect provider)\n", d.l.Issuer.URL)
+	if _, err := d.stepEnv(ctx, "5a. oidc: the job's ID token and what IAS must trust", map[string]string{
+		"flow": "oidc", "audience": saptest.LandscapeJobAudience, "ca-certificates": d.caFile,
+	}, runner); err != nil {
+		return err
+	}
+	ias, err := d.stepEnv(ctx, "5b. jwt-bearer at IAS: the job's ID token for an IAS token", map[string]string{
+		"flow": "jwt-bearer", "ias-tenant": d.l.IAS.URL, "client-id": saptest.LandscapeIASClientID,
+		"client-secret": d.l.IASClientSecret, "audience": saptest.LandscapeJobAudience, "ca-certificates": d.caFile,
+	}, runner)
+	if err != nil {
+		return err
+	}
+	xsuaa, err := d.step(ctx, "5c. jwt-bearer at XSUAA: the IAS id_token for a Cloud Integration user token", map[string]string{
+		"flow": "jwt-bearer", "token-url": d.l.UAA.TokenURL(), "client-id": saptest.LandscapeCPIClientID,
+		"client-secret": d.l.CPIClientSecret, "assertion": ias["id-token"], "ca-certificates": d.caFile,
+	})
+	if err != nil {
+		return err
+	}
+	if err := d.callAPI(ctx, d.l.CPI.URL, saptest.MessageProcessingLogsPath+"?$top=1", xsuaa["authorization"]); err != nil {
+		return err
+	}
+	fmt.Fprintf(d.out, "  hand-off to the CLIs without argv where they allow it (export-env: BTP_ASSERTION=id-token CF_ASSERTION=id-token):\n"+
+		"    terraform apply                                    # the btp provider reads BTP_ASSERTION\n"+
+		"    cf auth --assertion \"$CF_ASSERTION\" --origin my-ias-origin   # cf CLI >= 8.12 takes it only as an argument\n")
+	return nil
 }
 
 // callAPI uses a token as a later workflow step would (curl with the CA),

@@ -35,7 +35,11 @@ func TestDemo(t *testing.T) {
 		"expires-at = " + fixed.Add(14399*time.Second).UTC().Format(time.RFC3339),
 		"scope = " + saptest.LandscapeCPIScope,
 		"stdout: one line, the access token",
-		"all 4 steps passed",
+		"OIDC trust report",
+		"subject = " + saptest.GitHubSubject,
+		"5c. jwt-bearer at XSUAA",
+		"cf auth --assertion",
+		"all 5 steps passed",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("demo output lacks %q", want)
@@ -51,8 +55,10 @@ func TestDemo(t *testing.T) {
 		got, want int
 	}{
 		{"IAS passcode", l.IAS.Count(saptest.PasscodePath), 1},
-		{"UAA token (steps 2 and 4)", l.UAA.Count(saptest.DefaultTokenPath), 2},
-		{"CPI", l.CPI.Count(saptest.MessageProcessingLogsPath), 2},
+		{"UAA token (steps 2, 4 and 5c)", l.UAA.Count(saptest.DefaultTokenPath), 3},
+		{"CPI", l.CPI.Count(saptest.MessageProcessingLogsPath), 3},
+		{"job token service (5a, 5b)", l.Issuer.Count(saptest.IssuerTokenRequestPath), 2},
+		{"IAS token (5b)", l.IAS.Count(saptest.IASTokenPath), 1},
 		{"cockpit UAA token", l.CockpitUAA.Count(saptest.LandscapeCockpitTokenPath), 1},
 		{"cockpit API", l.Cockpit.Count(saptest.RegisteredResourcesPath), 1},
 	} {

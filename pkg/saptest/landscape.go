@@ -9,6 +9,13 @@ import (
 // Identities of a [Landscape]. The names are fixed so that tests and the
 // demo read well; every secret is random per landscape.
 const (
+	// LandscapeIASClientID is the IAS OAuth client ([Landscape.IAS]'s
+	// /oauth2/token) that exchanges a CI job's ID token with the jwt-bearer
+	// grant; its secret is IASClientSecret.
+	LandscapeIASClientID = "f3b1c9a0-5e7d-4c2b-9a61-0d2e8c4b7a15"
+	// LandscapeJobAudience is the audience the IAS tenant wants in a CI
+	// job's ID token from [Landscape.Issuer].
+	LandscapeJobAudience = "sap-ci-auth-demo"
 	// LandscapeIASUser is the subject CN of the IAS technical user's client
 	// certificate ([Landscape.Client]).
 	LandscapeIASUser = "P000042 (sap-ci-auth technical user)"
@@ -66,8 +73,14 @@ const (
 type Landscape struct {
 	// PKI issued every certificate; clients trust [PKI.RootPEM].
 	PKI *PKI
-	// IAS is the IAS tenant; [Landscape.Client] logs on to it.
+	// IAS is the IAS tenant; [Landscape.Client] logs on to it. Its OAuth
+	// client LandscapeIASClientID exchanges ID tokens of Issuer with the
+	// audience LandscapeJobAudience (jwt-bearer), mapping their sub to a
+	// user.
 	IAS *IAS
+	// Issuer is the CI's OIDC issuer (GitHub-style token service and
+	// GitLab-style tokens) that IAS trusts; UAA trusts IAS in turn.
+	Issuer *Issuer
 	// UAA is the Cloud Integration tenant's XSUAA. Its clients are
 	// LandscapeCPIClientID (secret CPIClientSecret) and
 	// LandscapeCPIX509ClientID (certificate X509Client); it grants
@@ -97,6 +110,8 @@ type Landscape struct {
 	// LandscapeCPIX509ClientID.
 	X509Client *ClientCert
 
+	// IASClientSecret is the secret of LandscapeIASClientID.
+	IASClientSecret string
 	// CPIClientSecret is the secret of LandscapeCPIClientID.
 	CPIClientSecret string
 	// CPIUserPassword is the password of LandscapeCPIUser.
@@ -163,6 +178,7 @@ func NewLandscape(opts ...LandscapeOption) (_ *Landscape, err error) {
 	l := &Landscape{
 		PKI:                 cfg.pki,
 		ClientP12Password:   randomString(24),
+		IASClientSecret:     randomString(24),
 		CPIClientSecret:     randomString(24),
 		CPIUserPassword:     randomString(24),
 		OriginUserPassword:  randomString(24),
@@ -182,9 +198,13 @@ func NewLandscape(opts ...LandscapeOption) (_ *Landscape, err error) {
 	} else if len(cfg.serverNames) > 0 {
 		return nil, errors.New("WithServerNames needs a new PKI, but WithPKI gives one")
 	}
-	if l.IAS, err = NewIAS(l.PKI); err != nil {
+	if l.Issuer, err = NewIssuer(l.PKI); err != nil {
 		return nil, err
 	}
+	if l.IAS, err = NewIAS(l.PKI, WithOAuthClients(map[string]string{LandscapeIASClientID: l.IASClientSecret})); err != nil {
+		return nil, err
+	}
+	l.IAS.TrustIssuer(l.Issuer, LandscapeJobAudience, "sub")
 	l.UAA, err = NewUAA(l.PKI, UAAConfig{
 		Clients: map[string]string{LandscapeCPIClientID: l.CPIClientSecret, LandscapeCPIX509ClientID: ""},
 		Users:   map[string]string{LandscapeCPIUser: l.CPIUserPassword},
@@ -194,6 +214,9 @@ func NewLandscape(opts ...LandscapeOption) (_ *Landscape, err error) {
 	if err != nil {
 		return nil, err
 	}
+	// XSUAA trusts IAS: an IAS token (its id_token) is a jwt-bearer
+	// assertion for a Cloud Integration user token.
+	l.UAA.TrustIAS(l.IAS, LandscapeIASClientID)
 	if l.CPI, err = NewCPI(l.PKI, l.UAA, LandscapeCPIScope); err != nil {
 		return nil, err
 	}
@@ -261,6 +284,9 @@ func (l *Landscape) Close() {
 	if l.IAS != nil {
 		l.IAS.Close()
 	}
+	if l.Issuer != nil {
+		l.Issuer.Close()
+	}
 	if l.UAA != nil {
 		l.UAA.Close()
 	}
@@ -280,9 +306,11 @@ func (l *Landscape) Close() {
 // PEM, and every passcode and token the fakes issued. A test checks that none
 // of them appears in a log.
 func (l *Landscape) Secrets() []string {
-	out := []string{l.ClientP12Password, l.CPIClientSecret, l.CPIUserPassword, l.OriginUserPassword,
-		l.CockpitClientSecret, l.CockpitPassword, string(l.Client.KeyPEM()), string(l.X509Client.KeyPEM())}
+	out := []string{l.ClientP12Password, l.IASClientSecret, l.CPIClientSecret, l.CPIUserPassword, l.OriginUserPassword,
+		l.CockpitClientSecret, l.CockpitPassword, string(l.Client.KeyPEM()), string(l.X509Client.KeyPEM()), l.Issuer.RequestToken()}
 	out = append(out, l.IAS.Passcodes()...)
+	out = append(out, l.IAS.Tokens()...)
+	out = append(out, l.Issuer.Tokens()...)
 	out = append(out, l.UAA.Tokens()...)
 	return append(out, l.CockpitUAA.Tokens()...)
 }
