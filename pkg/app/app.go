@@ -188,10 +188,10 @@ func (m *Main) run(ctx context.Context, sink emit.Sink, s *config.Settings, f fl
 		return ExitInput
 	}
 	env := &flow.Env{
-		Now:  m.now,
+		Now:    m.now,
 		Warn:   sink.Warning,
 		Notice: sink.Notice,
-		Mask: sink.Mask,
+		Mask:   sink.Mask,
 		Client: func(cert *tls.Certificate) (*http.Client, error) {
 			return transport.New(transport.Options{Timeout: s.Timeout, RootCAs: pool, ClientCertificate: cert,
 				Getenv: m.Getenv, UserAgent: "sap-ci-auth/" + Version()})
