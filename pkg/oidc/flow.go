@@ -112,6 +112,9 @@ func PrepareJobToken(s *config.Settings, env *flow.Env) (JobToken, error) {
 		if err != nil {
 			return "", nil, fmt.Errorf("failed to read the ID token from GitHub's token service: %w", err)
 		}
+		if exp := c.Expiry(); !exp.IsZero() && !exp.After(env.Now()) {
+			return "", nil, fmt.Errorf("failed to use the ID token from GitHub's token service: it expired at %s; check the runner's clock", exp.UTC().Format(time.RFC3339))
+		}
 		report(c)
 		return token, c, nil
 	}, nil
