@@ -100,7 +100,9 @@ func runMain(t *testing.T, env map[string]string, args []string) result {
 	r.output, _ = os.ReadFile(env["GITHUB_OUTPUT"])
 	r.env, _ = os.ReadFile(env["GITHUB_ENV"])
 	if f := env[config.GitHubEnv(config.InDotenvFile)] + env[config.ShellEnv(config.InDotenvFile)]; f != "" {
-		r.dotenv, _ = os.ReadFile(f)
+		if st, err := os.Lstat(f); err == nil && st.Mode().IsRegular() { // never /dev/stdout
+			r.dotenv, _ = os.ReadFile(f)
+		}
 	}
 	r.outputs = emit.ParseOutputFile(r.output)
 	return r

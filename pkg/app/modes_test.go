@@ -1,0 +1,268 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/app"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/config"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/flow"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/saptest"
+)
+
+// TestCLIOnAGitHubRunner: every `run:` step has GITHUB_ACTIONS=true, so
+// that alone must not switch to action mode. A CLI call there prints the
+// value alone on stdout (for $(…)) and its masks on stderr, which the
+// runner reads too; started as the action it speaks the runner protocol.
+func TestCLIOnAGitHubRunner(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	cli := w.runCLI(t, []string{"client-credentials"}, map[string]string{"GITHUB_ACTIONS": "true", "SAP_CI_AUTH_SERVICE_KEY": w.l.CPIKey})
+	if cli.code != 0 {
+		t.Fatalf("exit %d: %s", cli.code, cli.stderr)
+	}
+	token := strings.TrimSuffix(string(cli.stdout), "\n")
+	if strings.Contains(token, "\n") || strings.Contains(token, "::") || !w.l.UAA.Valid(token, saptest.LandscapeCPIScope) {
+		t.Errorf("stdout = %q, want the access token alone", cli.stdout)
+	}
+	for _, want := range []string{"::add-mask::" + token, "::add-mask::" + w.l.CPIClientSecret} {
+		if !bytes.Contains(cli.stderr, []byte(want+"\n")) {
+			t.Errorf("stderr lacks %.20s…: the runner would not mask it", want)
+		}
+	}
+	w.checkLeaks(t, cli)
+
+	json := w.runCLI(t, []string{"client-credentials", "--output", "json"}, map[string]string{"GITHUB_ACTIONS": "true", "SAP_CI_AUTH_SERVICE_KEY": w.l.CPIKey})
+	if json.code != 0 || !bytes.HasPrefix(json.stdout, []byte(`{"access-token":`)) {
+		t.Errorf("--output json on a runner: exit %d, stdout %.40q", json.code, json.stdout)
+	}
+
+	step := w.runStep(t, map[string]string{"flow": "client-credentials", "service-key": w.l.CPIKey}, nil)
+	if step.code != 0 || step.outputs["access-token"] == "" || len(step.stderr) != 0 {
+		t.Errorf("action mode: exit %d, outputs %v, stderr %q", step.code, keys(step.outputs), step.stderr)
+	}
+	if !bytes.HasPrefix(step.stdout, []byte("::add-mask::")) {
+		t.Errorf("action mode stdout = %.40q, want workflow commands", step.stdout)
+	}
+}
+
+// TestDestinationsCheckedBeforeTheRequest: a passcode is single use, so an
+// output that cannot be written is found before it is fetched: exit 2 and
+// the tenant never asked.
+func TestDestinationsCheckedBeforeTheRequest(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	link := filepath.Join(dir, "link.env")
+	if err := os.Symlink(filepath.Join(dir, "target.env"), link); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name  string
+		extra map[string]string
+		want  string
+	}{
+		{name: "GITHUB_OUTPUT unset", extra: map[string]string{"GITHUB_OUTPUT": ""}, want: "GITHUB_OUTPUT"},
+		{name: "GITHUB_OUTPUT a directory", extra: map[string]string{"GITHUB_OUTPUT": dir}, want: "GITHUB_OUTPUT"},
+		{name: "GITHUB_OUTPUT in a missing directory", extra: map[string]string{"GITHUB_OUTPUT": filepath.Join(dir, "no", "out")}, want: "GITHUB_OUTPUT"},
+		{name: "dotenv-file a symlink", extra: map[string]string{"INPUT_DOTENV-FILE": link}, want: "dotenv-file"},
+		{name: "dotenv-file /dev/stdout", extra: map[string]string{"INPUT_DOTENV-FILE": "/dev/stdout"}, want: "dotenv-file"},
+		{name: "dotenv-file in a missing directory", extra: map[string]string{"INPUT_DOTENV-FILE": filepath.Join(dir, "no", "x.env")}, want: "dotenv-file"},
+		{name: "export-env into PATH", extra: map[string]string{"INPUT_EXPORT-ENV": "PATH=passcode"}, want: "export-env: PATH changes how later steps run"},
+		{name: "export-env of an output the flow lacks", extra: map[string]string{"INPUT_EXPORT-ENV": "TOKEN=access-token"}, want: "export-env: TOKEN names access-token, which the ias-passcode flow does not set"},
+		{name: "export-env without GITHUB_ENV", extra: map[string]string{"INPUT_EXPORT-ENV": "CF_PASSWORD=passcode", "GITHUB_ENV": ""}, want: "GITHUB_ENV"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t)
+			r := w.runStep(t, map[string]string{"flow": "ias-passcode", "ias-tenant": w.l.IAS.URL, "certificate-file": w.p12,
+				"certificate-password": w.l.ClientP12Password}, tc.extra)
+			if r.code != app.ExitInput {
+				t.Errorf("exit %d, want 2:\n%s", r.code, r.stdout)
+			}
+			if !bytes.Contains(r.stdout, []byte("::error::")) || !bytes.Contains(r.stdout, []byte(tc.want)) {
+				t.Errorf("want an ::error:: naming %q:\n%s", tc.want, r.stdout)
+			}
+			if n := w.l.IAS.Count(""); n != 0 {
+				t.Errorf("IAS got %d requests, want none: the passcode would be lost", n)
+			}
+			if _, err := os.Lstat(filepath.Join(dir, "target.env")); err == nil {
+				t.Error("the symlink's target was written")
+			}
+			w.checkLeaks(t, r)
+		})
+	}
+}
+
+// TestExportEnvOutsideGitHub: export-env needs GITHUB_ENV; elsewhere the
+// error points at dotenv-file, before anything is sent.
+func TestExportEnvOutsideGitHub(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	r := w.runCLI(t, []string{"client-credentials"}, map[string]string{"SAP_CI_AUTH_SERVICE_KEY": w.l.CPIKey, "SAP_CI_AUTH_EXPORT_ENV": "TOKEN=access-token"})
+	if r.code != 2 || !bytes.Contains(r.stderr, []byte("export-env: works only in a GitHub Actions step")) || !bytes.Contains(r.stderr, []byte("dotenv-file")) {
+		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	if n := w.l.UAA.Count(""); n != 0 {
+		t.Errorf("UAA got %d requests, want none", n)
+	}
+}
+
+// TestDotenvIsSafeToSource: a dotenv file from a token flow holds only
+// values sh and GitLab read alike; the two-word scope is left out with a
+// warning instead of running a command when sourced.
+func TestDotenvIsSafeToSource(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.l.UAA.SetFault(saptest.Fault{Status: 200, ContentType: "application/json",
+		Body: `{"access_token":"tok-0123456789abcdef","token_type":"bearer","expires_in":600,"scope":"openid $(touch pwned)"}`})
+	dotenv := filepath.Join(w.dir, "auth.env")
+	r := w.runStep(t, map[string]string{"flow": "client-credentials", "service-key": w.l.CPIKey, "dotenv-file": dotenv}, nil)
+	if r.code != 0 {
+		t.Fatalf("exit %d:\n%s", r.code, r.stdout)
+	}
+	if !bytes.Contains(r.stdout, []byte("::warning::dotenv-file: SCOPE (output scope) is left out")) {
+		t.Errorf("no warning about SCOPE:\n%s", r.stdout)
+	}
+	got := string(r.dotenv)
+	if !strings.Contains(got, "ACCESS_TOKEN=tok-0123456789abcdef\n") || strings.Contains(got, "SCOPE") || strings.Contains(got, "AUTHORIZATION") {
+		t.Errorf("dotenv = %q", got)
+	}
+	st, err := os.Stat(dotenv)
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("dotenv mode: %v, %v; want 0600", st.Mode(), err)
+	}
+}
+
+// TestHostileAnswers: odd or hostile token answers never make the tool
+// print a secret, discard a good token, or accept a useless one.
+func TestHostileAnswers(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name     string
+		body     string
+		status   int
+		wantCode int
+		want     string // in the log
+		check    func(t *testing.T, w *world, r result)
+	}{
+		{name: "a blank token", body: `{"access_token":"   ","token_type":"bearer"}`, wantCode: 1, want: "blank"},
+		{name: "a mac token", body: `{"access_token":"tok-0123456789abcdef","token_type":"mac"}`, wantCode: 1, want: "only Bearer tokens"},
+		{name: "a fractional expires_in", body: `{"access_token":"tok-0123456789abcdef","expires_in":3599.5}`, wantCode: 0,
+			check: func(t *testing.T, w *world, r result) {
+				if r.outputs["expires-in"] != "3600" {
+					t.Errorf("expires-in %q, want 3600", r.outputs["expires-in"])
+				}
+			}},
+		{name: "a secret echoed %-encoded in the description", status: 401,
+			body: `{"error":"invalid_client","error_description":"client_secret=SECRET-ENC is wrong"}`, wantCode: 1, want: "client_secret=*** is wrong"},
+		{name: "a secret echoed truncated", status: 401,
+			body: `{"error":"invalid_client","error_description":"got SECRET-HALF…"}`, wantCode: 1, want: "(HTTP 401, invalid_client)"},
+		{name: "a scope with a line separator", body: `{"access_token":"tok-0123456789abcdef","scope":"a\u2028b"}`, wantCode: 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t)
+			body := strings.ReplaceAll(tc.body, "SECRET-ENC", strings.ReplaceAll(w.l.CPIClientSecret, "-", "%2D"))
+			body = strings.ReplaceAll(body, "SECRET-HALF", w.l.CPIClientSecret[:len(w.l.CPIClientSecret)*2/3])
+			status := tc.status
+			if status == 0 {
+				status = 200
+			}
+			w.l.UAA.SetFault(saptest.Fault{Status: status, ContentType: "application/json", Body: body})
+			r := w.runStep(t, map[string]string{"flow": "client-credentials", "service-key": w.l.CPIKey}, nil)
+			if r.code != tc.wantCode || !bytes.Contains(r.stdout, []byte(tc.want)) {
+				t.Errorf("exit %d, want %d with %q:\n%s", r.code, tc.wantCode, tc.want, r.stdout)
+			}
+			if tc.check != nil {
+				tc.check(t, w, r)
+			}
+			w.checkLeaks(t, r)
+			// The same answer in a shell with --output json: valid JSON.
+			if tc.wantCode == 0 {
+				s := w.runCLI(t, []string{"client-credentials", "--output", "json"}, map[string]string{"SAP_CI_AUTH_SERVICE_KEY": w.l.CPIKey})
+				var v map[string]string
+				if err := json.Unmarshal(s.stdout, &v); err != nil || v["access-token"] == "" {
+					t.Errorf("--output json = %q: %v", s.stdout, err)
+				}
+			}
+		})
+	}
+}
+
+// TestRegistry proves that a flow is one registry entry: a throw-away flow
+// shows in --help, runs by name, and its outputs are written; an unknown
+// flow is an error, and an output the entry does not list is refused.
+func TestRegistry(t *testing.T) {
+	t.Parallel()
+	echo := flow.Flow{
+		Name:    "echo-user",
+		Summary: "a throw-away flow that returns its username input as the passcode",
+		Inputs:  []string{config.InUsername},
+		Primary: config.OutPasscode,
+		Outputs: []string{config.OutPasscode, config.OutExpiresIn, config.OutExpiresAt},
+		Prepare: func(s *config.Settings, env *flow.Env) (flow.Run, error) {
+			if s.Username == "" {
+				return nil, s.Missing(config.InUsername, "name someone")
+			}
+			return func(context.Context) (*flow.Result, error) {
+				return &flow.Result{Values: map[string]string{config.OutPasscode: s.Username}, Lifetime: 60e9, Issued: env.Now()}, nil
+			}, nil
+		},
+	}
+	sloppy := echo
+	sloppy.Name, sloppy.Outputs = "sloppy", []string{config.OutPasscode}
+	registry := []flow.Flow{echo, sloppy}
+	runWith := func(args ...string) (int, string, string) {
+		var stdout, stderr bytes.Buffer
+		m := &app.Main{Stdout: &stdout, Stderr: &stderr, Args: args, Getenv: func(string) string { return "" }, Flows: registry}
+		return m.Run(context.Background()), stdout.String(), stderr.String()
+	}
+	if code, out, _ := runWith("--help"); code != 0 || !strings.Contains(out, "echo-user           a throw-away flow") || strings.Contains(out, "ias-passcode  ") {
+		t.Errorf("--help (exit %d) does not list exactly the registry:\n%s", code, out)
+	}
+	if code, out, errOut := runWith("echo-user", "--username", "alice"); code != 0 || out != "alice\n" {
+		t.Errorf("echo-user: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if code, _, errOut := runWith("echo-user"); code != 2 || !strings.Contains(errOut, "username: missing") {
+		t.Errorf("echo-user without input: exit %d, %q", code, errOut)
+	}
+	if code, _, errOut := runWith("ias-passcode"); code != 2 || !strings.Contains(errOut, "flow: unknown flow; use one of: echo-user, sloppy") {
+		t.Errorf("a flow outside the registry: exit %d, %q", code, errOut)
+	}
+	if code, _, errOut := runWith("sloppy", "--username", "bob"); code != 1 || !strings.Contains(errOut, "expires-in, which its registry entry does not list") {
+		t.Errorf("an undeclared output: exit %d, %q", code, errOut)
+	}
+	if code, _, errOut := runWith("echo-user", "--username", "x", "--ias-tenant", "t"); code != 0 || !strings.Contains(errOut, "ias-tenant is not used by the echo-user flow") {
+		t.Errorf("an input the flow does not read: exit %d, %q", code, errOut)
+	}
+}
+
+// TestActionYAMLNamesEveryFlow: the flow input's description in action.yml
+// lists each registered flow.
+func TestActionYAMLNamesEveryFlow(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile(filepath.Join("..", "..", "action.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m app.Main
+	help := m.Usage()
+	_, after, _ := strings.Cut(string(b), "\n  flow:\n")
+	desc, _, _ := strings.Cut(after, "default:")
+	for _, line := range strings.Split(help[strings.Index(help, "Flows:"):strings.Index(help, "Inputs (")], "\n") {
+		name, _, _ := strings.Cut(strings.TrimSpace(line), " ")
+		if name == "" || name == "Flows:" {
+			continue
+		}
+		if !strings.Contains(desc, name) {
+			t.Errorf("action.yml's flow description does not name %s", name)
+		}
+	}
+}
