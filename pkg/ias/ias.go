@@ -167,7 +167,9 @@ func Fetch(ctx context.Context, hc *http.Client, base *url.URL) (*Passcode, erro
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
 		// Never retried: the tenant may have issued the passcode already.
-		return nil, &Error{Reason: "the connection broke while reading the answer (a passcode is single use: if one was issued it is lost; run the step again)", Err: transport.Explain(err)}
+		// The status and headers arrived: the certificate was accepted, so
+		// the cause is the read error itself, not a transport explanation.
+		return nil, &Error{Reason: "the connection broke while reading the answer (a passcode is single use: if one was issued it is lost; run the step again)", Err: err}
 	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, &Error{Status: resp.StatusCode, Reason: statusReason(resp, body)}

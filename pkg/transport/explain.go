@@ -177,13 +177,17 @@ func tlsVersionName(hex string) string {
 
 // proxyReason explains a failure at the proxy, naming its variable.
 func proxyReason(pf *proxyFailure) string {
+	// 407 is the proxy's own status for a login (RFC 9110 §15.5.8); some
+	// proxies (tinyproxy 1.11) answer a CONNECT with a wrong login with 401.
+	login := pf.Status == http.StatusProxyAuthRequired || pf.Status == http.StatusUnauthorized
+	status := strconv.Itoa(pf.Status) + " " + pf.Text
 	switch {
-	case pf.Status == http.StatusProxyAuthRequired && pf.Login:
-		return "the proxy in " + pf.Variable + " refused the login (407 Proxy Authentication Required): check the user and password in the variable, with special characters percent-encoded"
-	case pf.Status == http.StatusProxyAuthRequired:
-		return "the proxy in " + pf.Variable + " demands a login (407 Proxy Authentication Required): put the user and password in the variable as http://user:password@host:port"
+	case login && pf.Login:
+		return "the proxy in " + pf.Variable + " refused the login (" + status + "): check the user and password in the variable, with special characters percent-encoded"
+	case login:
+		return "the proxy in " + pf.Variable + " demands a login (" + status + "): put the user and password in the variable as http://user:password@host:port"
 	case pf.Status != 0:
-		return "the proxy in " + pf.Variable + " refused the tunnel to the server (" + strconv.Itoa(pf.Status) + " " + pf.Text +
+		return "the proxy in " + pf.Variable + " refused the tunnel to the server (" + status +
 			"): have the proxy allow this host and port, or list the host in NO_PROXY"
 	}
 	return "cannot reach the proxy in " + pf.Variable + ": check the variable's host and port, or unset it"

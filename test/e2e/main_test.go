@@ -205,7 +205,7 @@ func newWorld(t *testing.T, opts ...saptest.LandscapeOption) *world {
 func TestDemoCommand(t *testing.T) {
 	t.Parallel()
 	r := runBinary(t, t.TempDir(), nil, "demo")
-	if r.code != 0 || !strings.Contains(r.stdout, "demo: all 4 steps passed") {
+	if r.code != 0 || !strings.Contains(r.stdout, "demo: all 5 steps passed") {
 		t.Errorf("demo: exit %d\n%s", r.code, r.log())
 	}
 }
