@@ -191,6 +191,7 @@ func (m *Main) run(ctx context.Context, sink emit.Sink, s *config.Settings, f fl
 		Now:    m.now,
 		Warn:   sink.Warning,
 		Notice: sink.Notice,
+		Info:   sink.Info,
 		Mask:   sink.Mask,
 		Client: func(cert *tls.Certificate) (*http.Client, error) {
 			return transport.New(transport.Options{Timeout: s.Timeout, RootCAs: pool, ClientCertificate: cert,

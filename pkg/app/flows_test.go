@@ -427,3 +427,60 @@ func keys(m map[string]string) []string {
 	}
 	return out
 }
+
+// TestTokenChecks: required-scopes and verify-url find the misconfigured
+// role in the auth step, with the fix, instead of three steps later.
+func TestTokenChecks(t *testing.T) {
+	t.Parallel()
+	local := saptest.LandscapeCPIScope[strings.Index(saptest.LandscapeCPIScope, ".")+1:]
+	cases := []struct {
+		name     string
+		inputs   func(w *world) map[string]string
+		cpiFault *saptest.Fault
+		wantCode int
+		want     string
+		cpiCalls int
+	}{
+		{name: "required scope by its local name", inputs: func(w *world) map[string]string {
+			return map[string]string{"required-scopes": local}
+		}, want: ""},
+		{name: "required scope by its full name", inputs: func(w *world) map[string]string {
+			return map[string]string{"required-scopes": saptest.LandscapeCPIScope}
+		}, want: ""},
+		{name: "a missing scope", inputs: func(w *world) map[string]string {
+			return map[string]string{"required-scopes": local + " WorkspacePackagesEdit"}
+		}, wantCode: 1, want: "required-scopes: the token lacks WorkspacePackagesEdit (it carries: " + saptest.LandscapeCPIScope + "); assign the role"},
+		{name: "verify-url accepts the token", inputs: func(w *world) map[string]string {
+			return map[string]string{"verify-url": w.l.CPI.URL + saptest.MessageProcessingLogsPath + "?$top=1"}
+		}, want: "\nverify-url answered 200 OK: the token is accepted\n", cpiCalls: 1},
+		{name: "verify-url at another API", inputs: func(w *world) map[string]string {
+			return map[string]string{"verify-url": w.l.Cockpit.URL + saptest.RegisteredResourcesPath}
+		}, wantCode: 1, want: "verify-url answered 401 Unauthorized"},
+		{name: "verify-url says a role is missing", inputs: func(w *world) map[string]string {
+			return map[string]string{"verify-url": w.l.CPI.URL + saptest.MessageProcessingLogsPath}
+		}, cpiFault: &saptest.Fault{Status: 403, ContentType: "application/json", Body: `{"error":{"code":"Forbidden","message":{"lang":"en","value":"Missing role\nsecond line"}}}`},
+			wantCode: 1, want: `verify-url answered 403 Forbidden ("Missing role"): the token is valid but lacks a role for this API; assign the role`, cpiCalls: 1},
+		{name: "verify-url over http", inputs: func(w *world) map[string]string {
+			return map[string]string{"verify-url": strings.Replace(w.l.CPI.URL, "https", "http", 1)}
+		}, wantCode: 2, want: "verify-url: http:// is not allowed"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t)
+			if tc.cpiFault != nil {
+				w.l.CPI.SetFault(*tc.cpiFault)
+			}
+			inputs := tc.inputs(w)
+			inputs["flow"], inputs["service-key"] = "client-credentials", w.l.CPIKey
+			r := w.runStep(t, inputs, nil)
+			if r.code != tc.wantCode || !bytes.Contains(r.stdout, []byte(tc.want)) {
+				t.Errorf("exit %d, want %d with %q:\n%s", r.code, tc.wantCode, tc.want, r.stdout)
+			}
+			if got := w.l.CPI.Count(""); got != tc.cpiCalls {
+				t.Errorf("the API got %d requests, want %d", got, tc.cpiCalls)
+			}
+			w.checkLeaks(t, r)
+		})
+	}
+}

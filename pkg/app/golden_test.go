@@ -110,10 +110,14 @@ func TestGolden(t *testing.T) {
 // random.
 var delimiters = regexp.MustCompile(`ghadelimiter_[0-9a-fA-F-]+`)
 
+// serials matches the serial numbers of the certificates minted per run.
+var serials = regexp.MustCompile(`serial [0-9a-f]+`)
+
 func normalize(s string, replace map[string]string) string {
 	for from, to := range replace {
 		s = strings.ReplaceAll(s, from, to)
 	}
+	s = serials.ReplaceAllString(s, "serial RANDOM")
 	return delimiters.ReplaceAllString(s, "ghadelimiter_RANDOM")
 }
 

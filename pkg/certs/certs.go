@@ -220,3 +220,39 @@ func RootPool(extraPEM []byte) (*x509.CertPool, error) {
 	}
 	return pool, nil
 }
+
+// Describe is the one-line, non-secret report of a client certificate:
+// subject, issuer, serial, not-after and days left, key type and size,
+// chain length, and that the key matches (tls.X509KeyPair and
+// go-pkcs12 refuse a key that does not).
+func Describe(c *tls.Certificate, now time.Time) string {
+	leaf := c.Leaf
+	if leaf == nil && len(c.Certificate) > 0 {
+		leaf, _ = x509.ParseCertificate(c.Certificate[0])
+	}
+	if leaf == nil {
+		return "certificate: none"
+	}
+	days := int(leaf.NotAfter.Sub(now).Hours() / 24)
+	return fmt.Sprintf("certificate: subject %q, issuer %q, serial %s, not after %s (%d days left), %s key, chain of %d, key matches",
+		oneLine(leaf.Subject.String()), oneLine(leaf.Issuer.String()), leaf.SerialNumber.Text(16),
+		leaf.NotAfter.UTC().Format(time.RFC3339), days, keyKind(leaf.PublicKey), len(c.Certificate))
+}
+
+// keyKind names a public key's type and size.
+func keyKind(pub crypto.PublicKey) string {
+	switch k := pub.(type) {
+	case *rsa.PublicKey:
+		return fmt.Sprintf("RSA %d", k.N.BitLen())
+	case *ecdsa.PublicKey:
+		return "ECDSA " + k.Curve.Params().Name
+	case ed25519.PublicKey:
+		return "Ed25519"
+	}
+	return "unknown"
+}
+
+// oneLine keeps certificate text (which its issuer chose) on one line.
+func oneLine(s string) string {
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\u2028' || r == '\u2029' }), " ")
+}

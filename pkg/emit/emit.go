@@ -29,7 +29,11 @@ type Sink interface {
 	// that the runner hides them from logs. It must be called before
 	// anything containing the secret is written.
 	Mask(secret string) error
-	// Notice logs a notice (an annotation on GitHub).
+	// Info logs a line of the step's log on GitHub (never a workflow
+	// command); a shell prints nothing, so that stderr stays empty on
+	// success. `sap-ci-auth inspect` shows the same information locally.
+	Info(msg string)
+	// Notice logs a notice (an annotation on GitHub, a line on stderr).
 	Notice(msg string)
 	// Warning logs a warning (an annotation on GitHub).
 	Warning(msg string)

@@ -31,6 +31,7 @@ import (
 // a random ghadelimiter_<uuid> as actions/toolkit's file-command.ts does,
 // and all of them go to the file in one append.
 type GitHub struct {
+	w      io.Writer
 	action *githubactions.Action
 	getenv func(string) string
 	random io.Reader
@@ -50,6 +51,7 @@ func WithRandom(r io.Reader) GitHubOption {
 // GITHUB_OUTPUT and GITHUB_ENV through getenv.
 func NewGitHub(w io.Writer, getenv func(string) string, opts ...GitHubOption) *GitHub {
 	g := &GitHub{
+		w:      w,
 		action: githubactions.New(githubactions.WithWriter(w), githubactions.WithGetenv(getenv)),
 		getenv: getenv,
 		random: rand.Reader,
@@ -98,6 +100,17 @@ func (g *GitHub) Mask(value string) error {
 
 // Notice emits a ::notice:: annotation.
 func (g *GitHub) Notice(msg string) { _ = guard(func() { g.action.Noticef("%s", msg) }) }
+
+// Info writes msg as a plain log line. Line breaks become spaces, and a
+// line that would start a workflow command ("::") is indented, so server
+// or certificate text can never forge one.
+func (g *GitHub) Info(msg string) {
+	line := strings.Join(strings.FieldsFunc(msg, func(r rune) bool { return r == '\n' || r == '\r' }), " ")
+	if strings.HasPrefix(strings.TrimSpace(line), "::") {
+		line = "  " + line
+	}
+	fmt.Fprintln(g.w, line)
+}
 
 // Warning emits a ::warning:: annotation.
 func (g *GitHub) Warning(msg string) { _ = guard(func() { g.action.Warningf("%s", msg) }) }

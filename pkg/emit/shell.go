@@ -64,6 +64,9 @@ func (s *Shell) Mask(value string) error {
 // Notice logs to stderr.
 func (s *Shell) Notice(msg string) { fmt.Fprintf(s.stderr, "sap-ci-auth: notice: %s\n", msg) }
 
+// Info prints nothing: a shell's stderr stays empty on success.
+func (s *Shell) Info(string) {}
+
 // Warning logs to stderr.
 func (s *Shell) Warning(msg string) { fmt.Fprintf(s.stderr, "sap-ci-auth: warning: %s\n", msg) }
 

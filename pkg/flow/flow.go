@@ -47,6 +47,9 @@ type Env struct {
 	// Warn reports something the user should know but that does not stop
 	// the run (a certificate close to expiry).
 	Warn func(msg string)
+	// Info reports a line for the step's log (a certificate report); a
+	// shell prints nothing.
+	Info func(msg string)
 	// Notice reports information worth keeping (a trust report): a notice
 	// annotation on GitHub, a line on stderr elsewhere.
 	Notice func(msg string)

@@ -29,6 +29,7 @@ func ClientCertificate(s *config.Settings, env *Env) (*tls.Certificate, error) {
 	if err := CheckValidity(m.Input, id, env); err != nil {
 		return nil, err
 	}
+	env.Info(certs.Describe(&id.TLS, env.Now()))
 	return &id.TLS, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"encoding/base64"
 	"errors"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -19,7 +20,7 @@ import (
 // tokenInputs are the inputs both token flows read.
 var tokenInputs = []string{config.InServiceKey, config.InServiceKeyFile, config.InTokenURL, config.InClientID,
 	config.InClientSecret, config.InScope, config.InClientAuth, config.InCertificate, config.InCertificateFile,
-	config.InCertificatePassword}
+	config.InCertificatePassword, config.InRequiredScopes, config.InVerifyURL}
 
 // tokenOutputs are the outputs of every token flow.
 var tokenOutputs = []string{config.OutAccessToken, config.OutAuthorization, config.OutTokenType, config.OutExpiresIn,
@@ -157,18 +158,18 @@ func prepare(s *config.Settings, env *flow.Env, grant Grant) (flow.Run, error) {
 	// unless a client secret was given to use instead.
 	var clientCert *tls.Certificate
 	switch {
+	case key != nil && key.Certificate != "" && (s.Certificate.Given() || req.ClientSecret == "" && key.PrivateKey != ""):
+		c, err := keyCertificate(key, keyInput, s, env)
+		if err != nil {
+			return nil, err
+		}
+		clientCert = c
 	case s.Certificate.Given():
 		c, err := flow.ClientCertificate(s, env)
 		if err != nil {
 			return nil, err
 		}
 		clientCert = c
-	case key != nil && key.IsX509() && req.ClientSecret == "" && key.PrivateKey != "":
-		c, err := key.TLSCertificate()
-		if err != nil {
-			return nil, &config.InputError{Input: keyInput, Problem: err.Error()}
-		}
-		clientCert = &c
 	}
 	if req.ClientSecret == "" && clientCert == nil && grant != JWTBearer {
 		if key != nil && key.IsX509() {
@@ -197,6 +198,15 @@ func prepare(s *config.Settings, env *flow.Env, grant Grant) (flow.Run, error) {
 	if err != nil {
 		return nil, err
 	}
+	var verifyClient *http.Client
+	if s.VerifyURL != "" {
+		if err := checkVerifyURL(s.VerifyURL); err != nil {
+			return nil, &config.InputError{Input: config.InVerifyURL, Problem: err.Error(), Fix: "give the https URL of an API call the token is for, e.g. <CPI url>/api/v1/IntegrationPackages?$top=1"}
+		}
+		if verifyClient, err = env.Client(nil); err != nil {
+			return nil, err
+		}
+	}
 	return func(ctx context.Context) (*flow.Result, error) {
 		if jobToken != nil {
 			assertion, _, err := jobToken(ctx)
@@ -211,6 +221,16 @@ func prepare(s *config.Settings, env *flow.Env, grant Grant) (flow.Run, error) {
 		}
 		for _, w := range tok.Warnings {
 			env.Warn(w)
+		}
+		if err := checkScopes(tok, s.RequiredScopes); err != nil {
+			return nil, err
+		}
+		if verifyClient != nil {
+			line, err := verify(ctx, verifyClient, s.VerifyURL, "Bearer "+tok.AccessToken, tok.AccessToken)
+			if err != nil {
+				return nil, err
+			}
+			env.Info(line)
 		}
 		res := &flow.Result{
 			Values: map[string]string{
@@ -237,6 +257,35 @@ func prepare(s *config.Settings, env *flow.Env, grant Grant) (flow.Run, error) {
 // Identity Authentication: jwt bearer token").
 const iasTokenPath = "/oauth2/token"
 
+// checkVerifyURL allows an absolute https URL with a port in range and no
+// user info; the token goes there.
+func checkVerifyURL(raw string) error {
+	_, err := checkHTTPS(raw, "the token must not travel unencrypted")
+	return err
+}
+
+// checkHTTPS parses an absolute https URL without user info and with a
+// port in range; why says what http:// would expose.
+func checkHTTPS(raw, why string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil || u.Host == "" || u.Hostname() == "":
+		return nil, errors.New("not a valid URL")
+	case strings.EqualFold(u.Scheme, "http"):
+		return nil, errors.New("http:// is not allowed: " + why)
+	case !strings.EqualFold(u.Scheme, "https"):
+		return nil, errors.New("not an https URL")
+	case u.User != nil:
+		return nil, errors.New("the URL must not carry credentials")
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return nil, errors.New("the port is not between 1 and 65535")
+		}
+	}
+	return u, nil
+}
+
 // credentialParams are query parameters that carry credentials; a token URL
 // holding one would print it in every network error.
 var credentialParams = []string{"client_secret", "password", "assertion", "client_assertion", "access_token", "refresh_token", "code", "secret", "token"}
@@ -245,21 +294,9 @@ var credentialParams = []string{"client_secret", "password", "assertion", "clien
 // or a service key: absolute https, no user info, no credentials in the
 // query.
 func CheckTokenURL(raw string) error {
-	u, err := url.Parse(raw)
-	switch {
-	case err != nil || u.Host == "" || u.Hostname() == "":
-		return errors.New("not a valid URL")
-	case strings.EqualFold(u.Scheme, "http"):
-		return errors.New("http:// is not allowed: the client secret must not travel unencrypted")
-	case !strings.EqualFold(u.Scheme, "https"):
-		return errors.New("not an https URL")
-	case u.User != nil:
-		return errors.New("the URL must not carry credentials")
-	}
-	if p := u.Port(); p != "" {
-		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-			return errors.New("the port is not between 1 and 65535")
-		}
+	u, err := checkHTTPS(raw, "the client secret must not travel unencrypted")
+	if err != nil {
+		return err
 	}
 	for k := range u.Query() {
 		for _, c := range credentialParams {

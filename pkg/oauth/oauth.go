@@ -59,7 +59,6 @@ package oauth
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -294,32 +293,6 @@ func newToken(tok *oauth2.Token, ans *answer, now time.Time) (*Token, error) {
 	}
 	t.Lifetime = d
 	return t, nil
-}
-
-// jwtExpiry reads the "exp" claim of an access token that is a JWT (RFC 7519
-// §4.1.4), without checking its signature: the value only fills the
-// expires-in output when the token answer lacks expires_in, and the server
-// that issued the token decides when it really expires.
-func jwtExpiry(token string) (time.Time, bool) {
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		return time.Time{}, false
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
-	if err != nil {
-		return time.Time{}, false
-	}
-	var claims struct {
-		Exp json.Number `json:"exp"`
-	}
-	if json.Unmarshal(payload, &claims) != nil {
-		return time.Time{}, false
-	}
-	exp, err := claims.Exp.Int64()
-	if err != nil || exp <= 0 {
-		return time.Time{}, false
-	}
-	return time.Unix(exp, 0), true
 }
 
 // extraString returns a string field of the raw response, or "".

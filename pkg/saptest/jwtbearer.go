@@ -2,7 +2,6 @@ package saptest
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -96,7 +95,7 @@ func (s *IAS) setupOAuth(p *PKI, opts []IASOption) (tls.ClientAuthType, error) {
 	if o.clients == nil {
 		return tls.RequireAndVerifyClientCert, nil
 	}
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	key, err := iasKey()
 	if err != nil {
 		return 0, fmt.Errorf("failed to generate IAS token key: %w", err)
 	}

@@ -94,11 +94,21 @@ type Issuer struct {
 	tokenOpts []TokenOption
 }
 
+// issuerKey, iasKey and forgerKey are the RSA 2048 keys of every Issuer,
+// every IAS token endpoint and every forged signature of a process: a key
+// costs ~70 ms to make (far more under -race, and tests start dozens of
+// landscapes), and each fake checks the issuer (iss), not only the key.
+var (
+	issuerKey = sync.OnceValues(func() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 2048) })
+	iasKey    = sync.OnceValues(func() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 2048) })
+	forgerKey = sync.OnceValues(func() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 2048) })
+)
+
 // NewIssuer starts a fake OIDC issuer with the server certificate of p. It
 // mints its RSA signing key and a random request token. Call Close when
 // done.
 func NewIssuer(p *PKI) (*Issuer, error) {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	key, err := issuerKey()
 	if err != nil {
 		return nil, fmt.Errorf("failed to generate issuer key: %w", err)
 	}
@@ -106,9 +116,7 @@ func NewIssuer(p *PKI) (*Issuer, error) {
 		key:          key,
 		hc:           p.HTTPClient(nil),
 		requestToken: randomString(40),
-		otherKey: sync.OnceValues(func() (*rsa.PrivateKey, error) {
-			return rsa.GenerateKey(rand.Reader, 2048)
-		}),
+		otherKey:     forgerKey,
 	}
 	srv, err := startServer(p, tls.NoClientCert, func(u string) { i.URL = u }, i.handle)
 	if err != nil {

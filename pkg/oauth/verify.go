@@ -1,0 +1,107 @@
+package oauth
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/transport"
+)
+
+// roleHint says where roles come from, for a token that lacks one
+// (sap-protocols.md §2: Cloud Integration role templates, role
+// collections; role changes can take up to an hour to apply).
+const roleHint = "assign the role to the client: for a Cloud Integration service key, create the service instance (plan api) " +
+	"with the role (e.g. WorkspacePackagesRead, MonitoringDataRead) and a new key; for a user, add the role collection in the " +
+	"BTP cockpit; role changes can take up to an hour to apply"
+
+// checkScopes fails when the token lacks a required scope. The scopes are
+// not secret, the token is and stays out of the message.
+func checkScopes(tok *Token, required []string) error {
+	if len(required) == 0 {
+		return nil
+	}
+	granted := grantedScopes(tok)
+	missing := missingScopes(required, granted)
+	if len(missing) == 0 {
+		return nil
+	}
+	carries := strings.Join(granted, " ")
+	if carries == "" {
+		carries = "none"
+	}
+	return fmt.Errorf("required-scopes: the token lacks %s (it carries: %s); %s", strings.Join(missing, ", "), oneLine(carries), roleHint)
+}
+
+// maxVerifyBody is what is read of the verify-url's answer: enough for the
+// first line of an error.
+const maxVerifyBody = 64 << 10
+
+// verify GETs rawURL once with the token (retried only as SAP's policy
+// allows, redirects never followed) and returns a one-line result, or an
+// error for anything but a 2xx. Of the answer only the first line of a
+// JSON "error"/"message" field is shown, with the token redacted.
+func verify(ctx context.Context, hc *http.Client, rawURL, authorization, token string) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return "", fmt.Errorf("verify-url: failed to build the request: %w", err)
+	}
+	req.Header.Set("Authorization", authorization)
+	req.Header.Set("Accept", "application/json")
+	resp, err := hc.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("verify-url: %w", transport.Explain(err))
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxVerifyBody))
+	status := fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
+	detail := answerDetail(body, token)
+	switch {
+	case resp.StatusCode >= 200 && resp.StatusCode < 300:
+		return "verify-url answered " + status + ": the token is accepted", nil
+	case resp.StatusCode == http.StatusUnauthorized:
+		return "", fmt.Errorf("verify-url answered %s%s: the API does not accept the token; check that verify-url belongs to the same subaccount as the service key", status, detail)
+	case resp.StatusCode == http.StatusForbidden:
+		return "", fmt.Errorf("verify-url answered %s%s: the token is valid but lacks a role for this API; %s", status, detail, roleHint)
+	case resp.StatusCode >= 300 && resp.StatusCode < 400:
+		return "", fmt.Errorf("verify-url answered %s: it redirects (to a login page?); give the API URL itself", status)
+	}
+	return "", fmt.Errorf("verify-url answered %s%s", status, detail)
+}
+
+// answerDetail is ` ("<first line of error or message>")` from a JSON
+// answer, with the token redacted, or "".
+func answerDetail(body []byte, token string) string {
+	var v struct {
+		Error   any `json:"error"`
+		Message any `json:"message"`
+	}
+	if json.Unmarshal(body, &v) != nil {
+		return ""
+	}
+	text := ""
+	for _, f := range []any{v.Error, v.Message} {
+		switch x := f.(type) {
+		case string:
+			text = x
+		case map[string]any: // OData: {"error":{"message":{"value":"…"}}}
+			if m, ok := x["message"].(map[string]any); ok {
+				text, _ = m["value"].(string)
+			} else {
+				text, _ = x["message"].(string)
+			}
+		}
+		if text != "" {
+			break
+		}
+	}
+	first, _, _ := strings.Cut(text, "\n")
+	first = sanitize(first, []string{token}, 200)
+	if first == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (%q)", first)
+}

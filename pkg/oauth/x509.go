@@ -1,0 +1,76 @@
+package oauth
+
+import (
+	"crypto"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/certs"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/config"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/flow"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/servicekey"
+)
+
+// keyCertificate is the client certificate of an X.509 service key: its
+// own certificate and key, or, for a key with a certificate but no key
+// (External Certificate, self-managed XSUAA x509), that certificate with
+// the private key of the certificate inputs. A certificate input that does
+// not belong to the key's certificate is an input error: nothing is sent.
+func keyCertificate(key *servicekey.Key, keyInput string, s *config.Settings, env *flow.Env) (*tls.Certificate, error) {
+	if !s.Certificate.Given() {
+		c, err := key.TLSCertificate()
+		if err != nil {
+			return nil, &config.InputError{Input: keyInput, Problem: err.Error()}
+		}
+		return checked(keyInput, c, env)
+	}
+	in := s.Certificate.Input
+	keyLeaf, err := leafOf(key.Certificate)
+	if err != nil {
+		return nil, &config.InputError{Input: keyInput, Problem: `has a "certificate" that cannot be read`, Fix: "use the complete service key"}
+	}
+	id, err := certs.Parse(s.Certificate.Data, s.CertificatePassword)
+	if errors.Is(err, certs.ErrNoCertificate) {
+		// Only a private key: it goes with the key's certificate.
+		pair, err := tls.X509KeyPair([]byte(key.Certificate), s.Certificate.Data)
+		if err != nil {
+			return nil, &config.InputError{Input: in, Problem: "holds no private key that belongs to the service key's certificate",
+				Fix: "give the private key the certificate of the service key was issued for"}
+		}
+		return checked(in, pair, env)
+	}
+	if err != nil {
+		// The same errors as any certificate input.
+		return flow.ClientCertificate(s, env)
+	}
+	if k, ok := keyLeaf.PublicKey.(interface{ Equal(crypto.PublicKey) bool }); !ok || !k.Equal(id.Leaf.PublicKey) {
+		return nil, &config.InputError{Input: in, Problem: "is not the certificate of the service key (its key does not match)",
+			Fix: "give the certificate and private key of the service key's client, or leave the input empty"}
+	}
+	return flow.ClientCertificate(s, env)
+}
+
+// checked refuses a certificate outside its validity period and reports it.
+func checked(input string, c tls.Certificate, env *flow.Env) (*tls.Certificate, error) {
+	if err := flow.CheckValidity(input, &certs.Identity{TLS: c, Leaf: c.Leaf}, env); err != nil {
+		return nil, err
+	}
+	env.Info(certs.Describe(&c, env.Now()))
+	return &c, nil
+}
+
+// leafOf parses the first certificate of a PEM chain.
+func leafOf(chainPEM string) (*x509.Certificate, error) {
+	rest := []byte(chainPEM)
+	for {
+		var block *pem.Block
+		if block, rest = pem.Decode(rest); block == nil {
+			return nil, errors.New("no certificate")
+		}
+		if block.Type == "CERTIFICATE" {
+			return x509.ParseCertificate(block.Bytes)
+		}
+	}
+}
