@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test: static checks, the Go unit and end-to-end tests (real
-# nginx on loopback), actionlint, the benchmark smoke run, and the container
-# and runner tests. This is the README's test command; .ci/run installs the
-# tools first and sets CI=true, which turns every "not installed" skip into a
-# failure. Outside CI a skip is printed in a banner, never silently.
+# nginx on loopback), the fuzz targets, actionlint, the benchmark smoke run,
+# and the container and runner tests. This is the README's test command;
+# .ci/run installs the tools first and sets CI=true, which turns every "not
+# installed" skip into a failure. Outside CI a skip is printed in a banner,
+# never silently.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$(go env GOPATH)/bin:$PATH"
@@ -47,6 +48,9 @@ go test -race -count=1 -shuffle=on -json ./... >"$work/gotest.json" 2>"$work/got
 cat "$work/gotest.err" >&2
 python3 test/gotest-report.py "$work/gotest.json" || rc=1
 ((rc == 0)) || { echo "go test failed" >&2; exit 1; }
+
+echo "== fuzz targets, a few seconds each (longer: FUZZTIME=1m bash test/fuzz.sh)"
+bash test/fuzz.sh
 
 echo "== benchmarks, smoke run (full numbers: bash test/bench.sh)"
 bash test/bench.sh --smoke

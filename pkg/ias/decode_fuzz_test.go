@@ -1,0 +1,59 @@
+package ias
+
+import (
+	"bytes"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/flow"
+)
+
+// passMarker is the passcode of the seeds: no error or warning may show it.
+const passMarker = "FUZZPASS"
+
+// FuzzDecode drives decode, the reader of a 200 passcode answer, with any
+// body and Content-Type: no panic; a passcode is never blank and lives more
+// than nothing and at most flow.MaxLifetime; errors and warnings are one line
+// and never show the passcode.
+func FuzzDecode(f *testing.F) {
+	f.Fuzz(func(t *testing.T, body []byte, contentType string) {
+		resp := &http.Response{StatusCode: http.StatusOK, Header: http.Header{}}
+		resp.Header.Set("Content-Type", contentType)
+		p, err := decode(resp, body)
+		if err != nil {
+			msg := err.Error()
+			if strings.ContainsAny(msg, "\r\n") {
+				t.Errorf("error spans lines: %q", msg)
+			}
+			// The Content-Type's media type is named in the error; only a
+			// marker that comes from the body counts.
+			if strings.Contains(msg, passMarker) && !strings.Contains(strings.ToUpper(contentType), passMarker) {
+				t.Errorf("error holds the passcode: %q", msg)
+			}
+			return
+		}
+		if p == nil {
+			t.Fatal("decode returned neither a passcode nor an error")
+		}
+		if strings.TrimSpace(p.Value) == "" {
+			t.Errorf("Value = %q, want a passcode that is not blank", p.Value)
+		}
+		if p.Lifetime <= 0 || p.Lifetime > flow.MaxLifetime {
+			if !knownZeroLifetime(body, p) {
+				t.Errorf("Lifetime = %v, want in (0, %v]", p.Lifetime, flow.MaxLifetime)
+			}
+		}
+		if strings.ContainsAny(p.Warning, "\r\n") || strings.Contains(p.Warning, passMarker) {
+			t.Errorf("Warning = %q, want one line without the passcode", p.Warning)
+		}
+	})
+}
+
+// knownZeroLifetime is the reported bug in flow.ExpiresIn (see
+// FuzzExpiresInJSON in pkg/flow): an expires_in in (0, 0.5) rounds to a
+// lifetime of 0 s that is still reported as usable. Delete this exemption
+// when ExpiresIn is fixed.
+func knownZeroLifetime(body []byte, p *Passcode) bool {
+	return p.Lifetime == 0 && bytes.Contains(body, []byte("expires_in"))
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Runs every fuzz target for a few seconds (FUZZTIME, default 3s): go test
+# allows one -fuzz target per run and package, so each runs on its own. The
+# seed corpora under pkg/*/testdata/fuzz also run in every plain `go test`.
+# Prints one line per target and stops at the first failure with the path of
+# the input that broke it (go writes it under the package's testdata/fuzz;
+# re-run it with `go test -run=FuzzX/<name> ./pkg/x`). FUZZTIME and
+# FUZZMINIMIZETIME take go test's forms: 10s, or 1000x for a count.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+fuzztime=${FUZZTIME:-3s}
+# Go minimizes every new interesting input for up to 60 s by default; for
+# PKCS#12 inputs (a PBKDF2 run each) that would eat the whole budget, so it
+# is capped. FUZZMINIMIZETIME overrides it too.
+minimize=${FUZZMINIMIZETIME:-1s}
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+# package target
+targets=(
+  "servicekey FuzzParse"
+  "ias FuzzParseTenant"
+  "ias FuzzDecode"
+  "certs FuzzParse"
+  "flow FuzzExpiresInJSON"
+  "flow FuzzExpiresInString"
+  "oauth FuzzNormalizer"
+  "oauth FuzzJWTExpiry"
+  "oauth FuzzSanitize"
+  "config FuzzParseArgs"
+  "oidc FuzzParseUnverified"
+  "secret FuzzRedact"
+)
+
+start=$SECONDS
+for t in "${targets[@]}"; do
+  read -r pkg name <<<"$t"
+  t0=$SECONDS
+  if go test -count=1 -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzztime" -fuzzminimizetime "$minimize" "./pkg/$pkg" >"$log" 2>&1; then
+    execs=$(grep -o 'execs: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+    printf 'ok    %-12s %-22s %3ds  %s execs\n' "$pkg" "$name" $((SECONDS - t0)) "${execs:-?}"
+  else
+    printf 'FAIL  %-12s %-22s %3ds\n' "$pkg" "$name" $((SECONDS - t0)) >&2
+    cat "$log" >&2
+    crasher=$(sed -n 's/.*Failing input written to \(testdata\/fuzz\/[^ ]*\).*/\1/p' "$log" | tail -1)
+    if [[ -n $crasher ]]; then
+      echo "fuzz: failing input: pkg/$pkg/$crasher (re-run: go test -run=${crasher#testdata/fuzz/} ./pkg/$pkg)" >&2
+    fi
+    exit 1
+  fi
+done
+echo "fuzz: ${#targets[@]} targets, ${fuzztime} each, $((SECONDS - start))s in all"
