@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/app"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/demo"
@@ -22,7 +23,15 @@ func main() {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	caught := make(chan syscall.Signal, 1)
-	go func() { s := (<-sigs).(syscall.Signal); caught <- s; cancel() }()
+	go func() {
+		s := (<-sigs).(syscall.Signal)
+		caught <- s
+		cancel()
+		// The run writes nothing once canceled; if it is stuck in work
+		// that takes no context (decoding a hostile PKCS#12 file), end it.
+		time.Sleep(500 * time.Millisecond)
+		os.Exit(128 + int(s))
+	}()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
 	select {
 	case s := <-caught:

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -420,11 +421,18 @@ func ParseArgs(args []string) (Args, error) {
 		if a == "--" {
 			break
 		}
-		name := strings.TrimLeft(a, "-")
-		name, _, _ = strings.Cut(name, "=")
-		if in, ok := Lookup(name); ok && in.Secret && strings.HasPrefix(a, "-") {
-			return out, &InputError{Input: name, Problem: "not accepted as a command-line flag, because other processes can read argv",
-				Fix: "set " + ShellEnv(name) + " instead"}
+		if !strings.HasPrefix(a, "-") {
+			continue
+		}
+		// A secret flag in any spelling: --password=x, --password x (one
+		// argument, as a YAML args: line gives it), --password:x, even
+		// --passwordx. The value is never repeated.
+		name := strings.ToLower(strings.TrimLeft(a, "-"))
+		for _, in := range Inputs {
+			if in.Secret && strings.HasPrefix(name, in.Name) && !isLongerInput(name, in.Name) {
+				return out, &InputError{Input: in.Name, Problem: "not accepted as a command-line flag, because other processes can read argv",
+					Fix: "set " + ShellEnv(in.Name) + " instead"}
+			}
 		}
 	}
 	fs := flag.NewFlagSet("sap-ci-auth", flag.ContinueOnError)
@@ -467,10 +475,28 @@ func ParseArgs(args []string) (Args, error) {
 func flagProblem(err error) string {
 	msg := err.Error()
 	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
-		return "unknown flag --" + strings.TrimLeft(name, "-")
+		if flagName.MatchString(strings.TrimLeft(name, "-")) {
+			return "unknown flag --" + strings.TrimLeft(name, "-")
+		}
+		// Not shown: an odd "flag" may be a value pasted in the wrong place.
+		return "an unknown flag (not shown, as it may hold a value)"
 	}
-	if strings.Contains(msg, "needs an argument") {
-		return msg
+	if name, ok := strings.CutPrefix(msg, "flag needs an argument: "); ok && flagName.MatchString(strings.TrimLeft(name, "-")) {
+		return "flag --" + strings.TrimLeft(name, "-") + " needs a value"
 	}
 	return "cannot be parsed"
+}
+
+// flagName is what an input's flag may look like when an error names it.
+var flagName = regexp.MustCompile(`^[a-z][a-z0-9-]{0,39}$`)
+
+// isLongerInput reports whether name starts with another, longer input's
+// name than prefix (certificate-file is not the secret certificate).
+func isLongerInput(name, prefix string) bool {
+	for _, in := range Inputs {
+		if len(in.Name) > len(prefix) && strings.HasPrefix(in.Name, prefix) && strings.HasPrefix(name, in.Name) {
+			return true
+		}
+	}
+	return false
 }

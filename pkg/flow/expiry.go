@@ -61,5 +61,10 @@ func ExpiresIn(v any) (d time.Duration, ok bool, warning string) {
 	case f > MaxLifetime.Seconds():
 		return MaxLifetime, true, "the answer's expires_in is more than a year; taken as one year"
 	}
-	return time.Duration(math.Round(f)) * time.Second, true, ""
+	d = time.Duration(math.Round(f)) * time.Second
+	if d <= 0 {
+		// 0.4 s rounds to no lifetime at all: not a usable value.
+		return 0, false, "the answer's expires_in is less than a second; ignored"
+	}
+	return d, true, ""
 }

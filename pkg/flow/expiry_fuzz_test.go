@@ -33,7 +33,7 @@ func FuzzExpiresInString(f *testing.F) {
 func checkExpiresIn(t *testing.T, in string, d time.Duration, ok bool, warning string) {
 	t.Helper()
 	switch {
-	case ok && (d <= 0 || d > flow.MaxLifetime) && !knownSubSecond(d):
+	case ok && (d <= 0 || d > flow.MaxLifetime):
 		t.Errorf("ExpiresIn(%q) = %v, true; want a lifetime in (0, %v]", in, d, flow.MaxLifetime)
 	case ok && d%time.Second != 0:
 		t.Errorf("ExpiresIn(%q) = %v, true; want whole seconds", in, d)
@@ -46,12 +46,4 @@ func checkExpiresIn(t *testing.T, in string, d time.Duration, ok bool, warning s
 	if v := strings.Trim(strings.TrimSpace(in), `"`); len(v) >= 3 && strings.Contains(warning, v) {
 		t.Errorf("ExpiresIn(%q) warning %q repeats the value", in, warning)
 	}
-}
-
-// knownSubSecond is a reported bug: a positive value under half a second
-// ("0.4", "1e-9") rounds to 0 s and is still reported as usable, so a
-// passcode or token would be given a lifetime of 0. Delete this exemption
-// when ExpiresIn refuses (or rounds up) such values.
-func knownSubSecond(d time.Duration) bool {
-	return d == 0
 }

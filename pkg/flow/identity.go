@@ -3,6 +3,8 @@ package flow
 import (
 	"crypto/tls"
 	"errors"
+	"fmt"
+	"time"
 
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/certs"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/config"
@@ -17,8 +19,11 @@ func ClientCertificate(s *config.Settings, env *Env) (*tls.Certificate, error) {
 	if !m.Given() {
 		return nil, nil
 	}
-	id, err := certs.Parse(m.Data, s.CertificatePassword)
+	id, err := parseWithin(m.Data, s.CertificatePassword, s.Timeout)
 	switch {
+	case errors.Is(err, errSlowParse):
+		return nil, &config.InputError{Input: m.Input, Problem: fmt.Sprintf("could not be decoded within the timeout (%s): its key derivation asks for an unreasonable number of iterations", s.Timeout),
+			Fix: "export the PKCS#12 file again with a standard tool (openssl pkcs12 -export)"}
 	case errors.Is(err, certs.ErrWrongPassword):
 		return nil, &config.InputError{Input: config.InCertificatePassword, Problem: "does not open the PKCS#12 certificate",
 			Fix: "give the password chosen when the certificate was generated (empty if none)"}
@@ -44,4 +49,31 @@ func CheckValidity(input string, id *certs.Identity, env *Env) error {
 		env.Warn(warning)
 	}
 	return nil
+}
+
+// errSlowParse is parseWithin's error when decoding takes too long.
+var errSlowParse = errors.New("decoding took too long")
+
+// parseWithin runs certs.Parse, giving up after limit: a PKCS#12 file sets
+// its own PBKDF2 and MAC iteration counts, and go-pkcs12 takes them as
+// they come, so a hostile file (2^62 iterations) would run for ever. The
+// abandoned work ends with the process, which exits right after.
+func parseWithin(data []byte, password string, limit time.Duration) (*certs.Identity, error) {
+	type result struct {
+		id  *certs.Identity
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		id, err := certs.Parse(data, password)
+		done <- result{id, err}
+	}()
+	timer := time.NewTimer(limit)
+	defer timer.Stop()
+	select {
+	case r := <-done:
+		return r.id, r.err
+	case <-timer.C:
+		return nil, errSlowParse
+	}
 }

@@ -1,7 +1,6 @@
 package ias
 
 import (
-	"bytes"
 	"net/http"
 	"strings"
 	"testing"
@@ -40,20 +39,10 @@ func FuzzDecode(f *testing.F) {
 			t.Errorf("Value = %q, want a passcode that is not blank", p.Value)
 		}
 		if p.Lifetime <= 0 || p.Lifetime > flow.MaxLifetime {
-			if !knownZeroLifetime(body, p) {
-				t.Errorf("Lifetime = %v, want in (0, %v]", p.Lifetime, flow.MaxLifetime)
-			}
+			t.Errorf("Lifetime = %v, want in (0, %v]", p.Lifetime, flow.MaxLifetime)
 		}
 		if strings.ContainsAny(p.Warning, "\r\n") || strings.Contains(p.Warning, passMarker) {
 			t.Errorf("Warning = %q, want one line without the passcode", p.Warning)
 		}
 	})
-}
-
-// knownZeroLifetime is the reported bug in flow.ExpiresIn (see
-// FuzzExpiresInJSON in pkg/flow): an expires_in in (0, 0.5) rounds to a
-// lifetime of 0 s that is still reported as usable. Delete this exemption
-// when ExpiresIn is fixed.
-func knownZeroLifetime(body []byte, p *Passcode) bool {
-	return p.Lifetime == 0 && bytes.Contains(body, []byte("expires_in"))
 }

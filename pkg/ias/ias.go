@@ -40,7 +40,7 @@ const defaultLifetime = 300 * time.Second
 const DefaultDomain = "accounts.ondemand.com"
 
 var (
-	tenantID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]*$`)
+	tenantID = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$`)
 	hostPort = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:[0-9]{1,5})?$`)
 )
 
@@ -103,12 +103,24 @@ func portInRange(host string) bool {
 	return err == nil && n >= 1 && n <= 65535
 }
 
+// isIPHost reports whether h is an IP address, optionally with a port:
+// IPv4 as is, IPv6 only in brackets ([::1], [::1]:8443), as URLs write it.
 func isIPHost(h string) bool {
-	host, _, err := net.SplitHostPort(h)
-	if err != nil {
-		host = strings.Trim(h, "[]")
+	if strings.HasPrefix(h, "[") {
+		host := h
+		if hp, _, err := net.SplitHostPort(h); err == nil {
+			host = "[" + hp + "]"
+		}
+		inner, ok := strings.CutSuffix(strings.TrimPrefix(host, "["), "]")
+		ip := net.ParseIP(inner)
+		return ok && ip != nil && ip.To4() == nil && !strings.ContainsAny(inner, "[]")
 	}
-	return net.ParseIP(strings.Trim(host, "[]")) != nil
+	host := h
+	if hp, _, err := net.SplitHostPort(h); err == nil {
+		host = hp
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.To4() != nil && !strings.Contains(host, ":")
 }
 
 // Passcode is what the tenant answered.

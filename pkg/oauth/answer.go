@@ -9,6 +9,8 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 )
 
 // maxAnswer is the largest token answer accepted. x/oauth2 reads at most
@@ -71,9 +73,26 @@ func (n *normalizer) RoundTrip(req *http.Request) (*http.Response, error) {
 	default:
 		var m map[string]json.RawMessage
 		if json.Unmarshal(body, &m) == nil {
-			if raw, ok := m["expires_in"]; ok {
-				n.ans.expiresIn = raw
-				delete(m, "expires_in")
+			// encoding/json, and so x/oauth2, match field names without
+			// regard to case: "Expires_In" would fail there too.
+			// The exact name wins; else the first variant in sorted order,
+			// so that the choice does not depend on map order.
+			var variants []string
+			for k := range m {
+				if strings.EqualFold(k, "expires_in") {
+					variants = append(variants, k)
+				}
+			}
+			if len(variants) > 0 {
+				slices.Sort(variants)
+				pick := variants[0]
+				if _, ok := m["expires_in"]; ok {
+					pick = "expires_in"
+				}
+				n.ans.expiresIn = m[pick]
+				for _, k := range variants {
+					delete(m, k)
+				}
 				if b, err := json.Marshal(m); err == nil {
 					body = b
 				}

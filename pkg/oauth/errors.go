@@ -263,8 +263,22 @@ func (r *Request) secrets(body []byte) []string {
 // cut at limit characters; empty when a fragment of a secret remains. The
 // text comes from the server and is not trusted.
 func sanitize(desc string, secrets []string, limit int) string {
-	clean := oneLine(strings.ToValidUTF8(desc, "\uFFFD"))
-	clean, ok := secret.Redact(clean, secrets)
+	// Redact first: cleaning could change a secret's bytes (collapse its
+	// white space, replace invalid UTF-8) so that it no longer matches.
+	redacted, ok := secret.Redact(desc, secrets)
+	if !ok {
+		return ""
+	}
+	// And again after: a secret may have been cut by a line break. A
+	// secret that is not valid UTF-8 was handled on the raw bytes above;
+	// here it could only match inside an inserted U+FFFD.
+	var valid []string
+	for _, s := range secrets {
+		if utf8.ValidString(s) {
+			valid = append(valid, s)
+		}
+	}
+	clean, ok := secret.Redact(oneLine(strings.ToValidUTF8(redacted, "\uFFFD")), valid)
 	if !ok {
 		return ""
 	}

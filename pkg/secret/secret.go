@@ -122,6 +122,15 @@ func jsonEscape(s string, escapeHTML bool) string {
 func Redact(text string, secrets []string) (string, bool) {
 	var forms []string
 	for _, s := range secrets {
+		if strings.TrimSpace(s) == "" {
+			continue
+		}
+		// The whole value too: Parts leaves out the short lines of a
+		// multi-line secret, which together still give it away.
+		forms = append(forms, s)
+		if collapsed := strings.Join(strings.Fields(s), " "); collapsed != s && len(collapsed) >= minFormLen {
+			forms = append(forms, collapsed)
+		}
 		forms = append(forms, Forms(s)...)
 	}
 	// Longest first, so that a form is not cut by a shorter one inside it.
