@@ -113,12 +113,10 @@ func (m *Main) Run(ctx context.Context) int {
 	case "version":
 		fmt.Fprintln(m.Stdout, "sap-ci-auth", Version())
 		return ExitOK
+	case "inspect":
+		return m.inspect(ctx, args.Values, onRunner)
 	}
-	names := make([]string, 0, len(m.flows()))
-	for _, f := range m.flows() {
-		names = append(names, f.Name)
-	}
-	s, err := config.Load(ctx, config.Source{Getenv: m.Getenv, GitHub: action, Flags: args.Values, Flows: names})
+	s, err := config.Load(ctx, config.Source{Getenv: m.Getenv, GitHub: action, Flags: args.Values, Flows: m.flowNames()})
 	sink := m.sinkFor(action, onRunner, s.Output == "json")
 	// The input secrets are masked before anything else is printed, even
 	// an error about another input.
@@ -181,22 +179,10 @@ func (m *Main) run(ctx context.Context, sink emit.Sink, s *config.Settings, f fl
 		sink.Error(err.Error())
 		return ExitInput
 	}
-	pool, err := certs.RootPool(s.CACertificates)
+	env, err := m.env(s, sink)
 	if err != nil {
-		sink.Error((&config.InputError{Input: config.InCACertificates, Problem: err.Error(),
-			Fix: "give PEM text or a path to a PEM file with -----BEGIN CERTIFICATE----- blocks"}).Error())
+		sink.Error(err.Error())
 		return ExitInput
-	}
-	env := &flow.Env{
-		Now:    m.now,
-		Warn:   sink.Warning,
-		Notice: sink.Notice,
-		Info:   sink.Info,
-		Mask:   sink.Mask,
-		Client: func(cert *tls.Certificate) (*http.Client, error) {
-			return transport.New(transport.Options{Timeout: s.Timeout, RootCAs: pool, ClientCertificate: cert,
-				Getenv: m.Getenv, UserAgent: "sap-ci-auth/" + Version()})
-		},
 	}
 	run, err := f.Prepare(s, env)
 	if err != nil {
@@ -257,6 +243,28 @@ func (m *Main) run(ctx context.Context, sink emit.Sink, s *config.Settings, f fl
 		return ExitRemote
 	}
 	return ExitOK
+}
+
+// env is what a flow gets: the clock, the sink's reports, and the one HTTP
+// client policy with the trust store of ca-certificates.
+func (m *Main) env(s *config.Settings, sink emit.Sink) (*flow.Env, error) {
+	pool, err := certs.RootPool(s.CACertificates)
+	if err != nil {
+		return nil, &config.InputError{Input: config.InCACertificates, Problem: err.Error(),
+			Fix: "give PEM text or a path to a PEM file with -----BEGIN CERTIFICATE----- blocks"}
+	}
+	return &flow.Env{
+		Now:      m.now,
+		Warn:     sink.Warning,
+		Notice:   sink.Notice,
+		Info:     sink.Info,
+		Describe: func(string, string) {},
+		Mask:     sink.Mask,
+		Client: func(cert *tls.Certificate) (*http.Client, error) {
+			return transport.New(transport.Options{Timeout: s.Timeout, RootCAs: pool, ClientCertificate: cert,
+				Getenv: m.Getenv, UserAgent: "sap-ci-auth/" + Version()})
+		},
+	}, nil
 }
 
 // outputs orders a result's values as config.Outputs does, adds the expiry

@@ -266,3 +266,51 @@ func TestActionYAMLNamesEveryFlow(t *testing.T) {
 		}
 	}
 }
+
+// TestInspect: `sap-ci-auth inspect` prints what a run would use and the
+// problem it sees, and sends nothing.
+func TestInspect(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	cases := []struct {
+		name     string
+		args     []string
+		env      map[string]string
+		wantCode int
+		want     []string // on stdout (exit 0) or stderr (exit 2)
+	}{
+		{name: "client credentials", args: []string{"inspect", "client-credentials"}, env: map[string]string{"SAP_CI_AUTH_SERVICE_KEY": w.l.CPIKey},
+			want: []string{"token URL:             " + w.l.UAA.TokenURL() + " (from service-key)", "client id:             " + saptest.LandscapeCPIClientID,
+				"client authentication: client_secret_post (body)", "no problem found; nothing was sent"}},
+		{name: "an X.509 key", args: []string{"inspect", "--flow", "client-credentials"}, env: map[string]string{"SAP_CI_AUTH_SERVICE_KEY": w.l.CPIX509Key},
+			want: []string{"client authentication: client certificate (mutual TLS)", "certificate: subject \"CN=" + saptest.LandscapeCPIX509ClientID}},
+		{name: "the flow from the variable", args: []string{"inspect"}, env: map[string]string{"SAP_CI_AUTH_FLOW": "ias-passcode",
+			"SAP_CI_AUTH_IAS_TENANT": w.l.IAS.URL, "SAP_CI_AUTH_CERTIFICATE_FILE": w.p12, "SAP_CI_AUTH_CERTIFICATE_PASSWORD": w.l.ClientP12Password},
+			want: []string{"passcode URL:          " + w.l.IAS.URL + "/service/users/passcode", "certificate: subject", "days left"}},
+		{name: "a wrong P12 password", args: []string{"inspect", "ias-passcode"}, env: map[string]string{"SAP_CI_AUTH_IAS_TENANT": w.l.IAS.URL,
+			"SAP_CI_AUTH_CERTIFICATE_FILE": w.p12, "SAP_CI_AUTH_CERTIFICATE_PASSWORD": "Wr0ng-7f3a9cQz"},
+			wantCode: 2, want: []string{"certificate-password: does not open the PKCS#12 certificate"}},
+		{name: "the job token is missing", args: []string{"inspect", "oidc"}, wantCode: 2, want: []string{"permissions: id-token: write"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := w.runCLI(t, tc.args, tc.env)
+			out := r.stdout
+			if tc.wantCode != 0 {
+				out = r.stderr
+			}
+			if r.code != tc.wantCode {
+				t.Errorf("exit %d, want %d:\n%s%s", r.code, tc.wantCode, r.stdout, r.stderr)
+			}
+			for _, want := range tc.want {
+				if !bytes.Contains(out, []byte(want)) {
+					t.Errorf("output lacks %q:\n%s", want, out)
+				}
+			}
+			saptest.CheckNoLeaks(t, append(w.l.Secrets(), "Wr0ng-7f3a9cQz"), r.texts(), nil)
+		})
+	}
+	if n := w.l.UAA.Count("") + w.l.IAS.Count("") + w.l.Issuer.Count(""); n != 0 {
+		t.Errorf("inspect sent %d requests, want none", n)
+	}
+}

@@ -397,25 +397,30 @@ func (s *Settings) validate(flows []string) error {
 
 // Args is what the command line held.
 type Args struct {
-	// Command is "" for a flow run, or "help" or "version".
+	// Command is "" for a flow run, or "help", "version" or "inspect".
 	Command string
 	// Values holds flag values and the positional flow, by input name.
 	Values map[string]string
 }
 
 // ParseArgs reads the command line: an optional flow (or "help",
-// "version") as the first argument, then --<input> flags. A secret input
+// "version", "inspect") as the first argument, then --<input> flags. A secret input
 // given as a flag is refused without echoing the value.
 func ParseArgs(args []string) (Args, error) {
 	out := Args{Values: map[string]string{}}
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		switch args[0] {
-		case "help", "version":
+		case "help", "version", "inspect":
 			out.Command = args[0]
 		default:
 			out.Values[InFlow] = args[0]
 		}
 		args = args[1:]
+		// `inspect <flow>` as well as `inspect --flow <flow>`.
+		if out.Command == "inspect" && len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+			out.Values[InFlow] = args[0]
+			args = args[1:]
+		}
 	}
 	for _, a := range args {
 		if a == "--" {

@@ -47,6 +47,9 @@ type Env struct {
 	// Warn reports something the user should know but that does not stop
 	// the run (a certificate close to expiry).
 	Warn func(msg string)
+	// Describe reports what the flow will use (token URL, client id,
+	// client authentication …), for `sap-ci-auth inspect`; never a secret.
+	Describe func(what, value string)
 	// Info reports a line for the step's log (a certificate report); a
 	// shell prints nothing.
 	Info func(msg string)

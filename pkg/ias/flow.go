@@ -30,6 +30,7 @@ func prepare(s *config.Settings, env *flow.Env) (flow.Run, error) {
 		return nil, &config.InputError{Input: config.InCertificate, Problem: "missing",
 			Fix: s.Where(config.InCertificate) + " (or certificate-file) to give the user's PKCS#12 or PEM certificate"}
 	}
+	env.Describe("passcode URL", tenant.JoinPath(PasscodePath).String())
 	cert, err := flow.ClientCertificate(s, env)
 	if err != nil {
 		return nil, err

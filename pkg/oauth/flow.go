@@ -194,6 +194,7 @@ func prepare(s *config.Settings, env *flow.Env, grant Grant) (flow.Run, error) {
 			}
 		}
 	}
+	describe(env, req, urlInput, clientCert != nil, s)
 	hc, err := env.Client(clientCert)
 	if err != nil {
 		return nil, err
@@ -250,6 +251,33 @@ func prepare(s *config.Settings, env *flow.Env, grant Grant) (flow.Run, error) {
 		}
 		return res, nil
 	}, nil
+}
+
+// describe tells `sap-ci-auth inspect` what the request will use; nothing
+// secret.
+func describe(env *flow.Env, req Request, urlInput string, cert bool, s *config.Settings) {
+	env.Describe("grant", req.Grant.String())
+	env.Describe("token URL", req.TokenURL+" (from "+urlInput+")")
+	env.Describe("client id", req.ClientID)
+	auth := "client_secret_" + map[ClientAuth]string{AuthBody: "post (body)", AuthBasic: "basic (header)"}[req.ClientAuth]
+	switch {
+	case cert && req.ClientSecret == "":
+		auth = "client certificate (mutual TLS), client_id in the body"
+	case cert:
+		auth += ", over mutual TLS"
+	case req.ClientSecret == "":
+		auth = "none (public client: client_id only)"
+	}
+	env.Describe("client authentication", auth)
+	if req.Grant == Password {
+		env.Describe("user", req.Username)
+	}
+	for _, d := range [][2]string{{"scope", strings.Join(req.Scopes, " ")}, {"origin", req.Origin},
+		{"required scopes", strings.Join(s.RequiredScopes, " ")}, {"verify URL", s.VerifyURL}} {
+		if d[1] != "" {
+			env.Describe(d[0], d[1])
+		}
+	}
 }
 
 // iasTokenPath is the token endpoint of SAP Cloud Identity Services

@@ -80,6 +80,7 @@ func PrepareJobToken(s *config.Settings, env *flow.Env) (JobToken, error) {
 			return nil, &config.InputError{Input: s.IDToken.Input, Problem: "has expired (exp " + exp.UTC().Format(time.RFC3339) + ")",
 				Fix: "use a fresh token: CI ID tokens live minutes (GitLab sets SAP_CI_AUTH_ID_TOKEN anew for each job)"}
 		}
+		env.Describe("ID token", "from "+s.IDToken.Input+", issuer "+c.Issuer+", subject "+c.Subject)
 		return func(context.Context) (string, *Claims, error) {
 			report(c)
 			return token, c, nil
@@ -99,6 +100,11 @@ func PrepareJobToken(s *config.Settings, env *flow.Env) (JobToken, error) {
 	if err != nil {
 		return nil, err
 	}
+	audience := s.Audience
+	if audience == "" {
+		audience = "GitHub's default"
+	}
+	env.Describe("ID token", "from GitHub's token service ("+config.EnvIDTokenRequestURL+"), audience "+audience)
 	return func(ctx context.Context) (string, *Claims, error) {
 		token, err := FetchGitHub(ctx, hc, req.URL, req.Token, s.Audience)
 		if err != nil {

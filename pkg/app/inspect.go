@@ -1,0 +1,69 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/config"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/emit"
+)
+
+// inspect is `sap-ci-auth inspect`: it loads the same inputs as a run (the
+// flow from --flow or SAP_CI_AUTH_FLOW), prepares the flow, and prints what
+// it would use (token URL, client id, client authentication, certificate)
+// on stdout, and the problem it finds on stderr, without sending anything.
+// Exit 0 when the run would start, 2 on a problem.
+func (m *Main) inspect(ctx context.Context, flags map[string]string, onRunner bool) int {
+	sink := emit.NewShell(m.Stdout, m.Stderr, emit.ShellOptions{MaskOnStderr: onRunner})
+	s, err := config.Load(ctx, config.Source{Getenv: m.Getenv, Flags: flags, Flows: m.flowNames()})
+	if !m.mask(sink, s.Secrets()...) {
+		return ExitRemote
+	}
+	if err != nil {
+		sink.Error(err.Error())
+		return ExitInput
+	}
+	f, _ := m.lookup(s.Flow)
+	say := func(what, value string) { fmt.Fprintf(m.Stdout, "%-22s %s\n", what+":", value) }
+	say("flow", f.Name+" ("+f.Summary+")")
+	for _, name := range s.Given() {
+		if !slices.Contains(commonInputs, name) && !slices.Contains(f.Inputs, name) {
+			sink.Warning(fmt.Sprintf("%s is not used by the %s flow; it is ignored", name, f.Name))
+		}
+	}
+	if s.DotenvFile != "" {
+		if err := emit.CheckDotenv(s.DotenvFile); err != nil {
+			sink.Error(err.Error())
+			return ExitInput
+		}
+		say("dotenv file", s.DotenvFile)
+	}
+	if err := checkExportEnv(s, f, nil); err != nil {
+		sink.Error(err.Error())
+		return ExitInput
+	}
+	env, err := m.env(s, sink)
+	if err != nil {
+		sink.Error(err.Error())
+		return ExitInput
+	}
+	env.Describe = say
+	env.Info = func(line string) { fmt.Fprintln(m.Stdout, line) }
+	if _, err := f.Prepare(s, env); err != nil {
+		sink.Error(err.Error())
+		return ExitInput
+	}
+	say("timeout", s.Timeout.String()+" (retries included)")
+	fmt.Fprintln(m.Stdout, "no problem found; nothing was sent")
+	return ExitOK
+}
+
+// flowNames lists the registry's flow names.
+func (m *Main) flowNames() []string {
+	names := make([]string, 0, len(m.flows()))
+	for _, f := range m.flows() {
+		names = append(names, f.Name)
+	}
+	return names
+}
