@@ -484,3 +484,63 @@ func TestTokenChecks(t *testing.T) {
 		})
 	}
 }
+
+// TestX509Keys: a self-managed X.509 key without certurl finds its mTLS
+// token endpoint in the discovery document (one extra GET); a key with a
+// certificate but no private key takes the key from the certificate
+// inputs, and one that does not match is refused before any request.
+func TestX509Keys(t *testing.T) {
+	t.Parallel()
+	keyJSON := func(w *world, withKey bool) string {
+		m := map[string]string{"clientid": saptest.LandscapeCPIX509ClientID, "credential-type": "x509",
+			"url": w.l.UAA.URL, "certificate": string(w.l.X509Client.CertPEM())}
+		if withKey {
+			m["key"] = string(w.l.X509Client.KeyPEM())
+		}
+		b, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	cases := []struct {
+		name          string
+		inputs        func(w *world) map[string]string
+		wantCode      int
+		want          string
+		discovery     int
+		certTokenCall int
+	}{
+		{name: "no certurl: discovery", inputs: func(w *world) map[string]string {
+			return map[string]string{"service-key": keyJSON(w, true)}
+		}, discovery: 1, certTokenCall: 1},
+		{name: "no key: the private key from the certificate input", inputs: func(w *world) map[string]string {
+			return map[string]string{"service-key": keyJSON(w, false), "certificate": string(w.l.X509Client.KeyPEM())}
+		}, discovery: 1, certTokenCall: 1},
+		{name: "no key: a private key of another certificate", inputs: func(w *world) map[string]string {
+			return map[string]string{"service-key": keyJSON(w, false), "certificate": string(w.l.Client.KeyPEM())}
+		}, wantCode: 2, want: "certificate: holds no private key that belongs to the service key's certificate"},
+		{name: "no key: another client's certificate", inputs: func(w *world) map[string]string {
+			return map[string]string{"service-key": keyJSON(w, false), "certificate": string(w.l.Client.PEM())}
+		}, wantCode: 2, want: "certificate: is not the certificate of the service key"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t)
+			inputs := tc.inputs(w)
+			inputs["flow"] = "client-credentials"
+			r := w.runStep(t, inputs, nil)
+			if r.code != tc.wantCode || !bytes.Contains(r.stdout, []byte(tc.want)) {
+				t.Errorf("exit %d, want %d with %q:\n%s", r.code, tc.wantCode, tc.want, r.stdout)
+			}
+			if got := w.l.UAA.Count("/.well-known/openid-configuration"); got != tc.discovery {
+				t.Errorf("discovery documents read: %d, want %d", got, tc.discovery)
+			}
+			if got := w.l.UAA.Count("/cert/oauth/token"); got != tc.certTokenCall {
+				t.Errorf("mTLS token requests: %d, want %d", got, tc.certTokenCall)
+			}
+			w.checkLeaks(t, r)
+		})
+	}
+}

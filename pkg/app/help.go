@@ -18,6 +18,8 @@ or an OAuth token for Cloud Integration or HANA cockpit APIs.
 
 Usage:
   sap-ci-auth <flow> [--<input> value ...]
+  sap-ci-auth inspect [<flow>] [--<input> value ...]
+                         show what a run would use and any problem; sends nothing
   sap-ci-auth demo       run every flow against built-in fake SAP endpoints
   sap-ci-auth --help | --version
 

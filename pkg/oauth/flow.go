@@ -101,7 +101,7 @@ func prepare(s *config.Settings, env *flow.Env, grant Grant) (flow.Run, error) {
 	if grant != ClientCredentials {
 		req.Origin = s.Origin
 	}
-	urlInput := config.InTokenURL
+	urlInput, discover := config.InTokenURL, ""
 	if grant == JWTBearer && s.IASTenant != "" {
 		if s.TokenURL != "" || key != nil {
 			return nil, &config.InputError{Input: config.InIASTenant, Problem: "given together with token-url or a service key",
@@ -120,6 +120,18 @@ func prepare(s *config.Settings, env *flow.Env, grant Grant) (flow.Run, error) {
 		}
 		if req.ClientSecret == "" {
 			req.ClientSecret = key.ClientSecret
+		}
+		if req.TokenURL == "" && key.IsX509() && key.TokenURL == "" && key.CertURL == "" && key.URL != "" {
+			// A self-managed X.509 key names no mTLS host: XSUAA publishes
+			// it as mtls_endpoint_aliases in its discovery document. The
+			// URL is a placeholder checked like any token URL; the run
+			// looks the real one up first.
+			disc, err := discoveryURL(key.URL)
+			if err != nil {
+				return nil, &config.InputError{Input: keyInput, Problem: `has a "url" that is not an https URL`, Fix: "use the complete service key, or give token-url"}
+			}
+			discover, urlInput = disc, keyInput
+			req.TokenURL = key.URL
 		}
 		if req.TokenURL == "" {
 			u, err := key.TokenEndpoint()
@@ -195,20 +207,33 @@ func prepare(s *config.Settings, env *flow.Env, grant Grant) (flow.Run, error) {
 		}
 	}
 	describe(env, req, urlInput, clientCert != nil, s)
+	if discover != "" {
+		env.Describe("token URL", "looked up in "+discover+" (mtls_endpoint_aliases), before the request")
+	}
 	hc, err := env.Client(clientCert)
 	if err != nil {
 		return nil, err
 	}
-	var verifyClient *http.Client
 	if s.VerifyURL != "" {
 		if err := checkVerifyURL(s.VerifyURL); err != nil {
 			return nil, &config.InputError{Input: config.InVerifyURL, Problem: err.Error(), Fix: "give the https URL of an API call the token is for, e.g. <CPI url>/api/v1/IntegrationPackages?$top=1"}
 		}
-		if verifyClient, err = env.Client(nil); err != nil {
+	}
+	// Discovery and verify-url go without the client certificate.
+	var plain *http.Client
+	if s.VerifyURL != "" || discover != "" {
+		if plain, err = env.Client(nil); err != nil {
 			return nil, err
 		}
 	}
 	return func(ctx context.Context) (*flow.Result, error) {
+		if discover != "" {
+			u, err := mtlsTokenEndpoint(ctx, plain, discover)
+			if err != nil {
+				return nil, err
+			}
+			req.TokenURL = u
+		}
 		if jobToken != nil {
 			assertion, _, err := jobToken(ctx)
 			if err != nil {
@@ -226,8 +251,8 @@ func prepare(s *config.Settings, env *flow.Env, grant Grant) (flow.Run, error) {
 		if err := checkScopes(tok, s.RequiredScopes); err != nil {
 			return nil, err
 		}
-		if verifyClient != nil {
-			line, err := verify(ctx, verifyClient, s.VerifyURL, "Bearer "+tok.AccessToken, tok.AccessToken)
+		if s.VerifyURL != "" {
+			line, err := verify(ctx, plain, s.VerifyURL, "Bearer "+tok.AccessToken, tok.AccessToken)
 			if err != nil {
 				return nil, err
 			}
