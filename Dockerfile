@@ -47,9 +47,12 @@ RUN go build -trimpath -ldflags "-s -w -X github.com/sap-ci-auth/sap-ci-auth/pkg
 # container actions as root with no --user flag, and a non-root user cannot
 # write /github/file_commands/set_output_* (actions/runner#1711).
 FROM gcr.io/distroless/static-debian12:debug
-# One CA bundle file and no hashed directory: Go's x509.SystemCertPool reads
-# this single file (~3 ms instead of ~17 ms for a hashed /etc/ssl/certs).
+# One CA bundle file, read once: Go reads SSL_CERT_FILE and then also scans
+# the directories of SSL_CERT_DIR (default /etc/ssl/certs, which holds that
+# same bundle), so without SSL_CERT_DIR the image parsed its bundle twice.
+# A directory that does not exist is skipped without error.
 ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt \
+    SSL_CERT_DIR=/nonexistent/no-hashed-ca-dir \
     PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin:/busybox
 COPY --from=build /out/sap-ci-auth /usr/local/bin/sap-ci-auth
 # Exec form: the runner's arguments (GitHub `args:`, `docker run IMAGE flow`)
