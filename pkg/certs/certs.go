@@ -173,33 +173,33 @@ func keyMatches(key crypto.PrivateKey, leaf *x509.Certificate) bool {
 // Subject is the certificate's subject, for messages.
 func (id *Identity) Subject() string { return id.Leaf.Subject.String() }
 
-// ValidityError says the certificate is outside its validity period.
-type ValidityError struct {
+// validityError says the certificate is outside its validity period.
+type validityError struct {
 	Subject             string
 	NotBefore, NotAfter time.Time
 	Expired             bool
 }
 
-func (e *ValidityError) Error() string {
+func (e *validityError) Error() string {
 	if e.Expired {
 		return fmt.Sprintf("the certificate %q expired at %s (notAfter); generate a new one", e.Subject, e.NotAfter.UTC().Format(time.RFC3339))
 	}
 	return fmt.Sprintf("the certificate %q is not valid before %s (notBefore); check the clock or wait", e.Subject, e.NotBefore.UTC().Format(time.RFC3339))
 }
 
-// WarnWithin is how close to notAfter a certificate earns a warning.
-const WarnWithin = 14 * 24 * time.Hour
+// warnWithin is how close to notAfter a certificate earns a warning.
+const warnWithin = 14 * 24 * time.Hour
 
 // CheckValidity refuses a certificate that has expired or is not yet valid
-// at now, and returns a warning when it expires within [WarnWithin].
+// at now, and returns a warning when it expires within [warnWithin].
 func (id *Identity) CheckValidity(now time.Time) (warning string, err error) {
 	l := id.Leaf
 	switch {
 	case now.After(l.NotAfter):
-		return "", &ValidityError{Subject: id.Subject(), NotBefore: l.NotBefore, NotAfter: l.NotAfter, Expired: true}
+		return "", &validityError{Subject: id.Subject(), NotBefore: l.NotBefore, NotAfter: l.NotAfter, Expired: true}
 	case now.Before(l.NotBefore):
-		return "", &ValidityError{Subject: id.Subject(), NotBefore: l.NotBefore, NotAfter: l.NotAfter}
-	case l.NotAfter.Sub(now) < WarnWithin:
+		return "", &validityError{Subject: id.Subject(), NotBefore: l.NotBefore, NotAfter: l.NotAfter}
+	case l.NotAfter.Sub(now) < warnWithin:
 		days := int(l.NotAfter.Sub(now).Hours() / 24)
 		return fmt.Sprintf("the certificate %q expires at %s (in %d days); generate a new one soon", id.Subject(), l.NotAfter.UTC().Format(time.RFC3339), days), nil
 	}

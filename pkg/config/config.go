@@ -184,7 +184,7 @@ func Load(ctx context.Context, src Source) (*Settings, error) {
 	var tooLong string
 	lookup := envconfig.LookuperFunc(func(key string) (string, bool) {
 		name := inputName(key)
-		in, _ := Lookup(name)
+		in, _ := lookup(name)
 		v := src.Flags[name]
 		if v == "" && src.GitHub {
 			v = clean(in, src.Getenv(GitHubEnv(name)))
@@ -359,7 +359,7 @@ func (s *Settings) Where(input string) string {
 	if s.GitHub {
 		return "set `" + input + ":` under the step's `with:`"
 	}
-	in, _ := Lookup(input)
+	in, _ := lookup(input)
 	if in.Secret {
 		return "set " + ShellEnv(input)
 	}

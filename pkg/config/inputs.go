@@ -119,8 +119,8 @@ var Inputs = []Input{
 		Description: "shell only: text prints the passcode or access token alone; json prints all outputs as one object"},
 }
 
-// Lookup returns the input called name.
-func Lookup(name string) (Input, bool) {
+// lookup returns the input called name.
+func lookup(name string) (Input, bool) {
 	for _, in := range Inputs {
 		if in.Name == name {
 			return in, true

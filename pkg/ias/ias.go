@@ -36,8 +36,8 @@ const PasscodePath = "/service/users/passcode"
 // carry a usable expires_in: about five minutes, as SAP documents.
 const defaultLifetime = 300 * time.Second
 
-// DefaultDomain turns a bare tenant id into a host: ID.accounts.ondemand.com.
-const DefaultDomain = "accounts.ondemand.com"
+// defaultDomain turns a bare tenant id into a host: ID.accounts.ondemand.com.
+const defaultDomain = "accounts.ondemand.com"
 
 var (
 	tenantID = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$`)
@@ -87,7 +87,7 @@ func ParseTenant(s string) (*url.URL, error) {
 		}
 		return &url.URL{Scheme: "https", Host: strings.ToLower(s)}, nil
 	case tenantID.MatchString(s):
-		return &url.URL{Scheme: "https", Host: strings.ToLower(s) + "." + DefaultDomain}, nil
+		return &url.URL{Scheme: "https", Host: strings.ToLower(s) + "." + defaultDomain}, nil
 	}
 	return nil, fmt.Errorf("%w: neither a tenant id, a host name nor an https URL", ErrTenant)
 }

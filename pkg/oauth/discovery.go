@@ -55,7 +55,7 @@ func mtlsTokenEndpoint(ctx context.Context, hc *http.Client, docURL string) (str
 	if u == "" {
 		u = doc.TokenEndpoint
 	}
-	if err := CheckTokenURL(u); err != nil {
+	if err := checkTokenURL(u); err != nil {
 		return "", fmt.Errorf("failed to use the discovery document's token endpoint: %w; give token-url", err)
 	}
 	return u, nil

@@ -162,7 +162,7 @@ func prepare(s *config.Settings, env *flow.Env, grant Grant) (flow.Run, error) {
 			}
 		}
 	}
-	if err := CheckTokenURL(req.TokenURL); err != nil {
+	if err := checkTokenURL(req.TokenURL); err != nil {
 		return nil, &config.InputError{Input: urlInput, Problem: err.Error(), Fix: "use the https token URL of the service key"}
 	}
 	// A client certificate is decoded only when it will be sent: the
@@ -343,10 +343,10 @@ func checkHTTPS(raw, why string) (*url.URL, error) {
 // holding one would print it in every network error.
 var credentialParams = []string{"client_secret", "password", "assertion", "client_assertion", "access_token", "refresh_token", "code", "secret", "token"}
 
-// CheckTokenURL is the one check of a token URL, from the token-url input
+// checkTokenURL is the one check of a token URL, from the token-url input
 // or a service key: absolute https, no user info, no credentials in the
 // query.
-func CheckTokenURL(raw string) error {
+func checkTokenURL(raw string) error {
 	u, err := checkHTTPS(raw, "the client secret must not travel unencrypted")
 	if err != nil {
 		return err

@@ -203,7 +203,7 @@ func (t *Token) Secrets() []string {
 // Fetch requests a token as r describes, sending exactly one POST to
 // r.TokenURL through hc (whose transport may retry what SAP says to
 // retry), and dates the token with now (nil means time.Now). The caller has checked r: an https
-// token URL without credentials (CheckTokenURL), a client id, and a
+// token URL without credentials (checkTokenURL), a client id, and a
 // username and password for the password grant.
 //
 // All grants go through clientcredentials.Config: its EndpointParams may
