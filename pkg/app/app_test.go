@@ -85,20 +85,9 @@ type iasFixture struct {
 
 func newIASFixture(t *testing.T, opts ...saptest.ClientOption) *iasFixture {
 	t.Helper()
-	p := saptest.MustPKI(t)
-	s := saptest.MustIAS(t, p)
-	c := saptest.MustClient(t, p, "technical-user", opts...)
-	f := &iasFixture{pki: p, ias: s, dir: t.TempDir(), password: "p12-pässword-XYZ"}
-	der, err := c.PKCS12(saptest.P12Modern, f.password)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.p12File = filepath.Join(f.dir, "cert.p12")
-	if err := os.WriteFile(f.p12File, der, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	f.p12B64 = base64.StdEncoding.EncodeToString(der)
-	return f
+	w := newWorld(t, saptest.WithClientOptions(opts...))
+	return &iasFixture{pki: w.l.PKI, ias: w.l.IAS, dir: w.dir, p12File: w.p12,
+		p12B64: base64.StdEncoding.EncodeToString(w.l.ClientP12), password: w.l.ClientP12Password}
 }
 
 func (f *iasFixture) githubEnv(extra map[string]string) map[string]string {

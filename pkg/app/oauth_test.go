@@ -33,7 +33,10 @@ type uaaFixture struct {
 
 func newUAAFixture(t *testing.T, cfg saptest.UAAConfig) *uaaFixture {
 	t.Helper()
-	p := saptest.MustPKI(t)
+	p, err := sharedPKI()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if cfg.Clients == nil {
 		cfg.Clients = map[string]string{cpiClient: cpiSecret, cockpitID: cockpitPass}
 		cfg.Users = map[string]string{cockpitUser: cockpitUserP}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -67,9 +68,16 @@ type fixture struct {
 	base *url.URL
 }
 
+// testPKI is the one PKI of this package's tests: minting it once keeps
+// the suite fast.
+var testPKI = sync.OnceValues(func() (*saptest.PKI, error) { return saptest.NewPKI() })
+
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	p := saptest.MustPKI(t)
+	p, err := testPKI()
+	if err != nil {
+		t.Fatal(err)
+	}
 	s := saptest.MustIAS(t, p)
 	base, err := ias.ParseTenant(s.URL)
 	if err != nil {
@@ -80,7 +88,7 @@ func newFixture(t *testing.T) *fixture {
 
 func (f *fixture) client(t *testing.T, cn string, opts ...saptest.ClientOption) *http.Client {
 	t.Helper()
-	c, err := f.pki.IssueClient(cn, opts...)
+	c, err := f.pki.IssueClient(cn, append([]saptest.ClientOption{saptest.WithSharedRSAKey()}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
