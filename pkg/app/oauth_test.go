@@ -231,17 +231,17 @@ func TestOAuthErrors(t *testing.T) {
 		want     string
 	}{
 		{"no key and no token url", "client-credentials", nil, 2, "service-key: missing"},
-		{"password without username", "password", map[string]string{"INPUT_SERVICE-KEY": f.xsOutput(), "INPUT_PASSWORD": "x-pass-1"}, 2, "username: missing"},
+		{"password without username", "password", map[string]string{"INPUT_SERVICE-KEY": f.xsOutput(), "INPUT_PASSWORD": "Xp4Rt9Vw2Yk6"}, 2, "username: missing"},
 		{"password without password", "password", map[string]string{"INPUT_SERVICE-KEY": f.xsOutput(), "INPUT_USERNAME": cockpitUser}, 2, "password: missing"},
 		{"both key inputs", "client-credentials", map[string]string{"INPUT_SERVICE-KEY": f.cpiKey(), "INPUT_SERVICE-KEY-FILE": "k.json"}, 2, "service-key: given together with service-key-file"},
-		{"http token url", "client-credentials", map[string]string{"INPUT_TOKEN-URL": "http://uaa.example.com/oauth/token", "INPUT_CLIENT-ID": "c", "INPUT_CLIENT-SECRET": "s-secret-1"}, 2, "token-url: http:// is not allowed"},
+		{"http token url", "client-credentials", map[string]string{"INPUT_TOKEN-URL": "http://uaa.example.com/oauth/token", "INPUT_CLIENT-ID": "c", "INPUT_CLIENT-SECRET": "Ss8Kq2Lw6Xr3"}, 2, "token-url: http:// is not allowed"},
 		{"token url without client id", "client-credentials", map[string]string{"INPUT_TOKEN-URL": "https://uaa.example.com/oauth/token"}, 2, "client-id: missing"},
 		{"client id without secret", "client-credentials", map[string]string{"INPUT_TOKEN-URL": "https://uaa.example.com/oauth/token", "INPUT_CLIENT-ID": "c"}, 2, "client-secret: missing"},
-		{"seed 000's broken key", "password", map[string]string{"INPUT_SERVICE-KEY": "{\n  \"clientid\" : \"sb-cockpit!i1\",\n  \"clientsecret\" : \"LEAKY-SECRET\",\n  \"url\" : https://host:30032/uaa-security\n}", "INPUT_USERNAME": "u", "INPUT_PASSWORD": "p-pass-1"}, 2, "line 4, column"},
+		{"seed 000's broken key", "password", map[string]string{"INPUT_SERVICE-KEY": "{\n  \"clientid\" : \"sb-cockpit!i1\",\n  \"clientsecret\" : \"LEAKY-SECRET\",\n  \"url\" : https://host:30032/uaa-security\n}", "INPUT_USERNAME": "u", "INPUT_PASSWORD": "Pp3Nf7Yt1Bv9"}, 2, "line 4, column"},
 		{"key without clientid", "client-credentials", map[string]string{"INPUT_SERVICE-KEY": `{"clientsecret":"NoId-S3cret-77","tokenurl":"https://uaa.example.com/oauth/token"}`}, 2, `service-key: has no "clientid"; give client-id`},
 		{"x509 key without certificate", "client-credentials", map[string]string{"INPUT_SERVICE-KEY": `{"clientid":"x","credential-type":"x509","certurl":"https://uaa.example.com"}`}, 2, "certificate: missing: the service key is an X.509 key without a certificate or private key"},
-		{"wrong client secret", "client-credentials", map[string]string{"INPUT_SERVICE-KEY": f.cpiKey(), "INPUT_CLIENT-SECRET": "wrong-secret-1"}, 1, "client-id or client-secret is wrong"},
-		{"wrong user password", "password", map[string]string{"INPUT_SERVICE-KEY": f.xsOutput(), "INPUT_USERNAME": cockpitUser, "INPUT_PASSWORD": "wrong-pass-1"}, 1, "username or password is wrong"},
+		{"wrong client secret", "client-credentials", map[string]string{"INPUT_SERVICE-KEY": f.cpiKey(), "INPUT_CLIENT-SECRET": "Wr7sQx92KfLp"}, 1, "client-id or client-secret is wrong"},
+		{"wrong user password", "password", map[string]string{"INPUT_SERVICE-KEY": f.xsOutput(), "INPUT_USERNAME": cockpitUser, "INPUT_PASSWORD": "Wp5Lm2Qz8Tn4"}, 1, "username or password is wrong"},
 		{"scope not allowed", "client-credentials", map[string]string{"INPUT_SERVICE-KEY": f.cpiKey(), "INPUT_SCOPE": "it!b5678.WorkspacePackagesEdit"}, 1, "scope"},
 		{"wrong token url", "client-credentials", map[string]string{"INPUT_SERVICE-KEY": f.cpiKey(), "INPUT_TOKEN-URL": f.uaa.URL + "/wrong"}, 1, "token URL is wrong"},
 		{"untrusted server", "client-credentials", map[string]string{"INPUT_SERVICE-KEY": f.cpiKey(), "INPUT_CA-CERTIFICATES": ""}, 1, "ca-certificates"},
@@ -256,7 +256,7 @@ func TestOAuthErrors(t *testing.T) {
 			if !strings.Contains(r.stdout, "::error::") || !strings.Contains(r.stdout, tc.want) {
 				t.Errorf("want an ::error:: with %q:\n%s", tc.want, r.stdout)
 			}
-			assertNotLeaked(t, r, "LEAKY-SECRET", "wrong-secret-1", "wrong-pass-1", "x-pass-1", cpiSecret)
+			assertNotLeaked(t, r, "LEAKY-SECRET", "Wr7sQx92KfLp", "Wp5Lm2Qz8Tn4", "Xp4Rt9Vw2Yk6", cpiSecret)
 			if sent := len(f.uaa.Requests()) > before; tc.wantCode == 2 && sent {
 				t.Error("bad input sent a request")
 			}

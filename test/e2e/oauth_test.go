@@ -137,16 +137,7 @@ func (f *oauthFixture) file(t *testing.T, name, data string) string {
 // ::add-mask:: lines (its own, or a masked input that holds it).
 func assertOnlyMasked(t *testing.T, r result, secrets ...string) {
 	t.Helper()
-	for _, s := range secrets {
-		for _, line := range strings.Split(r.stdout, "\n") {
-			if !strings.HasPrefix(line, "::add-mask::") && strings.Contains(line, s) {
-				t.Errorf("secret %.4s… in stdout outside ::add-mask::: %q", s, line)
-			}
-		}
-		if strings.Contains(r.stderr, s) {
-			t.Errorf("secret %.4s… in stderr: %q", s, r.stderr)
-		}
-	}
+	assertAbsent(t, r, secrets...)
 }
 
 // pemMaskLines returns the lines of a PEM private key that a runner must
