@@ -157,29 +157,14 @@ func (m *Main) mask(sink emit.Sink, secrets ...string) bool {
 
 // run prepares and runs flow f with settings s.
 func (m *Main) run(ctx context.Context, sink emit.Sink, s *config.Settings, f flow.Flow, action bool) int {
-	for _, name := range s.Given() {
-		if !slices.Contains(commonInputs, name) && !slices.Contains(f.Inputs, name) {
-			sink.Warning(fmt.Sprintf("%s is not used by the %s flow; it is ignored", name, f.Name))
-		}
-	}
 	// Every destination is checked before anything is sent: a passcode is
 	// single use, and one fetched for a file that cannot be written is lost.
 	if err := sink.Check(); err != nil {
 		sink.Error(err.Error())
 		return ExitInput
 	}
-	if s.DotenvFile != "" {
-		if err := emit.CheckDotenv(s.DotenvFile); err != nil {
-			sink.Error(err.Error())
-			return ExitInput
-		}
-	}
 	github, _ := sink.(*emit.GitHub)
-	if err := checkExportEnv(s, f, github); err != nil {
-		sink.Error(err.Error())
-		return ExitInput
-	}
-	env, err := m.env(s, sink)
+	env, err := m.before(s, f, sink, github)
 	if err != nil {
 		sink.Error(err.Error())
 		return ExitInput
@@ -243,6 +228,26 @@ func (m *Main) run(ctx context.Context, sink emit.Sink, s *config.Settings, f fl
 		return ExitRemote
 	}
 	return ExitOK
+}
+
+// before does what a run and inspect share before the flow prepares: warn
+// of inputs the flow does not read, check the dotenv file and export-env
+// (github is nil outside action mode), and build the flow's env.
+func (m *Main) before(s *config.Settings, f flow.Flow, sink emit.Sink, github *emit.GitHub) (*flow.Env, error) {
+	for _, name := range s.Given() {
+		if !slices.Contains(commonInputs, name) && !slices.Contains(f.Inputs, name) {
+			sink.Warning(fmt.Sprintf("%s is not used by the %s flow; it is ignored", name, f.Name))
+		}
+	}
+	if s.DotenvFile != "" {
+		if err := emit.CheckDotenv(s.DotenvFile); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkExportEnv(s, f, github); err != nil {
+		return nil, err
+	}
+	return m.env(s, sink)
 }
 
 // env is what a flow gets: the clock, the sink's reports, and the one HTTP

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/config"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/emit"
@@ -27,23 +26,10 @@ func (m *Main) inspect(ctx context.Context, flags map[string]string, onRunner bo
 	f, _ := m.lookup(s.Flow)
 	say := func(what, value string) { fmt.Fprintf(m.Stdout, "%-22s %s\n", what+":", value) }
 	say("flow", f.Name+" ("+f.Summary+")")
-	for _, name := range s.Given() {
-		if !slices.Contains(commonInputs, name) && !slices.Contains(f.Inputs, name) {
-			sink.Warning(fmt.Sprintf("%s is not used by the %s flow; it is ignored", name, f.Name))
-		}
-	}
 	if s.DotenvFile != "" {
-		if err := emit.CheckDotenv(s.DotenvFile); err != nil {
-			sink.Error(err.Error())
-			return ExitInput
-		}
 		say("dotenv file", s.DotenvFile)
 	}
-	if err := checkExportEnv(s, f, nil); err != nil {
-		sink.Error(err.Error())
-		return ExitInput
-	}
-	env, err := m.env(s, sink)
+	env, err := m.before(s, f, sink, nil)
 	if err != nil {
 		sink.Error(err.Error())
 		return ExitInput
