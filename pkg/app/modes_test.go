@@ -163,6 +163,7 @@ func TestHostileAnswers(t *testing.T) {
 			body: `{"error":"invalid_client","error_description":"client_secret=SECRET-ENC is wrong"}`, wantCode: 1, want: "client_secret=*** is wrong"},
 		{name: "a secret echoed truncated", status: 401,
 			body: `{"error":"invalid_client","error_description":"got SECRET-HALF…"}`, wantCode: 1, want: "(HTTP 401, invalid_client)"},
+		{name: "a token URL with the secret in its query", wantCode: 2, want: "token-url: the URL's query carries credentials (client_secret)"},
 		{name: "a scope with a line separator", body: `{"access_token":"tok-0123456789abcdef","scope":"a\u2028b"}`, wantCode: 0},
 	}
 	for _, tc := range cases {
@@ -176,7 +177,11 @@ func TestHostileAnswers(t *testing.T) {
 				status = 200
 			}
 			w.l.UAA.SetFault(saptest.Fault{Status: status, ContentType: "application/json", Body: body})
-			r := w.runStep(t, map[string]string{"flow": "client-credentials", "service-key": w.l.CPIKey}, nil)
+			inputs := map[string]string{"flow": "client-credentials", "service-key": w.l.CPIKey}
+			if tc.body == "" {
+				inputs["token-url"] = w.l.UAA.TokenURL() + "?client_secret=" + w.l.CPIClientSecret
+			}
+			r := w.runStep(t, inputs, nil)
 			if r.code != tc.wantCode || !bytes.Contains(r.stdout, []byte(tc.want)) {
 				t.Errorf("exit %d, want %d with %q:\n%s", r.code, tc.wantCode, tc.want, r.stdout)
 			}

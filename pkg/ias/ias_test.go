@@ -244,3 +244,33 @@ func TestFetchUntrustedServer(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+// TestFetchOddAnswers: answers that are odd but hold a passcode are taken
+// (a byte order mark, a passcode sent as a JSON number); one too large to
+// be a passcode answer is refused in a clear error.
+func TestFetchOddAnswers(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name, body, want, wantErr string
+	}{
+		{name: "a byte order mark", body: "\ufeff" + `{"passcode":"BomPass0123"}`, want: "BomPass0123"},
+		{name: "a passcode as a number", body: `{"passcode":123456789,"expires_in":300}`, want: "123456789"},
+		{name: "more than 1 MiB", body: `{"passcode":"x","pad":"` + strings.Repeat("p", 1<<20) + `"}`, wantErr: "larger than 1048576 bytes"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t)
+			f.ias.SetFault(saptest.Fault{Status: 200, Body: tc.body, ContentType: "application/json"})
+			p, err := ias.Fetch(context.Background(), f.client(t, "user"), f.base)
+			switch {
+			case tc.wantErr != "":
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("got %v, want an error with %q", err, tc.wantErr)
+				}
+			case err != nil || p.Value != tc.want:
+				t.Fatalf("got %v, %v; want passcode %q", p, err, tc.want)
+			}
+		})
+	}
+}

@@ -906,3 +906,17 @@ func TestFetchRetries(t *testing.T) {
 		})
 	}
 }
+
+// TestFetchTooLargeAnswer: a 2xx answer over 1 MiB is refused with a clear
+// error, not read as "not a token".
+func TestFetchTooLargeAnswer(t *testing.T) {
+	t.Parallel()
+	uaa := newUAA(t, saptest.UAAConfig{})
+	uaa.SetFault(saptest.Fault{Status: 200, ContentType: jsonBody, Body: `{"access_token":"` + strings.Repeat("t", 1<<20) + `"}`})
+	r := ccReq
+	r.TokenURL = uaa.TokenURL()
+	_, err := oauth.Fetch(context.Background(), client(t, testPKI(t), nil), r, now)
+	if err == nil || !strings.Contains(err.Error(), "the token answer is larger than 1048576 bytes") {
+		t.Errorf("Fetch() error = %v, want the size named", err)
+	}
+}
