@@ -1,15 +1,26 @@
 // Package oauth fetches OAuth 2.0 access tokens from SAP authorization
-// servers (UAA, XSUAA, the token URLs of Cloud Integration service keys and
-// Neo's OAuth service) with two grants of RFC 6749:
+// servers (UAA, XSUAA, SAP Cloud Identity Services, the token URLs of Cloud
+// Integration service keys and Neo's OAuth service) with three grants:
 //
-//   - client credentials (§4.4): the client acts on its own behalf;
-//   - resource owner password credentials (§4.3): the client acts for a user
-//     whose name and password it sends (the HANA cockpit API needs this).
+//   - client credentials (RFC 6749 §4.4): the client acts on its own behalf;
+//   - resource owner password credentials (RFC 6749 §4.3): the client acts
+//     for a user whose name and password it sends (the HANA cockpit API
+//     needs this), optionally at another identity provider
+//     (login_hint={"origin":…}, as go-cfclient sends it);
+//   - JWT bearer (RFC 7523 §2.1): a signed JWT, such as the CI job's OIDC ID
+//     token or an IAS id_token, is exchanged for a token.
 //
-// The requests are made by golang.org/x/oauth2 (clientcredentials.Config.Token
-// and oauth2.Config.PasswordCredentialsToken) through the caller's
-// *http.Client, which carries timeouts, proxies, extra CAs and, for X.509
-// clients, the client certificate for mutual TLS.
+// The requests are made by golang.org/x/oauth2's clientcredentials.Config
+// through the caller's *http.Client (pkg/transport: timeouts, SAP's retry
+// policy, proxies, extra CAs and, for X.509 clients, the client certificate
+// for mutual TLS). For the password and jwt-bearer grants, EndpointParams
+// overrides grant_type, which clientcredentials documents as allowed: one
+// code path for every grant, and parameters (login_hint, assertion) that
+// oauth2.Config.PasswordCredentialsToken cannot send.
+//
+// The flows of the registry (ClientCredentialsFlow, PasswordFlow,
+// JWTBearerFlow in flow.go) read the settings, and check the token after
+// it arrived when asked (required-scopes, verify-url).
 //
 // # Client authentication
 //
