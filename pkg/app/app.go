@@ -164,6 +164,11 @@ func (m *Main) run(ctx context.Context, sink emit.Sink, s *config.Settings, f fl
 		return ExitInput
 	}
 	github, _ := sink.(*emit.GitHub)
+	if github == nil && m.Getenv("GITHUB_ACTIONS") == "true" && m.Getenv("GITHUB_ENV") != "" {
+		// A CLI call in a `run:` step: the runner gives GITHUB_ENV there
+		// too, so export-env works; masks already go to stderr.
+		github = emit.NewGitHub(io.Discard, m.Getenv, m.GitHubOptions...)
+	}
 	env, err := m.before(s, f, sink, github)
 	if err != nil {
 		sink.Error(err.Error())

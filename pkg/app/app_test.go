@@ -375,7 +375,7 @@ func TestHelpAndVersion(t *testing.T) {
 		t.Fatalf("exit %d", r.code)
 	}
 	for _, want := range []string{"ias-passcode", "client-credentials", "password", "--ias-tenant", "SAP_CI_AUTH_IAS_TENANT",
-		"certificate-password", "(env only)", "passcode", "EXPIRES_IN", "Exit codes", "2  bad configuration"} {
+		"certificate-password", "(env only)", "passcode", "EXPIRES_IN", "Exit codes", "2    bad configuration", "143 by SIGTERM"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("--help lacks %q", want)
 		}

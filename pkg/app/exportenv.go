@@ -17,7 +17,7 @@ func checkExportEnv(s *config.Settings, f flow.Flow, github *emit.GitHub) error 
 		return nil
 	}
 	if github == nil {
-		return &config.InputError{Input: config.InExportEnv, Problem: "works only in a GitHub Actions step, which gives GITHUB_ENV",
+		return &config.InputError{Input: config.InExportEnv, Problem: "works only in a GitHub Actions job, whose runner gives GITHUB_ENV",
 			Fix: "elsewhere write the outputs with dotenv-file (a GitLab dotenv report, or `set -a; . file` in a shell)"}
 	}
 	for _, v := range s.ExportEnv {

@@ -3,7 +3,9 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -27,6 +29,18 @@ const (
 	goldenPasscode = "GoldenPasscode0123456789"
 	goldenToken    = "golden-access-token-0123456789abcdef"
 )
+
+// goldenJWT is a fixed GitHub-style job token (its signature is not
+// checked by the tool, so a made-up one keeps the golden files stable).
+var goldenJWT = func() string {
+	enc := base64.RawURLEncoding.EncodeToString
+	claims := fmt.Sprintf(`{"iss":"https://token.actions.githubusercontent.com","aud":"sap-ci-auth-golden",`+
+		`"sub":"repo:octo-org/octo-repo:ref:refs/heads/main","repository":"octo-org/octo-repo","repository_id":"123456789",`+
+		`"repository_owner":"octo-org","repository_owner_id":"987654321","ref":"refs/heads/main",`+
+		`"job_workflow_ref":"octo-org/octo-repo/.github/workflows/ci.yml@refs/heads/main","exp":%d,"iat":%d}`,
+		goldenNow.Add(5*time.Minute).Unix(), goldenNow.Unix())
+	return enc([]byte(`{"alg":"RS256","kid":"golden","typ":"JWT"}`)) + "." + enc([]byte(claims)) + ".c2lnbmF0dXJlLW5vdC1jaGVja2Vk"
+}()
 
 // TestGolden runs each flow as a user sees it, on GitHub (the whole log and
 // the GITHUB_OUTPUT file) and in a shell (stdout and stderr), and compares
@@ -80,6 +94,10 @@ func TestGolden(t *testing.T) {
 		{name: "ias-passcode-github", env: github("ias-passcode", iasInputs)},
 		{name: "client-credentials-github", env: github("client-credentials", map[string]string{"INPUT_SERVICE-KEY": key})},
 		{name: "password-github", env: github("password", map[string]string{"INPUT_SERVICE-KEY": key, "INPUT_USERNAME": "COCKPIT_ADMIN", "INPUT_PASSWORD": "golden-user-password"})},
+		{name: "oidc-github", env: github("oidc", map[string]string{"INPUT_ID-TOKEN": goldenJWT})},
+		{name: "jwt-bearer-github", env: github("jwt-bearer", map[string]string{"INPUT_TOKEN-URL": uaa.TokenURL(),
+			"INPUT_CLIENT-ID": "sb-golden!b1|it!b2", "INPUT_CLIENT-SECRET": "golden-client-secret", "INPUT_ASSERTION": goldenJWT})},
+		{name: "oidc-shell", args: []string{"oidc"}, env: shell(map[string]string{"SAP_CI_AUTH_ID_TOKEN": goldenJWT})},
 		{name: "missing-input-github", env: github("ias-passcode", map[string]string{"INPUT_CERTIFICATE-FILE": p12})},
 		{name: "ias-passcode-shell", args: []string{"ias-passcode", "--ias-tenant", iasServer.URL, "--certificate-file", p12},
 			env: shell(map[string]string{"SAP_CI_AUTH_CERTIFICATE_PASSWORD": "golden-p12-password"})},

@@ -51,17 +51,21 @@ an empty value means unset; secrets are never accepted as flags):
 		fmt.Fprintf(&b, "  %-15s %-15s %s\n", o.Name, emit.DotenvName(o.Name), o.Description)
 	}
 	b.WriteString(`
-In a shell the passcode (ias-passcode) or access token (token flows) alone goes to stdout,
-so --password "$(sap-ci-auth ias-passcode)" works; all logging goes to stderr (on a GitHub
-runner, ::add-mask:: lines for every secret go there too, so the runner masks them).
+In a shell the primary output alone goes to stdout (the passcode, the access token, or the
+oidc flow's ID token), so --password "$(sap-ci-auth ias-passcode)" works; all logging goes
+to stderr (on a GitHub runner, ::add-mask:: lines for every secret go there too, so the
+runner masks them).
 Started as the container action (no arguments, INPUT_* set by the runner), inputs come
 from INPUT_<NAME> (hyphens kept), every secret is announced with ::add-mask:: before
 anything else, and outputs go to $GITHUB_OUTPUT.
 
 Exit codes:
-  0  success
-  1  the remote side or the network failed
-  2  bad configuration or input (nothing was sent)
+  0    success
+  1    the remote side or the network failed
+  2    bad configuration or input (nothing was sent)
+  130  stopped by SIGINT, 143 by SIGTERM (nothing was written)
+
+Errors, their causes and fixes: TROUBLESHOOTING.md
 `)
 	return b.String()
 }

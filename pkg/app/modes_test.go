@@ -11,6 +11,7 @@ import (
 
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/app"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/config"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/emit"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/flow"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/saptest"
 )
@@ -105,7 +106,7 @@ func TestExportEnvOutsideGitHub(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	r := w.runCLI(t, []string{"client-credentials"}, map[string]string{"SAP_CI_AUTH_SERVICE_KEY": w.l.CPIKey, "SAP_CI_AUTH_EXPORT_ENV": "TOKEN=access-token"})
-	if r.code != 2 || !bytes.Contains(r.stderr, []byte("export-env: works only in a GitHub Actions step")) || !bytes.Contains(r.stderr, []byte("dotenv-file")) {
+	if r.code != 2 || !bytes.Contains(r.stderr, []byte("export-env: works only in a GitHub Actions job")) || !bytes.Contains(r.stderr, []byte("dotenv-file")) {
 		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
 	}
 	if n := w.l.UAA.Count(""); n != 0 {
@@ -318,4 +319,27 @@ func TestInspect(t *testing.T) {
 	if n := w.l.UAA.Count("") + w.l.IAS.Count("") + w.l.Issuer.Count(""); n != 0 {
 		t.Errorf("inspect sent %d requests, want none", n)
 	}
+}
+
+// TestExportEnvInARunStep: a CLI call in a `run:` step has GITHUB_ENV too;
+// export-env writes there, and the value is masked on stderr first.
+func TestExportEnvInARunStep(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	envFile := filepath.Join(t.TempDir(), "set_env")
+	r := w.runCLI(t, []string{"client-credentials", "--export-env", "CPI_TOKEN=access-token"},
+		map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_ENV": envFile, "SAP_CI_AUTH_SERVICE_KEY": w.l.CPIKey})
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	b, err := os.ReadFile(envFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := strings.TrimSpace(string(r.stdout))
+	if got := emit.ParseOutputFile(b)["CPI_TOKEN"]; got != token || !bytes.Contains(r.stderr, []byte("::add-mask::"+token)) {
+		t.Errorf("GITHUB_ENV CPI_TOKEN is not the masked access token")
+	}
+	saptest.CheckNoLeaks(t, w.l.Secrets(), map[string][]byte{"stdout": r.stdout, "stderr": r.stderr, "GITHUB_ENV": b},
+		map[string][]string{"stdout": {token}, "GITHUB_ENV": {token}})
 }

@@ -277,7 +277,7 @@ func (d *demo) secretless(ctx context.Context) error {
 	if err := d.callAPI(ctx, d.l.CPI.URL, saptest.MessageProcessingLogsPath+"?$top=1", xsuaa["authorization"]); err != nil {
 		return err
 	}
-	fmt.Fprintf(d.out, "  hand-off to the CLIs without argv where they allow it (export-env: BTP_ASSERTION=id-token CF_ASSERTION=id-token):\n"+
+	fmt.Fprintf(d.out, "  hand-off to the CLIs without argv where they allow it (export-env on step 5a or 5b: BTP_ASSERTION=id-token CF_ASSERTION=id-token):\n"+
 		"    terraform apply                                    # the btp provider reads BTP_ASSERTION\n"+
 		"    cf auth --assertion \"$CF_ASSERTION\" --origin my-ias-origin   # cf CLI >= 8.12 takes it only as an argument\n")
 	return nil

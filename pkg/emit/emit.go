@@ -9,6 +9,9 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/secret"
+	"github.com/sethvargo/go-githubactions"
 )
 
 // Output is one named result.
@@ -65,6 +68,29 @@ func checkValues(outs []Output) error {
 		if err := CheckValue(o); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// announced remembers the values already masked, so that a secret given as
+// an input and returned as an output (the oidc flow's id-token) is
+// announced once. The zero value is ready to use.
+type announced map[string]bool
+
+// add emits ::add-mask:: through action for each form of value (see
+// [secret.Forms]) not announced before.
+func (a *announced) add(action *githubactions.Action, value string) error {
+	if *a == nil {
+		*a = map[string]bool{}
+	}
+	for _, f := range secret.Forms(value) {
+		if (*a)[f] {
+			continue
+		}
+		if err := guard(func() { action.AddMask(f) }); err != nil {
+			return err
+		}
+		(*a)[f] = true
 	}
 	return nil
 }

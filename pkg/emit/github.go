@@ -13,8 +13,6 @@ import (
 	"strings"
 
 	"github.com/sethvargo/go-githubactions"
-
-	"github.com/sap-ci-auth/sap-ci-auth/pkg/secret"
 )
 
 // GitHub writes for the GitHub Actions runner (and act): workflow commands
@@ -31,6 +29,7 @@ import (
 // a random ghadelimiter_<uuid> as actions/toolkit's file-command.ts does,
 // and all of them go to the file in one append.
 type GitHub struct {
+	masks  announced
 	w      io.Writer
 	action *githubactions.Action
 	getenv func(string) string
@@ -90,12 +89,7 @@ func (g *GitHub) CheckExportEnv() error {
 
 // Mask emits ::add-mask:: for every form of value (see [secret.Forms]).
 func (g *GitHub) Mask(value string) error {
-	for _, f := range secret.Forms(value) {
-		if err := guard(func() { g.action.AddMask(f) }); err != nil {
-			return err
-		}
-	}
-	return nil
+	return g.masks.add(g.action, value)
 }
 
 // Notice emits a ::notice:: annotation.

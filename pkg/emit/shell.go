@@ -6,8 +6,6 @@ import (
 	"io"
 
 	"github.com/sethvargo/go-githubactions"
-
-	"github.com/sap-ci-auth/sap-ci-auth/pkg/secret"
 )
 
 // Shell writes for a plain shell or a GitLab job, and for the CLI inside a
@@ -19,6 +17,7 @@ type Shell struct {
 	stdout, stderr io.Writer
 	opts           ShellOptions
 	masks          *githubactions.Action // on stderr; nil without MaskOnStderr
+	announced      announced
 }
 
 // ShellOptions configures [NewShell]. The zero value prints the primary
@@ -53,12 +52,7 @@ func (s *Shell) Mask(value string) error {
 	if s.masks == nil {
 		return nil
 	}
-	for _, f := range secret.Forms(value) {
-		if err := guard(func() { s.masks.AddMask(f) }); err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.announced.add(s.masks, value)
 }
 
 // Notice logs to stderr.

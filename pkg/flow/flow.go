@@ -25,7 +25,8 @@ type Flow struct {
 	// Summary is the one line --help shows.
 	Summary string
 	// Inputs lists the inputs the flow reads, besides the ones every flow
-	// reads (flow, timeout, ca-certificates, dotenv-file, output).
+	// reads (flow, timeout, ca-certificates, dotenv-file, output,
+	// export-env).
 	Inputs []string
 	// Primary is the output a shell prints alone on stdout.
 	Primary string
