@@ -16,17 +16,28 @@
 #                hosted runners) plus --network host; each flow's outputs read
 #                back from the output file; every secret announced with
 #                ::add-mask:: before any other line holds it; a bad input
-#                gives exit code 2 and ::error::.
+#                gives exit code 2 and ::error::. The secretless flows with
+#                the runner's ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN pointing at
+#                the fake token service: oidc and jwt-bearer at IAS with
+#                export-env into GITHUB_ENV (ghadelimiter_ heredoc), then
+#                jwt-bearer at XSUAA. CLI mode: the image run with arguments
+#                and GITHUB_ACTIONS=true prints the value alone on stdout and
+#                its ::add-mask:: lines on stderr.
 #   2. act       test/act/workflow.yml under act v0.2.89 in container mode
 #                (`uses: ./` for each flow, a later step that uses each
 #                output); act's log shows *** and never a secret, and the
-#                values later steps saw are the ones the fakes issued.
+#                values later steps saw are the ones the fakes issued. act
+#                has no OIDC: the secretless chain runs from a job token in a
+#                file (id-token-file), with export-env; a run: step calls the
+#                binary as a CLI (the job image has it).
 #   3. GitLab    jobs of .gitlab-ci.yml and of the CI/CD component in
 #                templates/ run by test/gitlab-job.py as the docker executor
 #                does (entrypoint "", the shell detection script, the script on
 #                stdin, SAP_CI_AUTH_* variables, File variables); the dotenv
 #                report passes GitLab's rules and a later job uses it; no job
-#                log holds a secret.
+#                log holds a secret. A secretless project: SAP_CI_AUTH_ID_TOKEN
+#                set as id_tokens: sets it, for jwt-bearer at IAS and XSUAA in
+#                one job, and for the component with flow jwt-bearer.
 #
 # Without a Docker engine it prints a loud SKIPPED line and exits 0, except
 # with CI=true, where that is a failure. Needs: docker, go, act v0.2.89,
@@ -91,7 +102,8 @@ done
 . "$tmp/fake/fakesap.env"
 cat "$tmp/fakesap.log"
 
-# issued prints every passcode and token the fakes handed out, one a line.
+# issued prints every passcode and token the fakes handed out, one a line
+# (the UAAs' and the IAS's tokens, and every job ID token of the issuer).
 issued() { curl -fsS "$FAKESAP_CONTROL_URL/issued" | python3 -c 'import json,sys; d=json.load(sys.stdin); print("\n".join(d["passcodes"]+d["tokens"]))'; }
 # is_issued SHA256: whether a value with that hash was issued.
 is_issued() {
@@ -107,13 +119,17 @@ mb() { awk -v n="$1" 'BEGIN { printf "%.2f", n / 1e6 }'; }
 no_secrets() {
   local file=$1 what=$2 v
   { issued; printf '%s\n' "$FAKESAP_P12_PASSWORD" "$FAKESAP_CLIENT_SECRET" "$FAKESAP_COCKPIT_SECRET" \
-      "$FAKESAP_PASSWORD" "$FAKESAP_CPI_PASSWORD" "$FAKESAP_ORIGIN_PASSWORD" "$(cat "$FAKESAP_P12_B64_FILE")"; } >"$tmp/secrets.txt"
+      "$FAKESAP_PASSWORD" "$FAKESAP_CPI_PASSWORD" "$FAKESAP_ORIGIN_PASSWORD" "$(cat "$FAKESAP_P12_B64_FILE")" \
+      "$FAKESAP_IAS_CLIENT_SECRET" "$FAKESAP_ID_TOKEN_REQUEST_TOKEN"; } >"$tmp/secrets.txt"
   while IFS= read -r v; do
     [[ -n $v ]] || continue
     if grep -qF -- "$v" "$file"; then fail "$what holds a secret (${#v} characters, starting ${v:0:4}…): see $file"; fi
   done <"$tmp/secrets.txt"
   ok "$what holds no secret ($(wc -l <"$tmp/secrets.txt") values checked)"
 }
+
+# fakes_alive: fail at once, with fakesap's log, if the fakes are gone.
+fakes_alive() { kill -0 "$fakesap_pid" 2>/dev/null || fail "fakesap is gone (its log: $(cat "$tmp/fakesap.log"))"; }
 
 # ---------------------------------------------------------------------------
 step "base images (offline: this engine has no registry)"
@@ -166,6 +182,7 @@ ok "image: root, exec-form entrypoint, one CA bundle file, /busybox/sh, the demo
 
 # ---------------------------------------------------------------------------
 step "1. GitHub: docker run as the runner does it"
+fakes_alive
 gh=$tmp/github
 mkdir -p "$gh/_temp/_github_home" "$gh/_temp/_github_workflow" "$gh/_temp/_runner_file_commands" "$gh/workspace"
 cp "$FAKESAP_P12_FILE" "$gh/workspace/ias-user.p12"
@@ -189,17 +206,33 @@ import yaml
 for k, v in yaml.safe_load(open("action.yml"))["inputs"].items():
     print(k + "=" + str(v.get("default", "")))')
 
-# gh_run NAME INPUT=VALUE...: one step; stdout, stderr and the output file
-# go to $gh/NAME.{out,err,output}; the exit code to $gh/NAME.rc.
+# gh_run NAME [+VAR=VALUE...] [INPUT=VALUE...] [-- ARG...]: one step; stdout,
+# stderr, the output file and the env file go to $gh/NAME.{out,err,output,env};
+# the exit code to $gh/NAME.rc. +VAR=VALUE adds a variable the runner sets
+# for some jobs only (ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN with `permissions:
+# id-token: write`); arguments after -- go to the image (a CLI call: the
+# runner never passes any to the action, since action.yml declares no args).
 gh_run() {
   local name=$1 id
   shift
   id=$(cat /proc/sys/kernel/random/uuid)
-  local out=$gh/_temp/_runner_file_commands/set_output_$id
-  install -o "$runner_uid" -g "$runner_uid" -m 0644 /dev/null "$out" # the runner creates it empty
+  local out=$gh/_temp/_runner_file_commands/set_output_$id envf=$gh/_temp/_runner_file_commands/set_env_$id
+  # The runner creates both empty before the step.
+  install -o "$runner_uid" -g "$runner_uid" -m 0644 /dev/null "$out"
+  install -o "$runner_uid" -g "$runner_uid" -m 0644 /dev/null "$envf"
   declare -A inputs=()
-  local kv k
-  for kv in "${declared[@]}" "$@"; do inputs[${kv%%=*}]=${kv#*=}; done
+  local kv k extra=() args=()
+  while (($#)); do
+    case $1 in
+      --) shift; args=("$@"); break ;;
+      +*) extra+=("${1#+}") ;;
+      *) inputs[${1%%=*}]=${1#*=} ;;
+    esac
+    shift
+  done
+  if ((${#args[@]} == 0)); then
+    for kv in "${declared[@]}"; do [[ -v inputs[${kv%%=*}] ]] || inputs[${kv%%=*}]=${kv#*=}; done
+  fi
   local envs=() flags=()
   for k in "${!inputs[@]}"; do
     envs+=("INPUT_${k^^}=${inputs[$k]}")
@@ -208,17 +241,19 @@ gh_run() {
   envs+=("HOME=/github/home" "GITHUB_OUTPUT=/github/file_commands/set_output_$id"
     "GITHUB_ENV=/github/file_commands/set_env_$id" "GITHUB_STEP_SUMMARY=/github/file_commands/step_summary_$id"
     "GITHUB_WORKSPACE=/github/workspace" "GITHUB_ACTION=$name" "RUNNER_TEMP=/home/runner/work/_temp"
-    "GITHUB_ACTIONS=true" "CI=true")
+    "GITHUB_ACTIONS=true" "CI=true" "${extra[@]}")
   for kv in "${envs[@]:${#inputs[@]}}"; do flags+=(-e "${kv%%=*}"); done
   local rc=0
   env "${envs[@]}" docker run --name "sca-gh-$name-$$" --label sap-ci-auth-test \
     --workdir /github/workspace --rm "${flags[@]}" --network host \
     -v "$gh/_temp/_github_home:/github/home" -v "$gh/_temp/_github_workflow:/github/workflow" \
     -v "$gh/_temp/_runner_file_commands:/github/file_commands" -v "$gh/workspace:/github/workspace" \
-    "$IMAGE" >"$gh/$name.out" 2>"$gh/$name.err" || rc=$?
+    "$IMAGE" "${args[@]}" >"$gh/$name.out" 2>"$gh/$name.err" || rc=$?
   echo "$rc" >"$gh/$name.rc"
   cp "$out" "$gh/$name.output"
-  [[ $(stat -c %u "$out") == "$runner_uid" ]] || fail "$name: the output file changed owner"
+  cp "$envf" "$gh/$name.env"
+  [[ $(stat -c %u "$out") == "$runner_uid" && $(stat -c %u "$envf") == "$runner_uid" ]] ||
+    fail "$name: the output or env file changed owner"
 }
 
 # gh_check NAME SECRET_OUTPUTS EXPECTED_OUTPUTS: the output file holds exactly
@@ -228,7 +263,7 @@ gh_run() {
 # of a masked value, so the access-token mask covers it; checked separately.)
 gh_check() {
   python3 - "$gh/$1.output" "$gh/$1.out" "$gh/$1.err" "$2" "$3" <<'EOF'
-import sys
+import re, sys
 path, out, err, secret_names, expected = sys.argv[1:]
 text = open(path).read()
 outputs, lines, i = {}, text.split("\n"), 0
@@ -236,6 +271,8 @@ while i < len(lines):
     line = lines[i]
     if "<<" in line:  # name<<DELIMITER, value lines, DELIMITER
         name, delim = line.split("<<", 1)
+        if not re.fullmatch(r"ghadelimiter_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", delim):
+            sys.exit(f"output {name}: heredoc delimiter {delim!r} is not ghadelimiter_<random uuid>")
         j = lines.index(delim, i + 1)
         outputs[name] = "\n".join(lines[i + 1:j])
         i = j + 1
@@ -311,62 +348,104 @@ grep -q '^::error::' "$gh/bad.out" || fail "GitHub with ias-tenant missing: no :
 gh_no_leak bad
 ok "GitHub bad input: exit 2, $(grep -m1 '^::error::' "$gh/bad.out")"
 
-# ---------------------------------------------------------------------------
-step "2. act v$ACT_VERSION: test/act/workflow.yml, container mode"
-act --version | grep -q "$ACT_VERSION" || fail "act $ACT_VERSION is needed (go install github.com/nektos/act@v$ACT_VERSION): $(act --version 2>&1)"
-if command -v actionlint >/dev/null; then actionlint test/act/workflow.yml && ok "actionlint test/act/workflow.yml"; fi
-{
-  echo "IAS_CERTIFICATE='$(cat "$FAKESAP_P12_B64_FILE")'"
-  echo "IAS_CERTIFICATE_PASSWORD='$FAKESAP_P12_PASSWORD'"
-  echo "SERVICE_KEY='$(cat "$FAKESAP_SERVICE_KEY_FILE")'"
-  echo "COCKPIT_KEY='$(cat "$FAKESAP_COCKPIT_KEY_FILE")'"
-  echo "COCKPIT_PASSWORD='$FAKESAP_PASSWORD'"
-} >"$tmp/act.secrets"
-{
-  echo "IAS_URL=$FAKESAP_IAS_URL"
-  echo "CPI_URL=$FAKESAP_CPI_URL"
-  echo "COCKPIT_URL=$FAKESAP_COCKPIT_URL"
-  echo "COCKPIT_USER=$FAKESAP_USERNAME"
-  # act reads this file with godotenv: "\n" in double quotes is a line break.
-  printf 'CA_PEM="%s"\n' "$(awk '{printf "%s\\n", $0}' "$FAKESAP_CA_FILE")"
-} >"$tmp/act.vars"
-: >"$tmp/act.empty"
-t0=$SECONDS
-rc=0
-# act builds the Dockerfile itself, as GitHub does for `image: Dockerfile`
-# (about a minute on 2 cores: it packs the context with other tar metadata
-# than the docker CLI, so the CLI's layers are not reused; later runs are).
-# Container mode (-P ubuntu-latest=<image>): the job container gets the host
-# network and act starts the action's container in it (network
-# container:<job>), so 127.0.0.1 is the host. -P ubuntu-latest=-self-hosted
-# would put the action's container on the bridge, away from loopback.
-act push -W test/act/workflow.yml -P "ubuntu-latest=$JOB_IMAGE" --pull=false --action-offline-mode \
-  --no-cache-server --container-daemon-socket - --rm \
-  --secret-file "$tmp/act.secrets" --var-file "$tmp/act.vars" --env-file "$tmp/act.empty" --input-file "$tmp/act.empty" \
-  >"$tmp/act.log" 2>&1 || rc=$?
-sed 's/^/  act| /' "$tmp/act.log" | grep -v '^  act| *$' | grep -E '⭐|✅|❌|⚙|\||network=|Job ' | head -80
-((rc == 0)) || fail "act exited $rc; log: $tmp/act.log"
-grep -q 'Job succeeded' "$tmp/act.log" || fail "act: job did not succeed"
-grep -q 'network="container:' "$tmp/act.log" || fail "act: the action container did not join the job container's network"
-grep -q '| passcode: \*\*\*$' "$tmp/act.log" || fail "act: the later step's echo of the passcode is not shown as ***"
-grep -q '| access token: \*\*\*$' "$tmp/act.log" || fail "act: the later step's echo of the token is not shown as ***"
-grep -q '::set-output:: passcode=\*\*\*' "$tmp/act.log" || fail "act: the passcode output is not shown as ***"
-for flow in passcode client-credentials password; do
-  h=$(sed -n "s/.*RESULT $flow sha256=\([0-9a-f]*\).*/\1/p" "$tmp/act.log")
-  [[ -n $h ]] || fail "act: no RESULT line for $flow"
-  is_issued "$h" || fail "act: the $flow value a later step received is not one the fakes issued"
+# The secretless flows, with the two variables the runner adds to a
+# container action's environment when the job has `permissions: id-token:
+# write`, pointing at the fake issuer's GitHub-style token service.
+oidc_env=("+ACTIONS_ID_TOKEN_REQUEST_URL=$FAKESAP_ID_TOKEN_REQUEST_URL" "+ACTIONS_ID_TOKEN_REQUEST_TOKEN=$FAKESAP_ID_TOKEN_REQUEST_TOKEN")
+
+# gh_check_env NAME VAR=OUTPUT...: the step's GITHUB_ENV file holds exactly
+# these variables, each as a VAR<<ghadelimiter_<uuid> heredoc whose value is
+# that output of the step (read from $gh/NAME.kv).
+gh_check_env() {
+  python3 - "$gh/$1.env" "$gh/$1.kv" "${@:2}" <<'EOF'
+import re, sys
+path, kv, *want = sys.argv[1:]
+outputs = dict(l.split("=", 1) for l in open(kv).read().splitlines())
+lines, got, i = open(path).read().split("\n"), {}, 0
+if lines[-1] != "":
+    sys.exit("GITHUB_ENV does not end with a newline")
+while i < len(lines) - 1:
+    m = re.fullmatch(r"([A-Z_][A-Z0-9_]*)<<(ghadelimiter_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})", lines[i])
+    if not m:
+        sys.exit(f"GITHUB_ENV line {i + 1} is not NAME<<ghadelimiter_<uuid>")
+    j = lines.index(m.group(2), i + 1)
+    got[m.group(1)] = "\n".join(lines[i + 1:j])
+    i = j + 1
+expected = {w.split("=")[0]: outputs[w.split("=")[1]] for w in want}
+if got != expected:
+    sys.exit(f"GITHUB_ENV holds {sorted(got)}, want {sorted(expected)} with the outputs' values")
+EOF
+}
+
+gh_run oidc "${oidc_env[@]}" flow=oidc "audience=$FAKESAP_JOB_AUDIENCE" "ca-certificates=$ca_pem" export-env=BTP_ASSERTION=id-token
+[[ $(cat "$gh/oidc.rc") == 0 ]] || { cat "$gh/oidc.out" "$gh/oidc.err"; fail "GitHub oidc: exit $(cat "$gh/oidc.rc")"; }
+gh_check oidc id-token "id-token issuer subject audience expires-in expires-at" >"$gh/oidc.kv" || fail "GitHub oidc outputs"
+is_issued "$(sha "$(sed -n 's/^id-token=//p' "$gh/oidc.kv")")" || fail "GitHub oidc: the id-token is not one the fake issuer's token service minted"
+grep -qx "issuer=$FAKESAP_ISSUER_URL" "$gh/oidc.kv" && grep -qx "audience=$FAKESAP_JOB_AUDIENCE" "$gh/oidc.kv" &&
+  grep -qxF "subject=$FAKESAP_GITHUB_SUBJECT" "$gh/oidc.kv" || { cat "$gh/oidc.kv"; fail "GitHub oidc: issuer, audience or subject is not the token's"; }
+gh_check_env oidc BTP_ASSERTION=id-token || fail "GitHub oidc: export-env BTP_ASSERTION=id-token"
+grep -q '^::notice::OIDC trust report' "$gh/oidc.out" || fail "GitHub oidc: no trust report notice"
+gh_no_leak oidc
+ok "GitHub oidc (token service on loopback): outputs $(cut -d= -f1 "$gh/oidc.kv" | xargs), masked first, BTP_ASSERTION in GITHUB_ENV, trust report"
+
+# jwt-bearer at IAS: the job's token for an IAS token; its id_token goes to
+# GITHUB_ENV as BTP_ASSERTION (what Terraform's btp provider reads).
+gh_run ias "${oidc_env[@]}" flow=jwt-bearer "ias-tenant=$FAKESAP_IAS_URL" "client-id=$FAKESAP_IAS_CLIENT_ID" \
+  "client-secret=$FAKESAP_IAS_CLIENT_SECRET" "audience=$FAKESAP_JOB_AUDIENCE" "ca-certificates=$ca_pem" \
+  export-env=BTP_ASSERTION=id-token
+[[ $(cat "$gh/ias.rc") == 0 ]] || { cat "$gh/ias.out" "$gh/ias.err"; fail "GitHub jwt-bearer at IAS: exit $(cat "$gh/ias.rc")"; }
+gh_check ias "access-token id-token" "access-token authorization token-type expires-in expires-at scope id-token" >"$gh/ias.kv" ||
+  fail "GitHub jwt-bearer at IAS outputs"
+for o in access-token id-token; do
+  is_issued "$(sha "$(sed -n "s/^$o=//p" "$gh/ias.kv")")" || fail "GitHub jwt-bearer at IAS: $o is not one the fake IAS issued"
 done
-grep -q 'RESULT client-credentials .* api=OK' "$tmp/act.log" && grep -q 'RESULT password .* api=OK' "$tmp/act.log" ||
-  fail "act: a later step's API call failed"
-no_secrets "$tmp/act.log" "act's log"
-ok "act: 3 flows via uses: ./, later steps got the issued values and called the API, log shows *** (${SECONDS}s total so far, act $((SECONDS - t0))s)"
+gh_check_env ias BTP_ASSERTION=id-token || fail "GitHub jwt-bearer at IAS: export-env BTP_ASSERTION=id-token"
+gh_no_leak ias
+ok "GitHub jwt-bearer at IAS (job token from the token service): outputs $(cut -d= -f1 "$gh/ias.kv" | xargs), masked first, BTP_ASSERTION in GITHUB_ENV"
+
+# jwt-bearer at XSUAA with the IAS id_token as assertion: a Cloud
+# Integration user token, and the API accepts it.
+gh_run xsuaa flow=jwt-bearer "service-key=$(cat "$FAKESAP_SERVICE_KEY_FILE")" \
+  "assertion=$(sed -n 's/^id-token=//p' "$gh/ias.kv")" "ca-certificates=$ca_pem"
+[[ $(cat "$gh/xsuaa.rc") == 0 ]] || { cat "$gh/xsuaa.out" "$gh/xsuaa.err"; fail "GitHub jwt-bearer at XSUAA: exit $(cat "$gh/xsuaa.rc")"; }
+gh_check xsuaa access-token "access-token authorization token-type expires-in expires-at scope id-token" >"$gh/xsuaa.kv" ||
+  fail "GitHub jwt-bearer at XSUAA outputs"
+is_issued "$(sha "$(sed -n 's/^access-token=//p' "$gh/xsuaa.kv")")" || fail "GitHub jwt-bearer at XSUAA: the token is not one the fake UAA issued"
+curl -fsS --cacert "$FAKESAP_CA_FILE" -H "Authorization: $(sed -n 's/^authorization=//p' "$gh/xsuaa.kv")" \
+  "$FAKESAP_CPI_URL/api/v1/MessageProcessingLogs?\$top=1" | grep -q '"Status":"COMPLETED"' ||
+  fail "GitHub jwt-bearer at XSUAA: the Cloud Integration API refused the token"
+gh_no_leak xsuaa
+ok "GitHub jwt-bearer at XSUAA (assertion: the IAS id_token): a user token the Cloud Integration API accepts"
+
+# CLI mode: the image started with arguments, as from a `run:` step
+# (GITHUB_ACTIONS=true, GITHUB_OUTPUT and GITHUB_ENV set, no INPUT_*): stdout
+# is the value alone, for $(…); the masks go to stderr, which the runner
+# also reads for workflow commands; neither file is written.
+# gh_cli_check NAME WHAT
+gh_cli_check() {
+  local v
+  [[ $(cat "$gh/$1.rc") == 0 ]] || { cat "$gh/$1.out" "$gh/$1.err"; fail "GitHub CLI $2: exit $(cat "$gh/$1.rc")"; }
+  [[ $(wc -l <"$gh/$1.out") == 1 ]] || fail "GitHub CLI $2: stdout has $(wc -l <"$gh/$1.out") lines, want the value alone"
+  v=$(cat "$gh/$1.out")
+  is_issued "$(sha "$v")" || fail "GitHub CLI $2: stdout is not a value the fakes issued"
+  grep -qxF -- "::add-mask::$v" "$gh/$1.err" || fail "GitHub CLI $2: stderr has no ::add-mask:: line for the value"
+  [[ ! -s $gh/$1.output && ! -s $gh/$1.env ]] || fail "GitHub CLI $2: wrote GITHUB_OUTPUT or GITHUB_ENV"
+  grep -v '^::add-mask::' "$gh/$1.err" >"$gh/$1.log" || true
+  no_secrets "$gh/$1.log" "GitHub CLI $2 (stderr without add-mask lines)"
+}
+gh_run cli "+SAP_CI_AUTH_SERVICE_KEY=$(cat "$FAKESAP_SERVICE_KEY_FILE")" "+SAP_CI_AUTH_CA_CERTIFICATES=$ca_pem" -- client-credentials
+gh_cli_check cli client-credentials
+gh_run cli-oidc "${oidc_env[@]}" "+SAP_CI_AUTH_CA_CERTIFICATES=$ca_pem" -- oidc --audience "$FAKESAP_JOB_AUDIENCE"
+gh_cli_check cli-oidc oidc
+ok "GitHub CLI mode (IMAGE client-credentials, IMAGE oidc; GITHUB_ACTIONS=true): the value alone on stdout, ::add-mask:: on stderr, no file written"
 
 # ---------------------------------------------------------------------------
-step "3. GitLab: the docker executor (.gitlab-ci.yml, templates/sap-ci-auth.yml)"
+step "tools image: the job image with the binary (act's run: steps, GitLab's same-job examples)"
 gl=$tmp/gitlab
 mkdir -p "$gl/project"
-# The tools image of the "same job" example: any image with the user's CLIs
-# and the binary copied in, as .gitlab-ci.yml describes. btp here is a
+# Any image with the user's CLIs and the binary copied in, as .gitlab-ci.yml
+# describes. act uses it as the job image too, so that a `run:` step can call
+# the binary as a CLI, as on a runner where it is installed. btp here is a
 # stand-in that reports a hash of the password it was given.
 mkdir -p "$gl/tools"
 cat >"$gl/tools/btp" <<'EOF'
@@ -386,6 +465,77 @@ COPY --from=$IMAGE /usr/local/bin/sap-ci-auth /usr/local/bin/sap-ci-auth
 COPY btp /usr/local/bin/btp
 EOF
 docker build -q -t "$TOOLS_IMAGE" "$gl/tools" >"$gl/tools.log" 2>&1 || { cat "$gl/tools.log"; fail "tools image build"; }
+ok "$TOOLS_IMAGE: $JOB_IMAGE plus /usr/local/bin/sap-ci-auth and a btp stand-in"
+
+# ---------------------------------------------------------------------------
+step "2. act v$ACT_VERSION: test/act/workflow.yml, container mode"
+fakes_alive
+act --version | grep -q "$ACT_VERSION" || fail "act $ACT_VERSION is needed (go install github.com/nektos/act@v$ACT_VERSION): $(act --version 2>&1)"
+if command -v actionlint >/dev/null; then actionlint test/act/workflow.yml && ok "actionlint test/act/workflow.yml"; fi
+{
+  echo "IAS_CERTIFICATE='$(cat "$FAKESAP_P12_B64_FILE")'"
+  echo "IAS_CERTIFICATE_PASSWORD='$FAKESAP_P12_PASSWORD'"
+  echo "SERVICE_KEY='$(cat "$FAKESAP_SERVICE_KEY_FILE")'"
+  echo "COCKPIT_KEY='$(cat "$FAKESAP_COCKPIT_KEY_FILE")'"
+  echo "COCKPIT_PASSWORD='$FAKESAP_PASSWORD'"
+  echo "IAS_CLIENT_SECRET='$FAKESAP_IAS_CLIENT_SECRET'"
+  # act has no OIDC token service: a job token minted at the fake issuer now
+  # (it lasts 5 minutes), which the workflow writes to a file in the
+  # workspace for id-token-file, as a local run would.
+  echo "JOB_ID_TOKEN='$(curl -fsS "$FAKESAP_MINT_URL?style=github&audience=$FAKESAP_JOB_AUDIENCE")'"
+} >"$tmp/act.secrets"
+{
+  echo "IAS_URL=$FAKESAP_IAS_URL"
+  echo "CPI_URL=$FAKESAP_CPI_URL"
+  echo "COCKPIT_URL=$FAKESAP_COCKPIT_URL"
+  echo "COCKPIT_USER=$FAKESAP_USERNAME"
+  echo "IAS_CLIENT_ID=$FAKESAP_IAS_CLIENT_ID"
+  echo "ISSUER_URL=$FAKESAP_ISSUER_URL"
+  # act reads this file with godotenv: "\n" in double quotes is a line break.
+  printf 'CA_PEM="%s"\n' "$(awk '{printf "%s\\n", $0}' "$FAKESAP_CA_FILE")"
+} >"$tmp/act.vars"
+: >"$tmp/act.empty"
+t0=$SECONDS
+rc=0
+# act builds the Dockerfile itself, as GitHub does for `image: Dockerfile`
+# (about a minute on 2 cores: it packs the context with other tar metadata
+# than the docker CLI, so the CLI's layers are not reused; later runs are).
+# Container mode (-P ubuntu-latest=<image>): the job container gets the host
+# network and act starts the action's container in it (network
+# container:<job>), so 127.0.0.1 is the host. -P ubuntu-latest=-self-hosted
+# would put the action's container on the bridge, away from loopback. The job
+# image is the tools image, which has the binary for the CLI step.
+act push -W test/act/workflow.yml -P "ubuntu-latest=$TOOLS_IMAGE" --pull=false --action-offline-mode \
+  --no-cache-server --container-daemon-socket - --rm \
+  --secret-file "$tmp/act.secrets" --var-file "$tmp/act.vars" --env-file "$tmp/act.empty" --input-file "$tmp/act.empty" \
+  >"$tmp/act.log" 2>&1 || rc=$?
+sed 's/^/  act| /' "$tmp/act.log" | grep -v '^  act| *$' | grep -E '⭐|✅|❌|⚙|\||network=|Job ' |
+  grep -v '⚙  \*\*\*$' | cut -c1-220 | head -120
+((rc == 0)) || fail "act exited $rc; log: $tmp/act.log"
+grep -q 'Job succeeded' "$tmp/act.log" || fail "act: job did not succeed"
+grep -q 'network="container:' "$tmp/act.log" || fail "act: the action container did not join the job container's network"
+grep -q '| passcode: \*\*\*$' "$tmp/act.log" || fail "act: the later step's echo of the passcode is not shown as ***"
+grep -q '| access token: \*\*\*$' "$tmp/act.log" || fail "act: the later step's echo of the token is not shown as ***"
+grep -q '::set-output:: passcode=\*\*\*' "$tmp/act.log" || fail "act: the passcode output is not shown as ***"
+grep -q '| BTP_ASSERTION: \*\*\*$' "$tmp/act.log" || fail "act: the echo of the exported BTP_ASSERTION (the IAS id_token, masked only by the action) is not shown as ***"
+grep -q '| cli token: \*\*\*$' "$tmp/act.log" ||
+  fail "act: the echo of the token a CLI call printed is not shown as *** (its ::add-mask:: went to stderr)"
+for flow in passcode client-credentials password oidc jwt-bearer-ias jwt-bearer-xsuaa cli; do
+  h=$(sed -n "s/.*RESULT $flow sha256=\([0-9a-f]*\).*/\1/p" "$tmp/act.log")
+  [[ -n $h ]] || fail "act: no RESULT line for $flow"
+  is_issued "$h" || fail "act: the $flow value a later step received is not one the fakes issued"
+done
+for flow in client-credentials password jwt-bearer-xsuaa cli; do
+  grep -q "RESULT $flow .* api=OK" "$tmp/act.log" || fail "act: the API call of the step after $flow failed"
+done
+grep -qF "RESULT oidc sha256=$(sha "$(sed -n "s/^JOB_ID_TOKEN='\(.*\)'$/\1/p" "$tmp/act.secrets")") issuer=$FAKESAP_ISSUER_URL" "$tmp/act.log" ||
+  fail "act: BTP_ASSERTION (export-env) is not the job token from id-token-file, or the issuer output is wrong"
+no_secrets "$tmp/act.log" "act's log"
+ok "act: 3 flows and the secretless chain (id-token-file, export-env) via uses: ./, a CLI run: step; later steps got the issued values and called the API, log shows *** (${SECONDS}s total so far, act $((SECONDS - t0))s)"
+
+# ---------------------------------------------------------------------------
+step "3. GitLab: the docker executor (.gitlab-ci.yml, templates/sap-ci-auth.yml)"
+fakes_alive
 
 # Project CI/CD variables as a GitLab admin would set them.
 python3 - "$gl/variables.json" <<EOF
@@ -441,9 +591,73 @@ grep -q 'Cloud Integration API answered 200' "$gl/cpi-call.log" || fail "GitLab 
 no_secrets "$gl/cpi-call.log" "GitLab job log cpi-call"
 ok "GitLab: same-job passcode, component token job, dotenv report, later job used the token"
 
+# d. The secretless set-up, as a project of its own: only the OAuth clients
+#    are CI/CD variables (no SAP_CI_AUTH_* besides the CA of the fakes), and
+#    each job's ID token comes from `id_tokens:`, minted by the fake issuer
+#    for the job's aud, set as the masked variable SAP_CI_AUTH_ID_TOKEN.
+python3 - "$gl/variables-secretless.json" <<EOF
+import json, sys
+json.dump({
+    "SAP_AUTH_IMAGE": "$IMAGE",
+    "SAP_TOOLS_IMAGE": "$TOOLS_IMAGE",
+    "SAP_CI_AUTH_CA_CERTIFICATES": open("$FAKESAP_CA_FILE").read(),            # PEM text
+    "IAS_TENANT": "$FAKESAP_IAS_URL",
+    "IAS_CLIENT_ID": "$FAKESAP_IAS_CLIENT_ID",
+    "IAS_JOB_AUDIENCE": "$FAKESAP_JOB_AUDIENCE",
+    "IAS_CLIENT_SECRET": "$FAKESAP_IAS_CLIENT_SECRET",                       # masked
+    "CPI_SERVICE_KEY_FILE": {"value": open("$FAKESAP_SERVICE_KEY_FILE").read(), "file": True},
+    "CPI_API_URL": "$FAKESAP_CPI_URL",
+    "CURL_CA_BUNDLE": {"value": open("$FAKESAP_CA_FILE").read(), "file": True},
+}, open(sys.argv[1], "w"))
+EOF
+chmod 600 "$gl/variables-secretless.json"
+v=$FAKESAP_IAS_CLIENT_SECRET
+[[ ${#v} -ge 8 && $v != *[[:space:]]* && $v != *'$'* ]] || fail "IAS_CLIENT_SECRET breaks GitLab's masking rules"
+gitlab_secretless() { # JOB LOG [gitlab-job.py options]
+  local job=$1 log=$2
+  shift 2
+  python3 test/gitlab-job.py --job "$job" --project-dir "$gl/project" --variables "$gl/variables-secretless.json" \
+    --mint-url "$FAKESAP_MINT_URL" --log "$log" "$@"
+}
+# The rules keep the two set-ups apart (exit code 3: GitLab would not run it).
+for j in btp-login cpi-token cpi-call; do
+  rc=0; gitlab_secretless "$j" "$gl/$j.skipped.log" 2>/dev/null || rc=$?
+  ((rc == 3)) || fail "GitLab: job $j would run in the secretless project (gitlab-job.py exit $rc, want 3)"
+done
+for j in cpi-secretless ias-token; do
+  rc=0; gitlab_job "$j" "$gl/$j.skipped.log" 2>/dev/null || rc=$?
+  ((rc == 3)) || fail "GitLab: job $j would run in the project of jobs 1-3 (gitlab-job.py exit $rc, want 3)"
+done
+
+# e. cpi-secretless: id_tokens -> jwt-bearer at IAS -> jwt-bearer at XSUAA
+#    -> the API, all in one job.
+gitlab_secretless cpi-secretless "$gl/cpi-secretless.log" || { cat "$gl/cpi-secretless.log"; fail "GitLab job cpi-secretless"; }
+sed 's/^/  job| /' "$gl/cpi-secretless.log"
+grep -q 'Cloud Integration API answered 200 to the user token' "$gl/cpi-secretless.log" || fail "GitLab cpi-secretless: the API call failed"
+grep -qF "sub: $FAKESAP_GITLAB_SUBJECT" "$gl/cpi-secretless.log" || fail "GitLab cpi-secretless: no trust report with the GitLab token's sub in the log"
+no_secrets "$gl/cpi-secretless.log" "GitLab job log cpi-secretless"
+ok "GitLab cpi-secretless: the job's id_tokens token, exchanged at IAS and then at XSUAA, opened the API"
+
+# f. ias-token: the component with flow jwt-bearer and id_tokens added by
+#    name; its dotenv report passes GitLab's rules.
+gitlab_secretless ias-token "$gl/ias-token.log" || { cat "$gl/ias-token.log"; fail "GitLab job ias-token (component, jwt-bearer)"; }
+sed 's/^/  job| /' "$gl/ias-token.log"
+no_secrets "$gl/ias-token.log" "GitLab job log ias-token"
+report=$gl/project/ias-token.env
+[[ -f $report ]] || fail "GitLab ias-token: no dotenv report $report"
+names=$(python3 -c 'import importlib.util, sys
+spec = importlib.util.spec_from_file_location("gitlab_job", "test/gitlab-job.py")
+m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
+print(" ".join(m.parse_dotenv(sys.argv[1])))' "$report") || fail "GitLab ias-token: GitLab would reject the dotenv report"
+for v in ACCESS_TOKEN ID_TOKEN; do
+  is_issued "$(sha "$(sed -n "s/^$v=//p" "$report")")" || fail "GitLab ias-token: $v is not one the fake IAS issued"
+done
+ok "GitLab ias-token (component, jwt-bearer, id_tokens): report with $names"
+
 # ---------------------------------------------------------------------------
 step "summary"
 echo "image $IMAGE: $size bytes ($(mb "$size") MB, limit $(mb "$MAX_IMAGE_BYTES") MB)"
 echo "cold build (--no-cache): ${cold}s; warm build: ${warm}s${src:+; after a source-only change: ${src}s}"
-echo "GitHub docker run: 3 flows + bad input; act $ACT_VERSION: 3 flows; GitLab executor: 3 jobs"
+echo "GitHub docker run: 5 flows (oidc and jwt-bearer with the token service) + bad input + 2 CLI calls;" \
+  "act $ACT_VERSION: 5 flows + a CLI run: step; GitLab executor: 5 jobs (2 with id_tokens)"
 echo "container.sh: PASS in $((SECONDS - started))s"

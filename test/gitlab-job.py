@@ -12,10 +12,17 @@ for sap-ci-auth, and nothing else:
   values), and deep-merges local job keys over included ones, as GitLab does;
 * rules: `if:` expressions made of $VAR, && and || (a job whose rules do not
   match is reported as not run, exit code 3);
-* variables, by GitLab's precedence (lowest first): predefined, top-level
-  `variables:`, job `variables:`, dotenv reports of needed jobs, project
-  CI/CD variables. CI/CD variables of type File are written to
-  <project>.tmp/<NAME> and the variable holds that path, as the runner does;
+* variables, by GitLab's precedence (lowest first): predefined, the job's
+  `id_tokens:`, top-level `variables:`, job `variables:`, dotenv reports of
+  needed jobs, project CI/CD variables. CI/CD variables of type File are
+  written to <project>.tmp/<NAME> and the variable holds that path, as the
+  runner does;
+* `id_tokens:` (GitLab 15.7+): each NAME gets a JWT for its `aud` (a string
+  or a list, $VARIABLES expanded as GitLab 16.1+ does), fetched from
+  --mint-url (test/fakesap's GET /mint?style=gitlab&audience=…), where GitLab
+  would sign it with the instance's key. GitLab masks these variables; this
+  runner masks nothing in the job log, so a leak check of the log is
+  stricter than GitLab;
 * the container: `docker run -i` of the job image (image names can be mapped
   to local stand-ins) with `--entrypoint ""` only when the job sets
   `entrypoint: [""]` (otherwise the image's entrypoint stays, as on GitLab),
@@ -37,6 +44,8 @@ import os
 import re
 import subprocess
 import sys
+import urllib.parse
+import urllib.request
 
 import yaml
 
@@ -168,6 +177,27 @@ def rule_matches(expr, env):
     return any(all(term(t) for t in alt.split("&&")) for alt in expr.split("||"))
 
 
+def mint_id_tokens(job, env, mint_url):
+    """The variables of the job's `id_tokens:`: NAME -> a JWT for its aud."""
+    out = {}
+    for name, spec in (job.get("id_tokens") or {}).items():
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) or not isinstance(spec, dict) or set(spec) != {"aud"}:
+            raise ConfigError(f"id_tokens: {name}: want NAME: {{aud: <string or list>}}")
+        aud = spec["aud"]
+        auds = [aud] if isinstance(aud, str) else aud
+        if not isinstance(auds, list) or not auds or not all(isinstance(a, str) and a for a in auds):
+            raise ConfigError(f"id_tokens: {name}: aud must be a non-empty string or list of strings")
+        auds = [expand(a, env) for a in auds]
+        if len(auds) != 1 or not auds[0]:
+            raise ConfigError(f"id_tokens: {name}: only one non-empty aud is supported here (got {auds!r})")
+        if not mint_url:
+            raise ConfigError(f"id_tokens: {name}: needs --mint-url (the fake issuer that stands in for GitLab's)")
+        query = urllib.parse.urlencode({"style": "gitlab", "audience": auds[0]})
+        with urllib.request.urlopen(f"{mint_url}?{query}", timeout=10) as r:
+            out[name] = r.read().decode().strip()
+    return out
+
+
 def parse_dotenv(path):
     """Reads a dotenv report and applies GitLab's rules, failing where GitLab
     would reject the upload."""
@@ -199,6 +229,7 @@ def main():
     ap.add_argument("--variables", help="JSON file: {NAME: value} or {NAME: {value, file: true}} (project CI/CD variables)")
     ap.add_argument("--dotenv", action="append", default=[], help="dotenv report of a needed job")
     ap.add_argument("--image-map", action="append", default=[], help="NAME=LOCAL image stand-in")
+    ap.add_argument("--mint-url", help="where id_tokens come from: GET URL?style=gitlab&audience=AUD answers the JWT")
     ap.add_argument("--log", required=True)
     ap.add_argument("--print-job", action="store_true", help="print the resolved job as JSON and exit")
     a = ap.parse_args()
@@ -247,6 +278,10 @@ def main():
             if first is None or first.get("when") == "never":
                 print(f"gitlab-job: {a.job}: rules do not match; GitLab would not run it", file=sys.stderr)
                 return 3
+        # Minted when the job runs, as GitLab does; ranked just above the
+        # predefined variables, so any variable of the same name wins.
+        for k, v in mint_id_tokens(job, env, a.mint_url).items():
+            env.setdefault(k, v)
 
         image = job.get("image") or cfg.get("default", {}).get("image") or cfg.get("image")
         if image is None:

@@ -5,13 +5,17 @@
 // these servers at 127.0.0.1.
 //
 // It starts the whole fake landscape of pkg/saptest (saptest.NewLandscape):
-// a fake IAS tenant (passcodes over mutual TLS), the Cloud Integration
-// tenant's XSUAA (client-credentials with a secret or X.509, password grants
-// with login_hint origins) and API, the HANA cockpit's UAA under
-// /uaa-security and its API; and a plain-HTTP control server on 127.0.0.1
-// that reports the secrets issued so far (GET /issued), so that a test can
-// check that a value a runner passed on is the one the fake issued, and that
-// none of them leaked into a log.
+// a fake IAS tenant (passcodes over mutual TLS, and the jwt-bearer grant at
+// /oauth2/token for the CI issuer's tokens), the CI's OIDC issuer (a
+// GitHub-style token service for ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN, and
+// GitLab-style tokens minted on request), the Cloud Integration tenant's
+// XSUAA (client-credentials with a secret or X.509, password grants with
+// login_hint origins, jwt-bearer with IAS tokens) and API, the HANA
+// cockpit's UAA under /uaa-security and its API; and a plain-HTTP control
+// server on 127.0.0.1 that reports the secrets issued so far (GET /issued),
+// so that a test can check that a value a runner passed on is the one the
+// fake issued, and that none of them leaked into a log, and that mints job
+// ID tokens (GET /mint).
 //
 // Into the directory given by -dir it writes:
 //
@@ -27,6 +31,12 @@
 //
 // fakesap.env is written last (through a rename), so a script can wait for it
 // to appear. The same values are printed as one JSON object on stdout.
+//
+// No job ID token is written to a file: the issuer's tokens last 5 minutes,
+// as GitHub's do, about as long as test/container.sh runs, so a token minted
+// at start would have expired before the GitLab jobs use it. A test gets a
+// fresh one from GET $FAKESAP_MINT_URL?style=gitlab&audience=<aud> (or
+// style=github) when it needs it, as GitLab mints id_tokens when a job starts.
 //
 // The ports are chosen by the kernel (127.0.0.1:0) and reported; nothing
 // listens on any other address. Every key and certificate is minted at start
@@ -53,6 +63,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -145,6 +156,20 @@ func run(ctx context.Context, dir string) error {
 		"FAKESAP_COCKPIT_SECRET":      l.CockpitClientSecret,
 		"FAKESAP_USERNAME":            saptest.LandscapeCockpitUser,
 		"FAKESAP_PASSWORD":            l.CockpitPassword,
+
+		// The secretless flows: the CI's OIDC issuer, which the IAS trusts
+		// for the jwt-bearer grant of client FAKESAP_IAS_CLIENT_ID when a
+		// token's aud is FAKESAP_JOB_AUDIENCE; the UAA trusts the IAS.
+		"FAKESAP_ISSUER_URL":             l.Issuer.URL,
+		"FAKESAP_ID_TOKEN_REQUEST_URL":   l.Issuer.RequestURL(),
+		"FAKESAP_ID_TOKEN_REQUEST_TOKEN": l.Issuer.RequestToken(),
+		"FAKESAP_MINT_URL":               "http://" + control.Addr + "/mint",
+		"FAKESAP_IAS_TOKEN_URL":          l.IAS.TokenURL(),
+		"FAKESAP_IAS_CLIENT_ID":          saptest.LandscapeIASClientID,
+		"FAKESAP_IAS_CLIENT_SECRET":      l.IASClientSecret,
+		"FAKESAP_JOB_AUDIENCE":           saptest.LandscapeJobAudience,
+		"FAKESAP_GITHUB_SUBJECT":         saptest.GitHubSubject,
+		"FAKESAP_GITLAB_SUBJECT":         saptest.GitLabSubject,
 	}
 	if err := writeEnv(filepath.Join(dir, "fakesap.env"), env); err != nil {
 		return err
@@ -152,10 +177,13 @@ func run(ctx context.Context, dir string) error {
 	if err := json.NewEncoder(os.Stdout).Encode(env); err != nil {
 		return fmt.Errorf("failed to print the URLs: %w", err)
 	}
-	fmt.Fprintf(os.Stderr, "fakesap: IAS %s, UAA %s, CPI %s, cockpit UAA %s, cockpit %s, control http://%s; serving until killed\n",
-		l.IAS.URL, l.UAA.URL, l.CPI.URL, l.CockpitUAA.URL, l.Cockpit.URL, control.Addr)
+	fmt.Fprintf(os.Stderr, "fakesap: IAS %s, OIDC issuer %s, UAA %s, CPI %s, cockpit UAA %s, cockpit %s, control http://%s; serving until killed\n",
+		l.IAS.URL, l.Issuer.URL, l.UAA.URL, l.CPI.URL, l.CockpitUAA.URL, l.Cockpit.URL, control.Addr)
 
 	<-ctx.Done()
+	// Said out loud: a test that finds the fakes gone can tell a signal
+	// (this line) from a kill -9 or a crash (no line).
+	fmt.Fprintf(os.Stderr, "fakesap: stopping: %v\n", context.Cause(ctx))
 	return nil
 }
 
@@ -180,11 +208,14 @@ func (c *control) Close() {
 	_ = c.srv.Shutdown(ctx)
 }
 
-// serveControl serves GET /issued on 127.0.0.1:
+// serveControl serves on 127.0.0.1:
 //
-//	{"passcodes":["…"],"tokens":["…"]}
+//	GET /issued  {"passcodes":["…"],"tokens":["…"]}
+//	GET /mint?style=gitlab|github&audience=<aud>  a fresh job ID token, text/plain
 //
-// tokens holds every access and refresh token the two UAAs issued.
+// tokens holds every token issued so far: the access and refresh tokens of
+// the two UAAs, the IAS's access, ID and refresh tokens, and every job ID
+// token of the OIDC issuer (from its token service and from /mint).
 func serveControl(l *saptest.Landscape) (*control, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -195,8 +226,28 @@ func serveControl(l *saptest.Landscape) (*control, error) {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string][]string{
 			"passcodes": nonNil(l.IAS.Passcodes()),
-			"tokens":    nonNil(append(l.UAA.Tokens(), l.CockpitUAA.Tokens()...)),
+			"tokens":    nonNil(slices.Concat(l.UAA.Tokens(), l.CockpitUAA.Tokens(), l.IAS.Tokens(), l.Issuer.Tokens())),
 		})
+	})
+	mux.HandleFunc("GET /mint", func(w http.ResponseWriter, r *http.Request) {
+		aud := r.URL.Query().Get("audience")
+		var token string
+		switch r.URL.Query().Get("style") {
+		case "gitlab":
+			if aud == "" {
+				// GitLab refuses an id_tokens entry without aud.
+				http.Error(w, "audience is required for style=gitlab", http.StatusBadRequest)
+				return
+			}
+			token = l.Issuer.MintGitLab(aud)
+		case "github":
+			token = l.Issuer.MintGitHub(aud)
+		default:
+			http.Error(w, "style must be gitlab or github", http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = fmt.Fprint(w, token)
 	})
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
