@@ -174,6 +174,9 @@ echo "image $IMAGE: $size bytes ($(mb "$size") MB)"
 [[ -z $(docker image inspect -f '{{.Config.User}}' "$IMAGE") ]] || fail "the image sets USER; GitHub runs container actions as root"
 [[ $(docker image inspect -f '{{json .Config.Entrypoint}}' "$IMAGE") == '["/usr/local/bin/sap-ci-auth"]' ]] || fail "entrypoint is not exec-form /usr/local/bin/sap-ci-auth"
 docker image inspect -f '{{json .Config.Env}}' "$IMAGE" | grep -q 'SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt' || fail "SSL_CERT_FILE is not set"
+# Go reads SSL_CERT_FILE and then scans SSL_CERT_DIR (default /etc/ssl/certs,
+# which holds the same bundle): a missing directory keeps it to one parse.
+docker image inspect -f '{{json .Config.Env}}' "$IMAGE" | grep -q 'SSL_CERT_DIR=/nonexistent' || fail "SSL_CERT_DIR does not point away from /etc/ssl/certs: the bundle would be parsed twice"
 certs=$(docker run --rm --entrypoint /busybox/sh "$IMAGE" -c 'ls -A /etc/ssl/certs; command -v sap-ci-auth')
 [[ $certs == $'ca-certificates.crt\n/usr/local/bin/sap-ci-auth' ]] || fail "expected one CA bundle and sap-ci-auth on PATH, got: $certs"
 docker run --rm "$IMAGE" --version

@@ -15,6 +15,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/certs"
@@ -179,6 +180,15 @@ func (m *Main) run(ctx context.Context, sink emit.Sink, s *config.Settings, f fl
 		sink.Error(err.Error())
 		return ExitInput
 	}
+	primary := f.Primary
+	if _, isOutput := config.LookupOutput(s.Output); isOutput && !action {
+		if !slices.Contains(f.Outputs, s.Output) {
+			sink.Error((&config.InputError{Input: config.InOutput, Problem: "names " + s.Output + ", which the " + f.Name + " flow does not set",
+				Fix: "use one of its outputs: " + strings.Join(f.Outputs, ", ")}).Error())
+			return ExitInput
+		}
+		primary = s.Output
+	}
 	runCtx, cancel := context.WithTimeout(ctx, s.Timeout)
 	defer cancel()
 	res, err := run(runCtx)
@@ -228,7 +238,7 @@ func (m *Main) run(ctx context.Context, sink emit.Sink, s *config.Settings, f fl
 			return ExitRemote
 		}
 	}
-	if err := sink.Outputs(outs, f.Primary); err != nil {
+	if err := sink.Outputs(outs, primary); err != nil {
 		sink.Error(err.Error())
 		return ExitRemote
 	}

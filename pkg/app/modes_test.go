@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -342,4 +343,26 @@ func TestExportEnvInARunStep(t *testing.T) {
 	}
 	saptest.CheckNoLeaks(t, w.l.Secrets(), map[string][]byte{"stdout": r.stdout, "stderr": r.stderr, "GITHUB_ENV": b},
 		map[string][]string{"stdout": {token}, "GITHUB_ENV": {token}})
+}
+
+// TestOutputByName: --output <name> prints that output alone, so a shell
+// or GitLab job can pass the IAS id_token on as the next assertion; a
+// name the flow does not set is refused before any request.
+func TestOutputByName(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	env := map[string]string{"SAP_CI_AUTH_ID_TOKEN": w.l.Issuer.MintGitLab(saptest.LandscapeJobAudience),
+		"SAP_CI_AUTH_IAS_TENANT": w.l.IAS.URL, "SAP_CI_AUTH_CLIENT_ID": saptest.LandscapeIASClientID, "SAP_CI_AUTH_CLIENT_SECRET": w.l.IASClientSecret}
+	r := w.runCLI(t, []string{"jwt-bearer", "--output", "id-token"}, env)
+	idToken := strings.TrimSpace(string(r.stdout))
+	if r.code != 0 || strings.Count(idToken, ".") != 2 || !slices.Contains(w.l.IAS.Tokens(), idToken) {
+		t.Fatalf("exit %d, stdout %.30q: want the IAS id_token alone", r.code, r.stdout)
+	}
+	bad := w.runCLI(t, []string{"jwt-bearer", "--output", "passcode"}, env)
+	if bad.code != 2 || !bytes.Contains(bad.stderr, []byte("output: names passcode, which the jwt-bearer flow does not set")) {
+		t.Errorf("exit %d, stderr %q", bad.code, bad.stderr)
+	}
+	if n := w.l.IAS.Count(saptest.IASTokenPath); n != 1 {
+		t.Errorf("IAS got %d token requests, want 1 (none for the refused run)", n)
+	}
 }

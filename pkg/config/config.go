@@ -50,7 +50,8 @@ type Settings struct {
 	Scope string
 	// ClientAuth is "body" or "basic".
 	ClientAuth string
-	// Output is "text" or "json" (shell mode only).
+	// Output is "text", "json", or the name of the one output to print
+	// (shell mode only).
 	Output string
 	// IDToken is the job's ID token from id-token or id-token-file.
 	IDToken Material
@@ -386,8 +387,8 @@ func (s *Settings) validate(flows []string) error {
 	if s.Timeout <= 0 {
 		return &InputError{Input: InTimeout, Problem: "not a positive Go duration", Fix: "write it like 30s or 2m"}
 	}
-	if !slices.Contains([]string{"text", "json"}, s.Output) {
-		return &InputError{Input: InOutput, Problem: "unknown format", Fix: oneOf([]string{"text", "json"})}
+	if _, isOutput := LookupOutput(s.Output); !isOutput && !slices.Contains([]string{"text", "json"}, s.Output) {
+		return &InputError{Input: InOutput, Problem: "unknown format", Fix: "use text, json, or the name of one output (such as id-token)"}
 	}
 	if !slices.Contains([]string{"body", "basic"}, s.ClientAuth) {
 		return &InputError{Input: InClientAuth, Problem: "unknown style", Fix: oneOf([]string{"body", "basic"})}

@@ -116,7 +116,7 @@ var Inputs = []Input{
 	{Name: InVerifyURL,
 		Description: "token flows: an https URL to GET with the new token (e.g. <CPI url>/api/v1/IntegrationPackages?$top=1) to prove it is accepted; 401/403 fail the step with the likely missing role"},
 	{Name: InOutput, Default: "text", ShellOnly: true,
-		Description: "shell only: text prints the passcode or access token alone; json prints all outputs as one object"},
+		Description: "shell only: text prints the passcode, access token or ID token alone; json prints all outputs as one object; an output's name (e.g. id-token) prints that output alone"},
 }
 
 // lookup returns the input called name.

@@ -229,7 +229,7 @@ func TestTrustReport(t *testing.T) {
 				"Corporate Identity Provider of type OpenID Connect",
 				"  discovery URL (issuer): " + iss.URL,
 				"  subject name identifier: the claim sub",
-				"  audience: the audience input (now sap-ci-auth)",
+				"  audience: the token's audience (now sap-ci-auth; set by the audience input on GitHub, by id_tokens: aud on GitLab)",
 				"repository_id=" + saptest.GitHubRepositoryID + ", repository_owner_id=" + saptest.GitHubOwnerID,
 				"include_claim_keys",
 				"cloudfoundry/uaa#2838",

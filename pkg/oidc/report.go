@@ -51,7 +51,7 @@ func TrustReport(c *Claims) []string {
 		add("environment", c.Environment)
 	}
 
-	aud := "the audience input (now " + quoteOr(strings.Join(c.Audience, " "), "none") + ")"
+	aud := "the token's audience (now " + quoteOr(strings.Join(c.Audience, " "), "none") + "; set by the audience input on GitHub, by id_tokens: aud on GitLab)"
 	out = append(out,
 		"To trust this job in SAP Cloud Identity Services: add a Corporate Identity Provider of type OpenID Connect",
 		"  discovery URL (issuer): "+quoteOr(c.Issuer, "the token has no iss"),
