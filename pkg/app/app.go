@@ -164,12 +164,7 @@ func (m *Main) run(ctx context.Context, sink emit.Sink, s *config.Settings, f fl
 		sink.Error(err.Error())
 		return ExitInput
 	}
-	github, _ := sink.(*emit.GitHub)
-	if github == nil && m.Getenv("GITHUB_ACTIONS") == "true" && m.Getenv("GITHUB_ENV") != "" {
-		// A CLI call in a `run:` step: the runner gives GITHUB_ENV there
-		// too, so export-env works; masks already go to stderr.
-		github = emit.NewGitHub(io.Discard, m.Getenv, m.GitHubOptions...)
-	}
+	github := m.exporter(sink)
 	env, err := m.before(s, f, sink, github)
 	if err != nil {
 		sink.Error(err.Error())
@@ -209,6 +204,12 @@ func (m *Main) run(ctx context.Context, sink emit.Sink, s *config.Settings, f fl
 	if !m.mask(sink, secrets...) {
 		return ExitRemote
 	}
+	if primary != f.Primary {
+		if i := slices.IndexFunc(outs, func(o emit.Output) bool { return o.Name == primary }); i < 0 || outs[i].Value == "" {
+			sink.Error(fmt.Sprintf("output: the server's answer gave no %s, so there is nothing to print; nothing was written", primary))
+			return ExitRemote
+		}
+	}
 	// Every value is checked before the first byte is written anywhere.
 	for _, o := range outs {
 		if err := emit.CheckValue(o); err != nil {
@@ -219,9 +220,17 @@ func (m *Main) run(ctx context.Context, sink emit.Sink, s *config.Settings, f fl
 	if s.DotenvFile != "" {
 		var dotenv []emit.Output
 		for _, o := range outs {
-			if out, _ := config.LookupOutput(o.Name); !out.NoDotenv {
-				dotenv = append(dotenv, o)
+			out, _ := config.LookupOutput(o.Name)
+			if out.NoDotenv {
+				continue
 			}
+			// A credential the file cannot hold is an error, not a warning:
+			// a job reading the report would go on without it.
+			if err := emit.CheckDotenvValue(o); err != nil && out.Secret {
+				sink.Error(fmt.Sprintf("dotenv-file: the %s cannot be written: %v; nothing was written (use the step outputs or --output json instead)", o.Name, err))
+				return ExitRemote
+			}
+			dotenv = append(dotenv, o)
 		}
 		warnings, err := emit.WriteDotenv(s.DotenvFile, dotenv)
 		for _, w := range warnings {
@@ -243,6 +252,19 @@ func (m *Main) run(ctx context.Context, sink emit.Sink, s *config.Settings, f fl
 		return ExitRemote
 	}
 	return ExitOK
+}
+
+// exporter is where export-env writes: the action's sink, or for a CLI
+// call in a `run:` step (the runner gives GITHUB_ENV there too; masks go
+// to stderr) a GitHub writer of its own; nil outside GitHub.
+func (m *Main) exporter(sink emit.Sink) *emit.GitHub {
+	if g, ok := sink.(*emit.GitHub); ok {
+		return g
+	}
+	if m.Getenv("GITHUB_ACTIONS") == "true" && m.Getenv("GITHUB_ENV") != "" {
+		return emit.NewGitHub(io.Discard, m.Getenv, m.GitHubOptions...)
+	}
+	return nil
 }
 
 // before does what a run and inspect share before the flow prepares: warn

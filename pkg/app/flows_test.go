@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -229,6 +230,9 @@ func TestEveryFlowAsAStep(t *testing.T) {
 			}
 			if len(r.stderr) != 0 {
 				t.Errorf("stderr = %q, want nothing in action mode", r.stderr)
+			}
+			if tc.runner && !bytes.Contains(r.stdout, []byte("::add-mask::"+w.l.Issuer.RequestToken()+"\n")) {
+				t.Error("ACTIONS_ID_TOKEN_REQUEST_TOKEN was not masked")
 			}
 			w.checkLeaks(t, r)
 		})
@@ -520,6 +524,11 @@ func TestX509Keys(t *testing.T) {
 		{name: "no key: a private key of another certificate", inputs: func(w *world) map[string]string {
 			return map[string]string{"service-key": keyJSON(w, false), "certificate": string(w.l.Client.KeyPEM())}
 		}, wantCode: 2, want: "certificate: holds no private key that belongs to the service key's certificate"},
+		{name: "no key: a hostile PKCS#12 is bounded by timeout", inputs: func(w *world) map[string]string {
+			// 2^62 MAC iterations (found by FuzzParse in pkg/certs).
+			p12, _ := hex.DecodeString("304f020103301306092a864886f70d010701a0060404300230003035301f300706052b0e03021a041400000000000000000000000000000000000000000408000000000000000002084000000000000000")
+			return map[string]string{"service-key": keyJSON(w, false), "certificate-file": w.write(t, "hostile.p12", p12), "timeout": "1s"}
+		}, wantCode: 2, want: "certificate-file: could not be decoded within the timeout (1s)"},
 		{name: "no key: another client's certificate", inputs: func(w *world) map[string]string {
 			return map[string]string{"service-key": keyJSON(w, false), "certificate": string(w.l.Client.PEM())}
 		}, wantCode: 2, want: "certificate: is not the certificate of the service key"},

@@ -29,7 +29,7 @@ func (m *Main) inspect(ctx context.Context, flags map[string]string, onRunner bo
 	if s.DotenvFile != "" {
 		say("dotenv file", s.DotenvFile)
 	}
-	env, err := m.before(s, f, sink, nil)
+	env, err := m.before(s, f, sink, m.exporter(sink))
 	if err != nil {
 		sink.Error(err.Error())
 		return ExitInput

@@ -3,7 +3,9 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -166,6 +168,8 @@ func TestHostileAnswers(t *testing.T) {
 		{name: "a secret echoed truncated", status: 401,
 			body: `{"error":"invalid_client","error_description":"got SECRET-HALF…"}`, wantCode: 1, want: "(HTTP 401, invalid_client)"},
 		{name: "a token URL with the secret in its query", wantCode: 2, want: "token-url: the URL's query carries credentials (client_secret)"},
+		{name: "the Basic header echoed", status: 401,
+			body: `{"error":"invalid_client","error_description":"Basic BASIC-FORM rejected"}`, wantCode: 1, want: `"Basic *** rejected"`},
 		{name: "a scope with a line separator", body: `{"access_token":"tok-0123456789abcdef","scope":"a\u2028b"}`, wantCode: 0},
 	}
 	for _, tc := range cases {
@@ -174,6 +178,7 @@ func TestHostileAnswers(t *testing.T) {
 			w := newWorld(t)
 			body := strings.ReplaceAll(tc.body, "SECRET-ENC", strings.ReplaceAll(w.l.CPIClientSecret, "-", "%2D"))
 			body = strings.ReplaceAll(body, "SECRET-HALF", w.l.CPIClientSecret[:len(w.l.CPIClientSecret)*2/3])
+			body = strings.ReplaceAll(body, "BASIC-FORM", base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(saptest.LandscapeCPIClientID)+":"+url.QueryEscape(w.l.CPIClientSecret))))
 			status := tc.status
 			if status == 0 {
 				status = 200
@@ -364,5 +369,49 @@ func TestOutputByName(t *testing.T) {
 	}
 	if n := w.l.IAS.Count(saptest.IASTokenPath); n != 1 {
 		t.Errorf("IAS got %d token requests, want 1 (none for the refused run)", n)
+	}
+}
+
+// TestNothingHalfWritten: when one value cannot be written safely, no
+// destination gets anything: not the dotenv file, not GITHUB_OUTPUT.
+func TestNothingHalfWritten(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name, body, want string
+	}{
+		{name: "a scope with a line break", body: `{"access_token":"tok-0123456789abcdef","scope":"a\nb"}`, want: "output scope contains a line break"},
+		{name: "a token the dotenv file cannot hold", body: `{"access_token":"tok-$(id)-0123456789"}`, want: "dotenv-file: the access-token cannot be written"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t)
+			w.l.UAA.SetFault(saptest.Fault{Status: 200, ContentType: "application/json", Body: tc.body})
+			dotenv := filepath.Join(w.dir, "auth.env")
+			r := w.runStep(t, map[string]string{"flow": "client-credentials", "service-key": w.l.CPIKey, "dotenv-file": dotenv}, nil)
+			if r.code != 1 || !bytes.Contains(r.stdout, []byte(tc.want)) {
+				t.Errorf("exit %d, want 1 with %q:\n%s", r.code, tc.want, r.stdout)
+			}
+			if _, err := os.Stat(dotenv); err == nil || len(r.output) != 0 {
+				t.Errorf("something was written: dotenv exists %v, GITHUB_OUTPUT %d bytes", err == nil, len(r.output))
+			}
+		})
+	}
+	// --output <name> for an output the answer did not hold: XSUAA's
+	// jwt-bearer answer has no id_token.
+	w := newWorld(t)
+	ias := w.runCLI(t, []string{"jwt-bearer", "--output", "id-token"}, map[string]string{
+		"SAP_CI_AUTH_ID_TOKEN": w.l.Issuer.MintGitLab(saptest.LandscapeJobAudience), "SAP_CI_AUTH_IAS_TENANT": w.l.IAS.URL,
+		"SAP_CI_AUTH_CLIENT_ID": saptest.LandscapeIASClientID, "SAP_CI_AUTH_CLIENT_SECRET": w.l.IASClientSecret})
+	if ias.code != 0 {
+		t.Fatalf("IAS step: exit %d: %s", ias.code, ias.stderr)
+	}
+	r := w.runCLI(t, []string{"jwt-bearer", "--output", "id-token"}, map[string]string{"SAP_CI_AUTH_SERVICE_KEY": w.l.CPIKey,
+		"SAP_CI_AUTH_ASSERTION": strings.TrimSpace(string(ias.stdout))})
+	if r.code != 1 || len(r.stdout) != 0 || !bytes.Contains(r.stderr, []byte("output: the server's answer gave no id-token")) {
+		t.Errorf("--output id-token without an id_token: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	if n := w.l.UAA.Count(""); n != 1 {
+		t.Errorf("XSUAA got %d requests, want 1", n)
 	}
 }

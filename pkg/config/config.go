@@ -433,7 +433,7 @@ func ParseArgs(args []string) (Args, error) {
 		// A secret flag in any spelling: --password=x, --password x (one
 		// argument, as a YAML args: line gives it), --password:x, even
 		// --passwordx. The value is never repeated.
-		name := strings.ToLower(strings.TrimLeft(a, "-"))
+		name := strings.ReplaceAll(strings.ToLower(strings.TrimLeft(a, "-")), "_", "-")
 		for _, in := range Inputs {
 			if in.Secret && strings.HasPrefix(name, in.Name) && !isLongerInput(name, in.Name) {
 				return out, &InputError{Input: in.Name, Problem: "not accepted as a command-line flag, because other processes can read argv",

@@ -196,6 +196,9 @@ func TestParseArgs(t *testing.T) {
 		{"version", []string{"--version"}, Args{Command: "version", Values: map[string]string{}}, ""},
 		{"secret flag refused", []string{"password", "--password=s3cr3t"}, Args{}, "password: not accepted as a command-line flag"},
 		{"secret flag refused, separate value", []string{"client-credentials", "--client-secret", "s3cr3t"}, Args{}, "SAP_CI_AUTH_CLIENT_SECRET"},
+		{"secret flag with underscores", []string{"client-credentials", "--client_secret=s3cr3t"}, Args{}, "client-secret: not accepted as a command-line flag"},
+		{"secret flag glued to its value", []string{"client-credentials", "--client-secret:s3cr3t"}, Args{}, "client-secret: not accepted"},
+		{"a flag's bad value is not echoed", []string{"ias-passcode", "--help=s3cr3t"}, Args{}, "command line: cannot be parsed"},
 		{"certificate password refused", []string{"-certificate-password", "s3cr3t"}, Args{}, "certificate-password"},
 		{"unknown flag", []string{"--bogus", "s3cr3t"}, Args{}, "-bogus"},
 		{"stray argument", []string{"password", "s3cr3t"}, Args{}, "unexpected argument"},
@@ -391,5 +394,41 @@ func TestSecretsComeFromTheTable(t *testing.T) {
 	want := []string{"cert-pw", `{"clientsecret":"file-secret"}`, "pw-secret"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Secrets() = %q, want %q", got, want)
+	}
+}
+
+func TestParseExportEnv(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		in, wantErr string
+		want        []EnvVar
+	}{
+		{in: "CF_PASSWORD=passcode BTP_ASSERTION=id-token", want: []EnvVar{{"CF_PASSWORD", "passcode"}, {"BTP_ASSERTION", "id-token"}}},
+		{in: "A=access-token,\nB=scope", want: []EnvVar{{"A", "access-token"}, {"B", "scope"}}},
+		{in: "PATH=passcode", wantErr: "PATH changes how later steps run"},
+		{in: "GITHUB_TOKEN=access-token", wantErr: "GITHUB_TOKEN changes how later steps run"},
+		{in: "RUNNER_TEMP=access-token", wantErr: "RUNNER_TEMP changes"},
+		{in: "ACTIONS_RUNTIME_TOKEN=access-token", wantErr: "ACTIONS_RUNTIME_TOKEN changes"},
+		{in: "LD_PRELOAD=access-token", wantErr: "LD_PRELOAD changes"},
+		{in: "INPUT_FLOW=access-token", wantErr: "INPUT_FLOW changes"},
+		{in: "BASH_ENV=access-token", wantErr: "BASH_ENV changes"},
+		{in: "NODE_OPTIONS=access-token", wantErr: "NODE_OPTIONS changes"},
+		{in: "cf_password=passcode", wantErr: "not of upper-case letters"},
+		{in: "1X=passcode", wantErr: "not of upper-case letters"},
+		{in: "X=not-an-output", wantErr: "X names no output"},
+		{in: "X=passcode X=scope", wantErr: "X is given twice"},
+		{in: "X", wantErr: "not NAME=output"},
+	}
+	for _, tc := range cases {
+		got, err := parseExportEnv(tc.in)
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) || !strings.HasPrefix(err.Error(), "export-env: ") {
+				t.Errorf("parseExportEnv(%q) = %v, want an export-env error with %q", tc.in, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("parseExportEnv(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
+		}
 	}
 }

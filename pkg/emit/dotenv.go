@@ -111,8 +111,8 @@ func WriteDotenv(path string, outs []Output) (warnings []string, err error) {
 		if !shellName.MatchString(name) || len(name) > 255 {
 			return nil, fmt.Errorf("output %s has no valid dotenv name", o.Name)
 		}
-		if !dotenvSafe.MatchString(o.Value) || strings.HasPrefix(o.Value, "=") {
-			warnings = append(warnings, fmt.Sprintf("dotenv-file: %s (output %s) is left out: its value holds %s, which a shell or GitLab would not read literally", name, o.Name, unsafeKind(o.Value)))
+		if err := CheckDotenvValue(o); err != nil {
+			warnings = append(warnings, fmt.Sprintf("dotenv-file: %s (output %s) is left out: %v", name, o.Name, err))
 			continue
 		}
 		fmt.Fprintf(&b, "%s=%s\n", name, o.Value)
@@ -128,6 +128,16 @@ func WriteDotenv(path string, outs []Output) (warnings []string, err error) {
 		return nil, err
 	}
 	return warnings, nil
+}
+
+// CheckDotenvValue says why o's value cannot be written unquoted to a
+// dotenv file that sh and GitLab read alike (see dotenvSafe), or nil. The
+// error never holds the value.
+func CheckDotenvValue(o Output) error {
+	if dotenvSafe.MatchString(o.Value) && !strings.HasPrefix(o.Value, "=") {
+		return nil
+	}
+	return fmt.Errorf("its value holds %s, which a shell or GitLab would not read literally", unsafeKind(o.Value))
 }
 
 // unsafeKind names the first kind of character in v that dotenvSafe

@@ -15,23 +15,43 @@ import (
 // nil when neither input was given. A certificate outside its validity
 // period is an input error; one close to expiry earns a warning.
 func ClientCertificate(s *config.Settings, env *Env) (*tls.Certificate, error) {
-	m := s.Certificate
-	if !m.Given() {
+	if !s.Certificate.Given() {
 		return nil, nil
 	}
-	id, err := parseWithin(m.Data, s.CertificatePassword, s.Timeout)
+	id, err := ParseCertificateInput(s)
+	if err != nil {
+		return nil, CertificateInputError(s, err)
+	}
+	return UseCertificate(s.Certificate.Input, id, env)
+}
+
+// ParseCertificateInput decodes the certificate input within the timeout
+// (see parseWithin) and returns certs' errors as they are, for a caller
+// that handles some itself (a private key alone, for an X.509 key).
+func ParseCertificateInput(s *config.Settings) (*certs.Identity, error) {
+	return parseWithin(s.Certificate.Data, s.CertificatePassword, s.Timeout)
+}
+
+// CertificateInputError turns an error of ParseCertificateInput into the
+// input error a user sees.
+func CertificateInputError(s *config.Settings, err error) error {
+	in := s.Certificate.Input
 	switch {
 	case errors.Is(err, errSlowParse):
-		return nil, &config.InputError{Input: m.Input, Problem: fmt.Sprintf("could not be decoded within the timeout (%s): its key derivation asks for an unreasonable number of iterations", s.Timeout),
+		return &config.InputError{Input: in, Problem: fmt.Sprintf("could not be decoded within the timeout (%s): its key derivation asks for an unreasonable number of iterations", s.Timeout),
 			Fix: "export the PKCS#12 file again with a standard tool (openssl pkcs12 -export)"}
 	case errors.Is(err, certs.ErrWrongPassword):
-		return nil, &config.InputError{Input: config.InCertificatePassword, Problem: "does not open the PKCS#12 certificate",
+		return &config.InputError{Input: config.InCertificatePassword, Problem: "does not open the PKCS#12 certificate",
 			Fix: "give the password chosen when the certificate was generated (empty if none)"}
-	case err != nil:
-		return nil, &config.InputError{Input: m.Input, Problem: "the data " + err.Error(),
-			Fix: "give a PKCS#12 file (binary, or base64 for a CI secret) or PEM with the certificate and its private key"}
 	}
-	if err := CheckValidity(m.Input, id, env); err != nil {
+	return &config.InputError{Input: in, Problem: "the data " + err.Error(),
+		Fix: "give a PKCS#12 file (binary, or base64 for a CI secret) or PEM with the certificate and its private key"}
+}
+
+// UseCertificate refuses a certificate outside its validity period
+// (blaming input), and reports it in one line before it is used.
+func UseCertificate(input string, id *certs.Identity, env *Env) (*tls.Certificate, error) {
+	if err := CheckValidity(input, id, env); err != nil {
 		return nil, err
 	}
 	env.Info(certs.Describe(&id.TLS, env.Now()))

@@ -181,7 +181,13 @@ func Fetch(ctx context.Context, hc *http.Client, base *url.URL) (*Passcode, erro
 		// Never retried: the tenant may have issued the passcode already.
 		// The status and headers arrived: the certificate was accepted, so
 		// the cause is the read error itself, not a transport explanation.
-		return nil, &Error{Reason: "the connection broke while reading the answer (a passcode is single use: if one was issued it is lost; run the step again)", Err: err}
+		reason := "the connection broke while reading the answer"
+		if resp.StatusCode == http.StatusOK {
+			reason += " (a passcode is single use: if one was issued it is lost; run the step again)"
+		} else {
+			reason += fmt.Sprintf(" (HTTP %d)", resp.StatusCode)
+		}
+		return nil, &Error{Reason: reason, Err: err}
 	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, &Error{Status: resp.StatusCode, Reason: statusReason(resp, body)}

@@ -299,7 +299,7 @@ func newToken(tok *oauth2.Token, ans *answer, now time.Time) (*Token, error) {
 	}
 	if !ok {
 		if exp, found := jwtExpiry(tok.AccessToken); found && exp.After(now) {
-			d = min(exp.Sub(now).Round(time.Second), flow.MaxLifetime)
+			d = min(exp.Sub(now), flow.MaxLifetime) // expires-at is then exp itself
 		}
 	}
 	t.Lifetime = d

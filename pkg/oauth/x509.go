@@ -24,14 +24,14 @@ func keyCertificate(key *servicekey.Key, keyInput string, s *config.Settings, en
 		if err != nil {
 			return nil, &config.InputError{Input: keyInput, Problem: err.Error()}
 		}
-		return checked(keyInput, c, env)
+		return flow.UseCertificate(keyInput, &certs.Identity{TLS: c, Leaf: c.Leaf}, env)
 	}
 	in := s.Certificate.Input
 	keyLeaf, err := leafOf(key.Certificate)
 	if err != nil {
 		return nil, &config.InputError{Input: keyInput, Problem: `has a "certificate" that cannot be read`, Fix: "use the complete service key"}
 	}
-	id, err := certs.Parse(s.Certificate.Data, s.CertificatePassword)
+	id, err := flow.ParseCertificateInput(s)
 	if errors.Is(err, certs.ErrNoCertificate) {
 		// Only a private key: it goes with the key's certificate.
 		pair, err := tls.X509KeyPair([]byte(key.Certificate), s.Certificate.Data)
@@ -39,26 +39,16 @@ func keyCertificate(key *servicekey.Key, keyInput string, s *config.Settings, en
 			return nil, &config.InputError{Input: in, Problem: "holds no private key that belongs to the service key's certificate",
 				Fix: "give the private key the certificate of the service key was issued for"}
 		}
-		return checked(in, pair, env)
+		return flow.UseCertificate(in, &certs.Identity{TLS: pair, Leaf: pair.Leaf}, env)
 	}
 	if err != nil {
-		// The same errors as any certificate input.
-		return flow.ClientCertificate(s, env)
+		return nil, flow.CertificateInputError(s, err)
 	}
 	if k, ok := keyLeaf.PublicKey.(interface{ Equal(crypto.PublicKey) bool }); !ok || !k.Equal(id.Leaf.PublicKey) {
 		return nil, &config.InputError{Input: in, Problem: "is not the certificate of the service key (its key does not match)",
 			Fix: "give the certificate and private key of the service key's client, or leave the input empty"}
 	}
-	return flow.ClientCertificate(s, env)
-}
-
-// checked refuses a certificate outside its validity period and reports it.
-func checked(input string, c tls.Certificate, env *flow.Env) (*tls.Certificate, error) {
-	if err := flow.CheckValidity(input, &certs.Identity{TLS: c, Leaf: c.Leaf}, env); err != nil {
-		return nil, err
-	}
-	env.Info(certs.Describe(&c, env.Now()))
-	return &c, nil
+	return flow.UseCertificate(in, id, env)
 }
 
 // leafOf parses the first certificate of a PEM chain.

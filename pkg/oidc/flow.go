@@ -49,7 +49,8 @@ func prepare(s *config.Settings, env *flow.Env) (flow.Run, error) {
 			Issued:  issued,
 		}
 		if exp := c.Expiry(); exp.After(issued) {
-			res.Lifetime = min(exp.Sub(issued).Round(time.Second), flow.MaxLifetime)
+			// Not rounded: expires-at is then exp itself.
+			res.Lifetime = min(exp.Sub(issued), flow.MaxLifetime)
 		}
 		return res, nil
 	}, nil
