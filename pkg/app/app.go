@@ -165,9 +165,11 @@ func (m *Main) run(ctx context.Context, sink emit.Sink, s *config.Settings, f fl
 		return ExitInput
 	}
 	github := m.exporter(sink)
-	env, err := m.before(s, f, sink, github)
-	if err != nil {
-		sink.Error(err.Error())
+	env, problems := m.before(s, f, sink, github)
+	if len(problems) > 0 {
+		for _, p := range problems {
+			sink.Error(p.Error())
+		}
 		return ExitInput
 	}
 	run, err := f.Prepare(s, env)
@@ -269,22 +271,29 @@ func (m *Main) exporter(sink emit.Sink) *emit.GitHub {
 
 // before does what a run and inspect share before the flow prepares: warn
 // of inputs the flow does not read, check the dotenv file and export-env
-// (github is nil outside action mode), and build the flow's env.
-func (m *Main) before(s *config.Settings, f flow.Flow, sink emit.Sink, github *emit.GitHub) (*flow.Env, error) {
+// (github is nil outside GitHub), and build the flow's env. The checks are
+// independent, so every problem is returned, not only the first; env is
+// nil when ca-certificates is unusable.
+func (m *Main) before(s *config.Settings, f flow.Flow, sink emit.Sink, github *emit.GitHub) (*flow.Env, []error) {
 	for _, name := range s.Given() {
 		if !slices.Contains(commonInputs, name) && !slices.Contains(f.Inputs, name) {
 			sink.Warning(fmt.Sprintf("%s is not used by the %s flow; it is ignored", name, f.Name))
 		}
 	}
+	var problems []error
 	if s.DotenvFile != "" {
 		if err := emit.CheckDotenv(s.DotenvFile); err != nil {
-			return nil, err
+			problems = append(problems, err)
 		}
 	}
 	if err := checkExportEnv(s, f, github); err != nil {
-		return nil, err
+		problems = append(problems, err)
 	}
-	return m.env(s, sink)
+	env, err := m.env(s, sink)
+	if err != nil {
+		problems = append(problems, err)
+	}
+	return env, problems
 }
 
 // env is what a flow gets: the clock, the sink's reports, and the one HTTP

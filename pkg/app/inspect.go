@@ -11,7 +11,8 @@ import (
 // inspect is `sap-ci-auth inspect`: it loads the same inputs as a run (the
 // flow from --flow or SAP_CI_AUTH_FLOW), prepares the flow, and prints what
 // it would use (token URL, client id, client authentication, certificate)
-// on stdout, and the problem it finds on stderr, without sending anything.
+// on stdout, and the problems it finds on stderr (every independent check,
+// and the flow's first problem), without sending anything.
 // Exit 0 when the run would start, 2 on a problem.
 func (m *Main) inspect(ctx context.Context, flags map[string]string, onRunner bool) int {
 	sink := emit.NewShell(m.Stdout, m.Stderr, emit.ShellOptions{MaskOnStderr: onRunner})
@@ -29,18 +30,24 @@ func (m *Main) inspect(ctx context.Context, flags map[string]string, onRunner bo
 	if s.DotenvFile != "" {
 		say("dotenv file", s.DotenvFile)
 	}
-	env, err := m.before(s, f, sink, m.exporter(sink))
-	if err != nil {
-		sink.Error(err.Error())
-		return ExitInput
-	}
-	env.Describe = say
-	env.Info = func(line string) { fmt.Fprintln(m.Stdout, line) }
-	if _, err := f.Prepare(s, env); err != nil {
-		sink.Error(err.Error())
-		return ExitInput
+	env, problems := m.before(s, f, sink, m.exporter(sink))
+	if env != nil {
+		// The flow's own checks stop at its first problem; the ones
+		// before it are independent and all reported.
+		env.Describe = say
+		env.Info = func(line string) { fmt.Fprintln(m.Stdout, line) }
+		if _, err := f.Prepare(s, env); err != nil {
+			problems = append(problems, err)
+		}
 	}
 	say("timeout", s.Timeout.String()+" (retries included)")
+	if len(problems) > 0 {
+		for _, p := range problems {
+			sink.Error(p.Error())
+		}
+		fmt.Fprintf(m.Stdout, "%d problem(s) found; nothing was sent\n", len(problems))
+		return ExitInput
+	}
 	fmt.Fprintln(m.Stdout, "no problem found; nothing was sent")
 	return ExitOK
 }

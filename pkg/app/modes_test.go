@@ -415,3 +415,25 @@ func TestNothingHalfWritten(t *testing.T) {
 		t.Errorf("XSUAA got %d requests, want 1", n)
 	}
 }
+
+// TestInspectReportsEveryProblem: the independent checks (dotenv-file,
+// export-env, ca-certificates) and the flow's own first problem are all
+// reported, not only the first.
+func TestInspectReportsEveryProblem(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	r := w.runCLI(t, []string{"inspect", "client-credentials"}, map[string]string{
+		"SAP_CI_AUTH_DOTENV_FILE": filepath.Join(w.dir, "missing", "x.env"), "SAP_CI_AUTH_EXPORT_ENV": "TOKEN=access-token",
+		"SAP_CI_AUTH_TOKEN_URL": "http://uaa.example.com/oauth/token", "SAP_CI_AUTH_CLIENT_ID": "c", "SAP_CI_AUTH_CLIENT_SECRET": "Cs9Lq2Wx7Zr4"})
+	if r.code != 2 {
+		t.Errorf("exit %d, want 2", r.code)
+	}
+	for _, want := range []string{"dotenv-file", "export-env: works only", "token-url: http:// is not allowed"} {
+		if !bytes.Contains(r.stderr, []byte(want)) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if !bytes.Contains(r.stdout, []byte("3 problem(s) found; nothing was sent")) {
+		t.Errorf("stdout = %q", r.stdout)
+	}
+}
