@@ -23,6 +23,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/flow"
@@ -40,8 +41,10 @@ const defaultLifetime = 300 * time.Second
 const defaultDomain = "accounts.ondemand.com"
 
 var (
-	tenantID = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$`)
-	hostPort = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:[0-9]{1,5})?$`)
+	tenantID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$`) })
+	hostPort = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:[0-9]{1,5})?$`)
+	})
 )
 
 // ErrTenant is wrapped by every [ParseTenant] error.
@@ -62,7 +65,7 @@ func ParseTenant(s string) (*url.URL, error) {
 		return nil, fmt.Errorf("%w: http:// is not allowed; use https://", ErrTenant)
 	case strings.HasPrefix(strings.ToLower(s), "https://"):
 		u, err := url.Parse(s)
-		if err != nil || u.Host == "" || !hostPort.MatchString(u.Host) && !isIPHost(u.Host) {
+		if err != nil || u.Host == "" || !hostPort().MatchString(u.Host) && !isIPHost(u.Host) {
 			return nil, fmt.Errorf("%w: not a valid https URL", ErrTenant)
 		}
 		if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
@@ -79,14 +82,14 @@ func ParseTenant(s string) (*url.URL, error) {
 	case strings.Contains(s, "://"):
 		return nil, fmt.Errorf("%w: only https:// URLs are allowed", ErrTenant)
 	case strings.Contains(s, ".") || strings.Contains(s, ":"):
-		if !hostPort.MatchString(s) && !isIPHost(s) {
+		if !hostPort().MatchString(s) && !isIPHost(s) {
 			return nil, fmt.Errorf("%w: not a valid host name", ErrTenant)
 		}
 		if !portInRange(s) {
 			return nil, fmt.Errorf("%w: the port is not between 1 and 65535", ErrTenant)
 		}
 		return &url.URL{Scheme: "https", Host: strings.ToLower(s)}, nil
-	case tenantID.MatchString(s):
+	case tenantID().MatchString(s):
 		return &url.URL{Scheme: "https", Host: strings.ToLower(s) + "." + defaultDomain}, nil
 	}
 	return nil, fmt.Errorf("%w: neither a tenant id, a host name nor an https URL", ErrTenant)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -30,7 +31,7 @@ const (
 
 // fieldsWithoutBraces spots key fields pasted without the surrounding braces
 // (as in the HANA cockpit tutorial, where the page lost them).
-var fieldsWithoutBraces = regexp.MustCompile(`"[A-Za-z_-]+"\s*:`)
+var fieldsWithoutBraces = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`"[A-Za-z_-]+"\s*:`) })
 
 // extract finds the first JSON object in data and decodes its top level.
 func extract(data []byte) (map[string]json.RawMessage, error) {
@@ -39,7 +40,7 @@ func extract(data []byte) (map[string]json.RawMessage, error) {
 	}
 	start := bytes.IndexByte(data, '{')
 	if start < 0 {
-		if fieldsWithoutBraces.Match(data) {
+		if fieldsWithoutBraces().Match(data) {
 			return nil, fmt.Errorf("%w: the { and } around its fields are missing", ErrNoJSON)
 		}
 		return nil, ErrNoJSON

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"unicode"
 )
@@ -223,12 +224,12 @@ func oneLine(s string) string {
 
 // userInfo and query match the parts of a URL that may hold a secret.
 var (
-	userInfo = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)[^/\s"@?#]*@`)
-	query    = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://[^\s"?#]*)[?#][^\s"]*`)
+	userInfo = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)[^/\s"@?#]*@`) })
+	query    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://[^\s"?#]*)[?#][^\s"]*`) })
 )
 
 // redact removes the user info, query and fragment of every URL in s.
 func redact(s string) string {
-	s = userInfo.ReplaceAllString(s, "$1")
-	return query.ReplaceAllString(s, "$1")
+	s = userInfo().ReplaceAllString(s, "$1")
+	return query().ReplaceAllString(s, "$1")
 }
