@@ -3,9 +3,12 @@ package oidc_test
 import (
 	"context"
 	"fmt"
+	"log"
+	"time"
 
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/oidc"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/saptest"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/transport"
 )
 
 // ExampleFetchGitHub fetches a job token from a fake GitHub token service,
@@ -24,7 +27,11 @@ func ExampleFetchGitHub() {
 	}
 	defer iss.Close()
 
-	token, err := oidc.FetchGitHub(context.Background(), p.HTTPClient(nil), iss.RequestURL(), iss.RequestToken(), "sap-ci-auth")
+	hc, err := transport.New(transport.Options{Timeout: 30 * time.Second, RootCAs: p.RootPool()})
+	if err != nil {
+		log.Fatal(err)
+	}
+	token, err := oidc.FetchGitHub(context.Background(), hc, iss.RequestURL(), iss.RequestToken(), "sap-ci-auth")
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -12,9 +12,11 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/oidc"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/saptest"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/transport"
 )
 
 // sharedPKI is minted once: a PKI is immutable.
@@ -83,7 +85,7 @@ func assertNoLeak(t *testing.T, msg string, secrets ...string) {
 func TestFetchGitHubFromIssuer(t *testing.T) {
 	t.Parallel()
 	iss := testIssuer(t)
-	hc := testPKI(t).HTTPClient(nil)
+	hc := prodClient(t, testPKI(t))
 
 	tests := []struct {
 		name     string
@@ -141,7 +143,7 @@ func TestFetchGitHubFromIssuer(t *testing.T) {
 func TestFetchGitHubFailures(t *testing.T) {
 	t.Parallel()
 	p := testPKI(t)
-	hc := p.HTTPClient(nil)
+	hc := prodClient(t, p)
 	const requestToken = "REQUEST-TOKEN-5ecr3t"
 	const jwtInBody = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJsZWFrIn0.c2lnbmF0dXJlLXNlY3JldA"
 
@@ -179,11 +181,12 @@ func TestFetchGitHubFailures(t *testing.T) {
 			wantHits:   1,
 		},
 		{
-			name:       "500 is named",
-			handler:    func(w http.ResponseWriter, r *http.Request) { http.Error(w, jwtInBody, http.StatusInternalServerError) },
-			wantErr:    "HTTP 500 Internal Server Error",
-			wantStatus: http.StatusInternalServerError,
-			wantHits:   1,
+			// The production client retries a 500 as SAP's policy says
+			// (3 retries), then names the first failure.
+			name:     "500 is retried, then named",
+			handler:  func(w http.ResponseWriter, r *http.Request) { http.Error(w, jwtInBody, http.StatusInternalServerError) },
+			wantErr:  "4 attempts over",
+			wantHits: 4,
 		},
 		{
 			name: "redirect is not followed",
@@ -291,7 +294,7 @@ func TestFetchGitHubFailures(t *testing.T) {
 
 func TestFetchGitHubBadInput(t *testing.T) {
 	t.Parallel()
-	hc := testPKI(t).HTTPClient(nil)
+	hc := prodClient(t, testPKI(t))
 	tests := []struct {
 		name    string
 		hc      *http.Client
@@ -320,10 +323,22 @@ func TestFetchGitHubWrongRequestToken(t *testing.T) {
 	t.Parallel()
 	iss := testIssuer(t)
 	const wrong = "wrong-request-token-value"
-	_, err := oidc.FetchGitHub(context.Background(), testPKI(t).HTTPClient(nil), iss.RequestURL(), wrong, "aud-wrong-token")
+	_, err := oidc.FetchGitHub(context.Background(), prodClient(t, testPKI(t)), iss.RequestURL(), wrong, "aud-wrong-token")
 	var se *oidc.StatusError
 	if !errors.As(err, &se) || se.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("FetchGitHub() error = %v, want a 401 StatusError", err)
 	}
 	assertNoLeak(t, err.Error(), wrong, iss.RequestToken())
+}
+
+// prodClient is the client production uses (transport.New), trusting p,
+// with retry waits skipped (the retries themselves still happen).
+func prodClient(t *testing.T, p *saptest.PKI) *http.Client {
+	t.Helper()
+	hc, err := transport.New(transport.Options{Timeout: 30 * time.Second, RootCAs: p.RootPool(),
+		Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return hc
 }
