@@ -22,6 +22,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/secret"
+
 	"software.sslmate.com/src/go-pkcs12"
 )
 
@@ -235,7 +237,7 @@ func Describe(c *tls.Certificate, now time.Time) string {
 	}
 	days := int(leaf.NotAfter.Sub(now).Hours() / 24)
 	return fmt.Sprintf("certificate: subject %q, issuer %q, serial %s, not after %s (%d days left), %s key, chain of %d, key matches",
-		oneLine(leaf.Subject.String()), oneLine(leaf.Issuer.String()), leaf.SerialNumber.Text(16),
+		secret.OneLine(leaf.Subject.String()), secret.OneLine(leaf.Issuer.String()), leaf.SerialNumber.Text(16),
 		leaf.NotAfter.UTC().Format(time.RFC3339), days, keyKind(leaf.PublicKey), len(c.Certificate))
 }
 
@@ -250,9 +252,4 @@ func keyKind(pub crypto.PublicKey) string {
 		return "Ed25519"
 	}
 	return "unknown"
-}
-
-// oneLine keeps certificate text (which its issuer chose) on one line.
-func oneLine(s string) string {
-	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\u2028' || r == '\u2029' }), " ")
 }

@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/secret"
@@ -81,7 +80,7 @@ func (e *Error) Error() string {
 		b.WriteString(": " + e.Hint)
 	}
 	if e.err != nil {
-		b.WriteString(": " + oneLine(e.err.Error()))
+		b.WriteString(": " + secret.OneLine(e.err.Error()))
 	}
 	return b.String()
 }
@@ -278,7 +277,7 @@ func sanitize(desc string, secrets []string, limit int) string {
 			valid = append(valid, s)
 		}
 	}
-	clean, ok := secret.Redact(oneLine(strings.ToValidUTF8(redacted, "\uFFFD")), valid)
+	clean, ok := secret.Redact(secret.OneLine(strings.ToValidUTF8(redacted, "\uFFFD")), valid)
 	if !ok {
 		return ""
 	}
@@ -287,16 +286,4 @@ func sanitize(desc string, secrets []string, limit int) string {
 		clean = strings.TrimSpace(string(r[:limit-1])) + "…"
 	}
 	return clean
-}
-
-// oneLine replaces control characters (line breaks included) with spaces and
-// collapses runs of white space.
-func oneLine(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || r == '\u0085' {
-			return ' '
-		}
-		return r
-	}, s)
-	return strings.Join(strings.Fields(s), " ")
 }

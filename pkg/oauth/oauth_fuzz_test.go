@@ -13,6 +13,8 @@ import (
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/secret"
 )
 
 // fuzzBase is a base RoundTripper that answers 200 with a fixed body.
@@ -193,7 +195,7 @@ func FuzzSanitize(f *testing.F) {
 		// either: a server that echoes it is cleaned before it is redacted.
 		// (Not for a secret that is not valid UTF-8: cleaning turns any
 		// invalid byte into U+FFFD, so other text would match it.)
-		if s := oneLine(sec); utf8.ValidString(sec) && len(s) >= 8 && strings.Contains(got, s) {
+		if s := secret.OneLine(sec); utf8.ValidString(sec) && len(s) >= 8 && strings.Contains(got, s) {
 			t.Errorf("sanitize = %q, holds the secret with its white space collapsed", got)
 		}
 	})

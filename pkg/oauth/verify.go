@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/secret"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/transport"
 )
 
@@ -33,7 +34,7 @@ func checkScopes(tok *Token, required []string) error {
 	if carries == "" {
 		carries = "none"
 	}
-	return fmt.Errorf("required-scopes: the token lacks %s (it carries: %s); %s", strings.Join(missing, ", "), oneLine(carries), roleHint)
+	return fmt.Errorf("required-scopes: the token lacks %s (it carries: %s); %s", strings.Join(missing, ", "), secret.OneLine(carries), roleHint)
 }
 
 // maxVerifyBody is what is read of the verify-url's answer: enough for the

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"unicode"
 )
 
 // Parts splits a secret into what is worth masking. A multi-line value
@@ -153,3 +154,18 @@ func Redact(text string, secrets []string) (string, bool) {
 
 // fragmentLen is the most bytes of a secret that make a leak.
 const fragmentLen = 16
+
+// OneLine makes text (a server's message, a certificate's subject) fit on
+// one log line: control characters, line breaks and the Unicode line and
+// paragraph separators become spaces, and runs of white space collapse.
+// A message cleaned so can neither span lines nor forge a workflow
+// command on the next one.
+func OneLine(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
+}

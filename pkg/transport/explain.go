@@ -14,7 +14,8 @@ import (
 	"strings"
 	"sync"
 	"syscall"
-	"unicode"
+
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/secret"
 )
 
 // Error is a request that got no HTTP answer, explained: Reason names the
@@ -33,7 +34,7 @@ func (e *Error) Error() string {
 	if e.Err == nil {
 		return e.Reason
 	}
-	return e.Reason + ": " + redact(oneLine(e.Err.Error()))
+	return e.Reason + ": " + redact(secret.OneLine(e.Err.Error()))
 }
 
 // Unwrap returns the client's error.
@@ -208,18 +209,6 @@ func StatusHint(status int, body []byte) string {
 		return reasonBadClientCert
 	}
 	return ""
-}
-
-// oneLine replaces control characters (line breaks included) with spaces
-// and collapses runs of white space.
-func oneLine(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
-			return ' '
-		}
-		return r
-	}, s)
-	return strings.Join(strings.Fields(s), " ")
 }
 
 // userInfo and query match the parts of a URL that may hold a secret.

@@ -14,6 +14,7 @@ import (
 	"unicode"
 
 	"github.com/cenkalti/backoff/v5"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/secret"
 )
 
 // maxRetries is how many times a request is repeated at most (SAP: 3).
@@ -330,9 +331,9 @@ func (e *RetryError) Error() string {
 	if e.Deadline {
 		b.WriteString(", stopped by the timeout")
 	}
-	b.WriteString(": first " + oneLine(e.First.Error()))
+	b.WriteString(": first " + secret.OneLine(e.First.Error()))
 	if e.Last != nil && !sameFailure(e.First, e.Last) {
-		b.WriteString("; last " + oneLine(e.Last.Error()))
+		b.WriteString("; last " + secret.OneLine(e.Last.Error()))
 	}
 	if e.Deadline {
 		b.WriteString("; retry later, or raise timeout")
