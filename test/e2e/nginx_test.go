@@ -67,23 +67,21 @@ http {
 // PKI's root CA for client certificates.
 func startNginx(t *testing.T, p *saptest.PKI) *nginxPeer {
 	t.Helper()
+	return startNginxConf(t, p, nginxConf)
+}
+
+// startNginxConf starts nginx from a configuration template ({{dir}},
+// {{port}}) with the PKI's server certificate and, as client-ca.pem, only
+// its root: a certificate issued by the intermediate CA verifies only when
+// the client sends the intermediate in the handshake.
+func startNginxConf(t *testing.T, p *saptest.PKI, template string) *nginxPeer {
+	t.Helper()
 	bin := need(t, "nginx")
-	dir := t.TempDir()
-	port := freePort(t)
-	server := p.ServerCertificate()
-	var chain []byte
-	for _, der := range server.Certificate {
-		chain = append(chain, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})...)
-	}
-	writeFile(t, filepath.Join(dir, "server.pem"), chain)
-	writeFile(t, filepath.Join(dir, "server.key"), keyPEM(t, server.PrivateKey))
-	// Only the root: a certificate issued by the intermediate CA verifies
-	// only when the client sends the intermediate in the handshake.
-	writeFile(t, filepath.Join(dir, "client-ca.pem"), p.RootPEM())
-	conf := strings.NewReplacer("{{dir}}", dir, "{{port}}", fmt.Sprint(port)).Replace(nginxConf)
+	dir, port := t.TempDir(), freePort(t)
+	serverFiles(t, p, dir)
+	conf := strings.NewReplacer("{{dir}}", dir, "{{port}}", fmt.Sprint(port)).Replace(template)
 	confFile := writeFile(t, filepath.Join(dir, "nginx.conf"), []byte(conf))
-	cmd := exec.Command(bin, "-c", confFile, "-p", dir, "-e", filepath.Join(dir, "error.log"))
-	if out, err := cmd.CombinedOutput(); err != nil {
+	if out, err := exec.Command(bin, "-c", confFile, "-p", dir, "-e", filepath.Join(dir, "error.log")).CombinedOutput(); err != nil {
 		t.Fatalf("start nginx: %v\n%s", err, out)
 	}
 	t.Cleanup(func() {

@@ -217,22 +217,7 @@ http {
 // startStrictNginx starts nginx as startNginx does, with strictNginxConf.
 func startStrictNginx(t *testing.T, p *saptest.PKI) *nginxPeer {
 	t.Helper()
-	dir, port := t.TempDir(), freePort(t)
-	serverFiles(t, p, dir)
-	conf := strings.NewReplacer("{{dir}}", dir, "{{port}}", fmt.Sprint(port)).Replace(strictNginxConf)
-	confFile := writeFile(t, filepath.Join(dir, "nginx.conf"), []byte(conf))
-	if out, err := exec.Command(need(t, "nginx"), "-c", confFile, "-p", dir, "-e", filepath.Join(dir, "error.log")).CombinedOutput(); err != nil {
-		t.Fatalf("start nginx: %v\n%s", err, out)
-	}
-	t.Cleanup(func() {
-		if b, err := os.ReadFile(filepath.Join(dir, "nginx.pid")); err == nil {
-			var pid int
-			fmt.Sscan(string(b), &pid)
-			_ = syscall.Kill(pid, syscall.SIGQUIT)
-		}
-	})
-	waitPort(t, port)
-	return &nginxPeer{URL: fmt.Sprintf("https://127.0.0.1:%d", port), dir: dir}
+	return startNginxConf(t, p, strictNginxConf)
 }
 
 // TestPeerNoClientCertificate: a client-secret key whose token URL is an
