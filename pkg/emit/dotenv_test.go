@@ -294,7 +294,12 @@ func TestDotenvSourcedByShell(t *testing.T) {
 		if err != nil {
 			if sh[0] == "sh" {
 				t.Errorf("SKIPPED the shell half of this test: no sh on PATH (%v)", err)
+				continue
 			}
+			// A loud skip (.ci/run installs every shell of the list).
+			t.Run(strings.Join(sh, " "), func(t *testing.T) {
+				t.Skipf("SKIPPED: %s is not installed (apt-get install %s); the file was not sourced by it", sh[0], sh[0])
+			})
 			continue
 		}
 		ran++
