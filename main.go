@@ -13,10 +13,13 @@ import (
 	"time"
 
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/app"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/certs"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/demo"
 )
 
 func main() {
+	// The trust store is parsed while the inputs are read (pkg/certs).
+	certs.PrefetchSystemRoots()
 	// SIGINT and SIGTERM cancel the run at once; the exit code is then
 	// 128 + the signal's number (130, 143), as shells report it.
 	ctx, cancel := context.WithCancel(context.Background())

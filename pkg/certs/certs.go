@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/secret"
@@ -208,19 +209,41 @@ func (id *Identity) CheckValidity(now time.Time) (warning string, err error) {
 	return "", nil
 }
 
-// RootPool returns the system roots plus every certificate in extraPEM.
-func RootPool(extraPEM []byte) (*x509.CertPool, error) {
-	pool, err := x509.SystemCertPool()
-	if err != nil || pool == nil {
-		pool = x509.NewCertPool()
-	}
-	if len(bytes.TrimSpace(extraPEM)) == 0 {
-		return pool, nil
-	}
-	if !pool.AppendCertsFromPEM(extraPEM) {
+// PrefetchSystemRoots starts parsing the system trust store on another
+// goroutine. x509 parses it once per process and every later caller waits
+// for that one parse, so a program that calls this first overlaps the
+// parse (a few milliseconds for the ~140 roots of a Debian bundle, the
+// largest single cost of a run) with reading its inputs.
+func PrefetchSystemRoots() {
+	go x509.SystemCertPool() //nolint:errcheck // only the cache is wanted; RootPool reports nothing either
+}
+
+// RootPool checks extraPEM at once and returns the trust store to come:
+// the system roots plus every certificate in extraPEM. The system roots are
+// parsed on another goroutine from this call on (x509 parses them once per
+// process; a Debian bundle of ~140 roots costs a few milliseconds), so that
+// the rest of a run's preparation, above all decoding the client
+// certificate, overlaps that work; the returned function waits for it.
+func RootPool(extraPEM []byte) (func() *x509.CertPool, error) {
+	extra := len(bytes.TrimSpace(extraPEM)) > 0
+	if extra && !x509.NewCertPool().AppendCertsFromPEM(extraPEM) {
 		return nil, errors.New("holds no PEM certificate")
 	}
-	return pool, nil
+	system := make(chan *x509.CertPool, 1)
+	go func() {
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		system <- pool
+	}()
+	return sync.OnceValue(func() *x509.CertPool {
+		pool := <-system
+		if extra {
+			pool.AppendCertsFromPEM(extraPEM)
+		}
+		return pool
+	}), nil
 }
 
 // Describe is the one-line, non-secret report of a client certificate:

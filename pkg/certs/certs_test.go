@@ -2,6 +2,7 @@ package certs_test
 
 import (
 	"bytes"
+	"crypto/x509"
 	"encoding/base64"
 	"errors"
 	"strings"
@@ -180,10 +181,19 @@ func TestCheckValidity(t *testing.T) {
 func TestRootPool(t *testing.T) {
 	t.Parallel()
 	p := newPKI(t)
-	if _, err := certs.RootPool(p.RootPEM()); err != nil {
-		t.Errorf("RootPool(root PEM): %v", err)
+	roots, err := certs.RootPool(p.RootPEM())
+	if err != nil {
+		t.Fatalf("RootPool(root PEM): %v", err)
 	}
-	if _, err := certs.RootPool(nil); err != nil {
+	// The pool verifies what the extra root signed.
+	leaf := issue(t, p, saptest.WithECKey()).Certificate
+	if _, err := leaf.Verify(x509.VerifyOptions{Roots: roots(), KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}); err != nil {
+		t.Errorf("the pool does not hold the extra root: %v", err)
+	}
+	if roots() != roots() {
+		t.Error("the pool is built again on each call")
+	}
+	if roots, err := certs.RootPool(nil); err != nil || roots() == nil {
 		t.Errorf("RootPool(nil): %v", err)
 	}
 	if _, err := certs.RootPool([]byte("no pem here")); err == nil {
