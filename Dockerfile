@@ -21,7 +21,10 @@ ARG GOPROXY
 ARG GOFLAGS
 ENV CGO_ENABLED=0
 # Modules before sources: this layer is reused until go.mod or go.sum changes.
+# third_party/ holds the patched copies go.mod's replace lines point at
+# (third_party/README.md).
 COPY go.mod go.sum ./
+COPY third_party/ third_party/
 RUN go mod download && go mod verify
 # Only what the binary is built from, named one by one: act v0.2.89 sent the
 # whole directory as the build context despite .dockerignore's `*` and `!`

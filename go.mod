@@ -16,3 +16,5 @@ require (
 	golang.org/x/crypto v0.58.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
 )
+
+replace github.com/sethvargo/go-envconfig => ./third_party/go-envconfig

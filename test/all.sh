@@ -30,6 +30,9 @@ if [[ -n $unformatted ]]; then
 fi
 go vet ./...
 
+echo "== third_party copies are upstream plus their patch"
+bash test/third-party.sh
+
 echo "== actionlint"
 if command -v actionlint >/dev/null; then
   actionlint
