@@ -218,15 +218,21 @@ func PrefetchSystemRoots() {
 	go x509.SystemCertPool() //nolint:errcheck // only the cache is wanted; RootPool reports nothing either
 }
 
-// RootPool checks extraPEM at once and returns the trust store to come:
-// the system roots plus every certificate in extraPEM. The system roots are
-// parsed on another goroutine from this call on (x509 parses them once per
-// process; a Debian bundle of ~140 roots costs a few milliseconds), so that
-// the rest of a run's preparation, above all decoding the client
-// certificate, overlaps that work; the returned function waits for it.
+// RootPool checks extraPEM at once and returns the trust store to come.
+//
+// Without extraPEM the pool is nil: crypto/tls then verifies the server
+// against the system roots, which x509 parses when first needed and once
+// per process, so a handshake under way overlaps the parse that
+// PrefetchSystemRoots started (on a real network the parse is hidden behind
+// the first round trip). With extraPEM the pool is the system roots plus
+// those certificates: it is gathered on another goroutine from this call
+// on, so that the rest of a run's preparation (decoding the client
+// certificate above all) overlaps it, and the returned function waits.
 func RootPool(extraPEM []byte) (func() *x509.CertPool, error) {
-	extra := len(bytes.TrimSpace(extraPEM)) > 0
-	if extra && !x509.NewCertPool().AppendCertsFromPEM(extraPEM) {
+	if len(bytes.TrimSpace(extraPEM)) == 0 {
+		return func() *x509.CertPool { return nil }, nil
+	}
+	if !x509.NewCertPool().AppendCertsFromPEM(extraPEM) {
 		return nil, errors.New("holds no PEM certificate")
 	}
 	system := make(chan *x509.CertPool, 1)
@@ -239,9 +245,7 @@ func RootPool(extraPEM []byte) (func() *x509.CertPool, error) {
 	}()
 	return sync.OnceValue(func() *x509.CertPool {
 		pool := <-system
-		if extra {
-			pool.AppendCertsFromPEM(extraPEM)
-		}
+		pool.AppendCertsFromPEM(extraPEM)
 		return pool
 	}), nil
 }

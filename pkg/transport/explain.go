@@ -122,6 +122,9 @@ func reason(err error) string {
 // certProblem explains a failed verification of the server's certificate,
 // or returns "".
 func certProblem(err error) string {
+	if _, ok := errors.AsType[x509.SystemRootsError](err); ok {
+		return "the system CA certificates could not be read: check SSL_CERT_FILE and SSL_CERT_DIR (or install the ca-certificates package), or give the server's CA with ca-certificates"
+	}
 	if _, ok := errors.AsType[x509.UnknownAuthorityError](err); ok {
 		return "the server's certificate is not signed by a trusted CA: add its CA with ca-certificates"
 	}

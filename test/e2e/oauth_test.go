@@ -754,3 +754,48 @@ func TestOAuthX509(t *testing.T) {
 		})
 	}
 }
+
+// TestSystemTrustStore runs the binary without ca-certificates, so that it
+// verifies the server against the system roots alone (crypto/tls loads them
+// while the handshake is under way): a bundle in SSL_CERT_FILE that holds
+// the server's CA is enough, as the public CA of a real tenant is; a bundle
+// that cannot be read gets an error that says so, and a machine without one
+// is told to add the server's CA.
+func TestSystemTrustStore(t *testing.T) {
+	t.Parallel()
+	p := saptest.MustPKI(t)
+	f := newOAuthFixture(t, p, saptest.UAAConfig{Clients: map[string]string{cpiID: cpiSecret}, Scopes: []string{cpiScope}})
+	f.file(t, "cpi-key.json", cpiKey(t, map[string]any{"clientid": cpiID, "clientsecret": cpiSecret, "tokenurl": f.uaa.TokenURL(),
+		"url": "https://my-sub.it-cpi018.cfapps.eu10.hana.ondemand.com"}))
+	system, err := os.ReadFile("/etc/ssl/certs/ca-certificates.crt")
+	if err != nil {
+		system = nil // a machine without the bundle: the fake CA alone
+	}
+	bundle := f.file(t, "bundle.pem", string(system)+f.ca)
+	emptyDir := t.TempDir()
+
+	r := runBinary(t, f.ws, map[string]string{"SSL_CERT_FILE": bundle, "SSL_CERT_DIR": emptyDir},
+		"client-credentials", "--service-key-file", "cpi-key.json")
+	if tokens := f.uaa.Tokens(); r.code != 0 || len(tokens) != 1 || r.stdout != tokens[0]+"\n" || r.stderr != "" {
+		t.Fatalf("CA in the system bundle: exit %d, %d tokens, stdout %q, stderr %q", r.code, len(tokens), r.stdout, r.stderr)
+	}
+
+	// A directory where the bundle should be: x509 reports it (a missing
+	// file is skipped without error).
+	r = runBinary(t, f.ws, map[string]string{"SSL_CERT_FILE": emptyDir, "SSL_CERT_DIR": filepath.Join(emptyDir, "none")},
+		"client-credentials", "--service-key-file", "cpi-key.json")
+	want := "the system CA certificates could not be read: check SSL_CERT_FILE and SSL_CERT_DIR (or install the ca-certificates package), or give the server's CA with ca-certificates"
+	if r.code != 1 || !strings.Contains(r.stderr, want) || strings.Count(r.stderr, "\n") != 1 {
+		t.Errorf("unreadable system bundle: exit %d, stderr %q; want exit 1 and one line with %q", r.code, r.stderr, want)
+	}
+	r = runBinary(t, f.ws, map[string]string{"SSL_CERT_FILE": filepath.Join(emptyDir, "none.pem"), "SSL_CERT_DIR": filepath.Join(emptyDir, "none")},
+		"client-credentials", "--service-key-file", "cpi-key.json")
+	want = "the server's certificate is not signed by a trusted CA: add its CA with ca-certificates"
+	if r.code != 1 || !strings.Contains(r.stderr, want) || strings.Count(r.stderr, "\n") != 1 {
+		t.Errorf("no system bundle: exit %d, stderr %q; want exit 1 and one line with %q", r.code, r.stderr, want)
+	}
+	if n := len(f.uaa.Tokens()); n != 1 {
+		t.Errorf("%d tokens issued, want still 1: no request may pass an unverified handshake", n)
+	}
+	assertAbsent(t, r, cpiSecret)
+}
