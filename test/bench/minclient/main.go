@@ -9,6 +9,8 @@
 //
 // Both trust the system roots (SSL_CERT_FILE, SSL_CERT_DIR) plus the PEM file
 // named by MINCLIENT_CA_FILE, as sap-ci-auth does with ca-certificates.
+// Without MINCLIENT_CA_FILE the client leaves RootCAs nil, as a minimal Go
+// client does, and crypto/tls verifies against the system roots.
 // The passcode or token goes to stdout: this is a benchmark tool for the
 // fakes of test/fakesap, never for real credentials.
 package main
@@ -48,8 +50,11 @@ func main() {
 	}
 }
 
-// tlsConfig trusts the system roots plus MINCLIENT_CA_FILE.
+// tlsConfig trusts the system roots plus MINCLIENT_CA_FILE, if set.
 func tlsConfig() (*tls.Config, error) {
+	if os.Getenv("MINCLIENT_CA_FILE") == "" {
+		return &tls.Config{MinVersion: tls.VersionTLS12}, nil
+	}
 	pool, err := x509.SystemCertPool()
 	if err != nil {
 		return nil, err
