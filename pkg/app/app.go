@@ -112,7 +112,7 @@ func (m *Main) Run(ctx context.Context) int {
 		fmt.Fprint(m.Stdout, m.Usage())
 		return ExitOK
 	case "version":
-		fmt.Fprintln(m.Stdout, "sap-ci-auth", Version())
+		fmt.Fprintln(m.Stdout, "sap-ci-auth", binaryVersion())
 		return ExitOK
 	case "inspect":
 		return m.inspect(ctx, args.Values, onRunner)
@@ -313,7 +313,7 @@ func (m *Main) env(s *config.Settings, sink emit.Sink) (*flow.Env, error) {
 		Mask:     sink.Mask,
 		Client: func(cert *tls.Certificate) (*http.Client, error) {
 			return transport.New(transport.Options{Timeout: s.Timeout, RootCAs: roots(), ClientCertificate: cert,
-				Getenv: m.Getenv, UserAgent: "sap-ci-auth/" + Version()})
+				Getenv: m.Getenv, UserAgent: "sap-ci-auth/" + binaryVersion()})
 		},
 	}, nil
 }
@@ -360,9 +360,9 @@ func (m *Main) outputs(sink emit.Sink, res *flow.Result, f flow.Flow) ([]emit.Ou
 // Dockerfile does so when the release workflow passes VERSION.
 var version string
 
-// Version is the version the binary was stamped with at link time, else the
+// binaryVersion is the version the binary was stamped with at link time, else the
 // module version it was built from (go install …@v1.2.3), else "(devel)".
-func Version() string {
+func binaryVersion() string {
 	if version != "" {
 		return version
 	}

@@ -28,18 +28,19 @@ import (
 	"software.sslmate.com/src/go-pkcs12"
 )
 
-// Errors a caller maps to the input that caused them.
+// Errors of Parse. The exported ones are those other packages branch on
+// (pkg/flow, pkg/oauth); the rest only reach the user as text.
 var (
 	// ErrWrongPassword means the PKCS#12 password does not open the file.
 	ErrWrongPassword = errors.New("the password does not open the PKCS#12 file")
-	// ErrNoPrivateKey means the data holds no private key.
-	ErrNoPrivateKey = errors.New("holds no private key")
+	// errNoPrivateKey means the data holds no private key.
+	errNoPrivateKey = errors.New("holds no private key")
 	// ErrNoCertificate means the data holds no certificate.
 	ErrNoCertificate = errors.New("holds no certificate")
-	// ErrUnrecognized means the data is neither PKCS#12 nor PEM.
-	ErrUnrecognized = errors.New("is neither a PKCS#12 file (binary or base64) nor PEM text")
-	// ErrKeyMismatch means the private key does not belong to the certificate.
-	ErrKeyMismatch = errors.New("holds a private key that does not match its certificate")
+	// errUnrecognized means the data is neither PKCS#12 nor PEM.
+	errUnrecognized = errors.New("is neither a PKCS#12 file (binary or base64) nor PEM text")
+	// errKeyMismatch means the private key does not belong to the certificate.
+	errKeyMismatch = errors.New("holds a private key that does not match its certificate")
 )
 
 // Identity is a client certificate with its key and chain.
@@ -62,7 +63,7 @@ func Parse(data []byte, password string) (*Identity, error) {
 	}
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 {
-		return nil, fmt.Errorf("is empty: %w", ErrUnrecognized)
+		return nil, fmt.Errorf("is empty: %w", errUnrecognized)
 	}
 	if bytes.Contains(trimmed, []byte("-----BEGIN ")) {
 		return parsePEM(trimmed)
@@ -72,7 +73,7 @@ func Parse(data []byte, password string) (*Identity, error) {
 		der = b
 	}
 	if len(der) == 0 || der[0] != 0x30 { // an ASN.1 SEQUENCE starts every PFX
-		return nil, ErrUnrecognized
+		return nil, errUnrecognized
 	}
 	return parsePKCS12(der, password)
 }
@@ -101,15 +102,15 @@ func parsePKCS12(der []byte, password string) (*Identity, error) {
 		case errors.Is(err, pkcs12.ErrIncorrectPassword):
 			return nil, ErrWrongPassword
 		case strings.Contains(err.Error(), "private key missing"):
-			return nil, ErrNoPrivateKey
+			return nil, errNoPrivateKey
 		case strings.Contains(err.Error(), "certificate missing"):
 			return nil, ErrNoCertificate
 		}
 		// go-pkcs12's messages describe structure, never content.
-		return nil, fmt.Errorf("cannot be read as PKCS#12 (%v): %w", err, ErrUnrecognized)
+		return nil, fmt.Errorf("cannot be read as PKCS#12 (%v): %w", err, errUnrecognized)
 	}
 	if key == nil {
-		return nil, ErrNoPrivateKey
+		return nil, errNoPrivateKey
 	}
 	return newIdentity(key, leaf, chain)
 }
@@ -132,15 +133,15 @@ func parsePEM(data []byte) (*Identity, error) {
 		msg := err.Error()
 		switch {
 		case strings.Contains(msg, "does not match"):
-			return nil, ErrKeyMismatch
+			return nil, errKeyMismatch
 		case strings.Contains(msg, "find any PEM data in certificate"), strings.Contains(msg, "find certificate PEM data"):
 			return nil, ErrNoCertificate
 		case strings.Contains(msg, "PRIVATE KEY"), strings.Contains(msg, "rather than a key"):
-			return nil, ErrNoPrivateKey
+			return nil, errNoPrivateKey
 		case strings.Contains(msg, "parse certificate"):
-			return nil, fmt.Errorf("holds a CERTIFICATE block that cannot be parsed: %w", ErrUnrecognized)
+			return nil, fmt.Errorf("holds a CERTIFICATE block that cannot be parsed: %w", errUnrecognized)
 		}
-		return nil, fmt.Errorf("holds a private key that cannot be parsed: %w", ErrUnrecognized)
+		return nil, fmt.Errorf("holds a private key that cannot be parsed: %w", errUnrecognized)
 	}
 	return &Identity{TLS: c, Leaf: c.Leaf}, nil
 }
@@ -150,7 +151,7 @@ func newIdentity(key crypto.PrivateKey, leaf *x509.Certificate, chain []*x509.Ce
 		return nil, ErrNoCertificate
 	}
 	if !keyMatches(key, leaf) {
-		return nil, ErrKeyMismatch
+		return nil, errKeyMismatch
 	}
 	cert := tls.Certificate{PrivateKey: key, Leaf: leaf, Certificate: [][]byte{leaf.Raw}}
 	for _, c := range chain {

@@ -162,15 +162,15 @@ type Source struct {
 	Flags map[string]string
 	// Flows lists the registered flow names; the flow input must be one.
 	Flows []string
-	// ReadFile reads a file input; nil means [ReadFile].
+	// ReadFile reads a file input; nil means [readInputFile].
 	ReadFile func(input, path string) ([]byte, error)
 }
 
-// MaxValue is the most bytes any input, or any file an input names, may
+// maxValue is the most bytes any input, or any file an input names, may
 // hold. Certificates, keys and service keys are a few KB; the cap keeps a
 // careless `certificate-file: /dev/zero` or a 20 MB paste from costing
 // memory and time.
-const MaxValue = 1 << 20
+const maxValue = 1 << 20
 
 // Load reads every input through go-envconfig, resolves the "text or a
 // path" inputs into their bytes, and validates everything that does not
@@ -194,7 +194,7 @@ func Load(ctx context.Context, src Source) (*Settings, error) {
 		if v == "" {
 			v = clean(in, src.Getenv(ShellEnv(name)))
 		}
-		if len(v) > MaxValue {
+		if len(v) > maxValue {
 			if tooLong == "" {
 				tooLong = name
 			}
@@ -215,7 +215,7 @@ func Load(ctx context.Context, src Source) (*Settings, error) {
 		return s, decodeError(s, err)
 	}
 	if tooLong != "" {
-		return s, &InputError{Input: tooLong, Problem: fmt.Sprintf("is longer than %d bytes", MaxValue), Fix: "give the value itself, not a whole file's worth"}
+		return s, &InputError{Input: tooLong, Problem: fmt.Sprintf("is longer than %d bytes", maxValue), Fix: "give the value itself, not a whole file's worth"}
 	}
 	*s = Settings{
 		Flow: r.Flow, IASTenant: r.IASTenant, CertificatePassword: r.CertificatePassword,
@@ -231,7 +231,7 @@ func Load(ctx context.Context, src Source) (*Settings, error) {
 	}
 	readFile := src.ReadFile
 	if readFile == nil {
-		readFile = ReadFile
+		readFile = readInputFile
 	}
 	var err error
 	if s.Certificate, err = s.material(readFile, InCertificate, r.Certificate, InCertificateFile, r.CertificateFile); err != nil {

@@ -138,7 +138,7 @@ func TestLoadErrors(t *testing.T) {
 		{"both key inputs", map[string]string{"SAP_CI_AUTH_FLOW": "password", "SAP_CI_AUTH_SERVICE_KEY": "s3cr3t", "SAP_CI_AUTH_SERVICE_KEY_FILE": "x"}, "service-key", "only one"},
 		{"missing certificate file", map[string]string{"SAP_CI_AUTH_FLOW": "ias-passcode", "SAP_CI_AUTH_CERTIFICATE_FILE": "s3cr3t"}, "certificate-file", "no such file"},
 		{"missing CA file", map[string]string{"SAP_CI_AUTH_FLOW": "ias-passcode", "SAP_CI_AUTH_CA_CERTIFICATES": "s3cr3t"}, "ca-certificates", "no such file"},
-		{"huge value", map[string]string{"SAP_CI_AUTH_FLOW": "password", "SAP_CI_AUTH_SERVICE_KEY": "s3cr3t" + strings.Repeat("{", MaxValue)}, "service-key", "longer than"},
+		{"huge value", map[string]string{"SAP_CI_AUTH_FLOW": "password", "SAP_CI_AUTH_SERVICE_KEY": "s3cr3t" + strings.Repeat("{", maxValue)}, "service-key", "longer than"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -324,7 +324,7 @@ func sorted(s []string) []string {
 	return c
 }
 
-func TestReadFile(t *testing.T) {
+func TestReadInputFile(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	write := func(name string, size int) string {
@@ -335,8 +335,8 @@ func TestReadFile(t *testing.T) {
 		return p
 	}
 	ok := write("ok", 4)
-	atCap := write("at-cap", MaxValue)
-	tooBig := write("too-big", MaxValue+1)
+	atCap := write("at-cap", maxValue)
+	tooBig := write("too-big", maxValue+1)
 	link := filepath.Join(dir, "link")
 	if err := os.Symlink(ok, link); err != nil {
 		t.Fatal(err)
@@ -352,7 +352,7 @@ func TestReadFile(t *testing.T) {
 	}{
 		{name: "regular file", path: ok, wantLen: 4},
 		{name: "symlink to a regular file", path: link, wantLen: 4},
-		{name: "exactly the cap", path: atCap, wantLen: MaxValue},
+		{name: "exactly the cap", path: atCap, wantLen: maxValue},
 		{name: "over the cap", path: tooBig, wantErr: "is larger than 1048576 bytes"},
 		{name: "missing", path: filepath.Join(dir, "missing"), wantErr: "no such file"},
 		{name: "directory", path: dir, wantErr: "is not a regular file (a directory)"},
@@ -362,7 +362,7 @@ func TestReadFile(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			b, err := ReadFile("certificate-file", tc.path)
+			b, err := readInputFile("certificate-file", tc.path)
 			if tc.wantErr == "" {
 				if err != nil || len(b) != tc.wantLen {
 					t.Fatalf("got %d bytes, %v; want %d bytes", len(b), err, tc.wantLen)

@@ -10,13 +10,13 @@ import (
 	"unicode/utf8"
 )
 
-// ReadFile reads the file a file input names, with an error that names the
+// readInputFile reads the file a file input names, with an error that names the
 // input and never the content. Only a regular file (or a symlink to one) of
-// at most [MaxValue] bytes is read: a FIFO, a device, a socket or a
+// at most [maxValue] bytes is read: a FIFO, a device, a socket or a
 // directory is refused before any byte is read. The file is opened
 // non-blocking, so a FIFO without a writer cannot hang the run, and read
 // through a cap, so /dev/zero-like files cannot grow memory.
-func ReadFile(input, path string) ([]byte, error) {
+func readInputFile(input, path string) ([]byte, error) {
 	fail := func(problem string) error {
 		return &InputError{Input: input, Problem: problem, Fix: "give the path of a readable regular file (relative paths start at the working directory)"}
 	}
@@ -38,15 +38,15 @@ func ReadFile(input, path string) ([]byte, error) {
 	if !st.Mode().IsRegular() {
 		return nil, fail(fmt.Sprintf("is not a regular file (%s)", kind(st.Mode())))
 	}
-	if st.Size() > MaxValue {
-		return nil, fail(fmt.Sprintf("is larger than %d bytes", MaxValue))
+	if st.Size() > maxValue {
+		return nil, fail(fmt.Sprintf("is larger than %d bytes", maxValue))
 	}
-	b, err := io.ReadAll(io.LimitReader(f, MaxValue+1))
+	b, err := io.ReadAll(io.LimitReader(f, maxValue+1))
 	if err != nil {
 		return nil, fail("cannot read the file")
 	}
-	if len(b) > MaxValue {
-		return nil, fail(fmt.Sprintf("is larger than %d bytes", MaxValue))
+	if len(b) > maxValue {
+		return nil, fail(fmt.Sprintf("is larger than %d bytes", maxValue))
 	}
 	return b, nil
 }

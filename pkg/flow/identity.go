@@ -51,16 +51,16 @@ func CertificateInputError(s *config.Settings, err error) error {
 // UseCertificate refuses a certificate outside its validity period
 // (blaming input), and reports it in one line before it is used.
 func UseCertificate(input string, id *certs.Identity, env *Env) (*tls.Certificate, error) {
-	if err := CheckValidity(input, id, env); err != nil {
+	if err := checkValidity(input, id, env); err != nil {
 		return nil, err
 	}
 	env.Info(certs.Describe(&id.TLS, env.Now()))
 	return &id.TLS, nil
 }
 
-// CheckValidity refuses a client certificate that has expired or is not yet
+// checkValidity refuses a client certificate that has expired or is not yet
 // valid, blaming input, and warns through env when it expires soon.
-func CheckValidity(input string, id *certs.Identity, env *Env) error {
+func checkValidity(input string, id *certs.Identity, env *Env) error {
 	warning, err := id.CheckValidity(env.Now())
 	if err != nil {
 		return &config.InputError{Input: input, Problem: err.Error()}

@@ -47,8 +47,8 @@ var (
 	})
 )
 
-// ErrTenant is wrapped by every [ParseTenant] error.
-var ErrTenant = errors.New("not an IAS tenant")
+// errTenant is wrapped by every [ParseTenant] error.
+var errTenant = errors.New("not an IAS tenant")
 
 // ParseTenant turns the ias-tenant input into the tenant's base URL. It
 // accepts a tenant id (mytenant → https://mytenant.accounts.ondemand.com),
@@ -60,19 +60,19 @@ func ParseTenant(s string) (*url.URL, error) {
 	s = strings.TrimSpace(s)
 	switch {
 	case s == "":
-		return nil, fmt.Errorf("%w: empty", ErrTenant)
+		return nil, fmt.Errorf("%w: empty", errTenant)
 	case strings.HasPrefix(strings.ToLower(s), "http://"):
-		return nil, fmt.Errorf("%w: http:// is not allowed; use https://", ErrTenant)
+		return nil, fmt.Errorf("%w: http:// is not allowed; use https://", errTenant)
 	case strings.HasPrefix(strings.ToLower(s), "https://"):
 		u, err := url.Parse(s)
 		if err != nil || u.Host == "" || !hostPort().MatchString(u.Host) && !isIPHost(u.Host) {
-			return nil, fmt.Errorf("%w: not a valid https URL", ErrTenant)
+			return nil, fmt.Errorf("%w: not a valid https URL", errTenant)
 		}
 		if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-			return nil, fmt.Errorf("%w: the URL must not carry credentials, a query or a fragment", ErrTenant)
+			return nil, fmt.Errorf("%w: the URL must not carry credentials, a query or a fragment", errTenant)
 		}
 		if !portInRange(u.Host) {
-			return nil, fmt.Errorf("%w: the port is not between 1 and 65535", ErrTenant)
+			return nil, fmt.Errorf("%w: the port is not between 1 and 65535", errTenant)
 		}
 		u.Scheme = "https"
 		u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), PasscodePath)
@@ -80,19 +80,19 @@ func ParseTenant(s string) (*url.URL, error) {
 		u.RawPath = ""
 		return u, nil
 	case strings.Contains(s, "://"):
-		return nil, fmt.Errorf("%w: only https:// URLs are allowed", ErrTenant)
+		return nil, fmt.Errorf("%w: only https:// URLs are allowed", errTenant)
 	case strings.Contains(s, ".") || strings.Contains(s, ":"):
 		if !hostPort().MatchString(s) && !isIPHost(s) {
-			return nil, fmt.Errorf("%w: not a valid host name", ErrTenant)
+			return nil, fmt.Errorf("%w: not a valid host name", errTenant)
 		}
 		if !portInRange(s) {
-			return nil, fmt.Errorf("%w: the port is not between 1 and 65535", ErrTenant)
+			return nil, fmt.Errorf("%w: the port is not between 1 and 65535", errTenant)
 		}
 		return &url.URL{Scheme: "https", Host: strings.ToLower(s)}, nil
 	case tenantID().MatchString(s):
 		return &url.URL{Scheme: "https", Host: strings.ToLower(s) + "." + defaultDomain}, nil
 	}
-	return nil, fmt.Errorf("%w: neither a tenant id, a host name nor an https URL", ErrTenant)
+	return nil, fmt.Errorf("%w: neither a tenant id, a host name nor an https URL", errTenant)
 }
 
 // portInRange reports whether host[:port] has no port or one from 1 to

@@ -29,16 +29,16 @@ import (
 // maxBody bounds how much of the token service's answer is read.
 const maxBody = 1 << 20
 
-// StatusError is the error [FetchGitHub] returns when the token service
+// tokenStatusError is the error [FetchGitHub] returns when the token service
 // answers with a status other than 200. Its message names the status and,
 // for 401 and 403, the likely fix; it never holds the body.
-type StatusError struct {
+type tokenStatusError struct {
 	// StatusCode is the HTTP status of the answer.
 	StatusCode int
 }
 
 // Error describes the status and what to do about it.
-func (e *StatusError) Error() string {
+func (e *tokenStatusError) Error() string {
 	switch e.StatusCode {
 	case http.StatusUnauthorized, http.StatusForbidden:
 		return fmt.Sprintf("the GitHub token service refused the request token (HTTP %d): give the job `permissions: id-token: write`, or rerun it if the request token expired", e.StatusCode)
@@ -61,7 +61,7 @@ func (e *StatusError) Error() string {
 // is otherwise (its timeout and retries apply); it must not be nil.
 //
 // Errors never contain the request token, the JWT or the answer's body. A
-// status other than 200 gives a [*StatusError].
+// status other than 200 gives a [*tokenStatusError].
 func FetchGitHub(ctx context.Context, hc *http.Client, requestURL, requestToken, audience string) (string, error) {
 	if hc == nil {
 		return "", errors.New("failed to fetch the GitHub ID token: no HTTP client")
@@ -106,7 +106,7 @@ func FetchGitHub(ctx context.Context, hc *http.Client, requestURL, requestToken,
 	if resp.StatusCode != http.StatusOK {
 		// Drain a little so the connection can be reused; never echo it.
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
-		return "", fmt.Errorf("failed to fetch the GitHub ID token: %w", &StatusError{StatusCode: resp.StatusCode})
+		return "", fmt.Errorf("failed to fetch the GitHub ID token: %w", &tokenStatusError{StatusCode: resp.StatusCode})
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {

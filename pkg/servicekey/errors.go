@@ -6,22 +6,22 @@ import (
 )
 
 var (
-	// ErrEmpty is returned by Parse for empty or blank input.
-	ErrEmpty = errors.New("service key is empty")
+	// errEmpty is returned by Parse for empty or blank input.
+	errEmpty = errors.New("service key is empty")
 
-	// ErrNoJSON is returned (possibly wrapped, with a hint) by Parse when the
+	// errNoJSON is returned (possibly wrapped, with a hint) by Parse when the
 	// input holds no JSON object at all.
-	ErrNoJSON = errors.New("no JSON object found in the service key; paste the key with its { and }")
+	errNoJSON = errors.New("no JSON object found in the service key; paste the key with its { and }")
 
-	// ErrMissingField matches (errors.Is) every *FieldError about a field
+	// errMissingField matches (errors.Is) every *FieldError about a field
 	// that is absent.
-	ErrMissingField = errors.New("service key field is missing")
+	errMissingField = errors.New("service key field is missing")
 
-	// ErrNoPrivateKey is returned by X509KeyPair for an External Certificate
+	// errNoPrivateKey is returned by X509KeyPair for an External Certificate
 	// key: it has a "certificate" but no "key", so the private key that
 	// belongs to the certificate must be supplied separately. It is a
 	// *FieldError for "key".
-	ErrNoPrivateKey error = &FieldError{
+	errNoPrivateKey error = &FieldError{
 		Field: fieldKey,
 		Hint:  "it is an External Certificate key, so the private key of its certificate must be supplied separately",
 	}
@@ -54,20 +54,20 @@ func (e *FieldError) Error() string {
 	return s
 }
 
-// Is reports whether target is ErrMissingField and the field is missing, or
+// Is reports whether target is errMissingField and the field is missing, or
 // target is a *FieldError with the same field and reason.
 func (e *FieldError) Is(target error) bool {
-	if target == ErrMissingField {
+	if target == errMissingField {
 		return e.Reason == ""
 	}
 	t, ok := target.(*FieldError)
 	return ok && t.Field == e.Field && t.Reason == e.Reason
 }
 
-// SyntaxError reports text that is not valid JSON. Line and Column are
+// jsonSyntaxError reports text that is not valid JSON. Line and Column are
 // 1-based positions in the text given to Parse (columns count characters),
 // and Hint is the likely fix. It holds nothing of the text itself.
-type SyntaxError struct {
+type jsonSyntaxError struct {
 	// Line is the 1-based line of the error in the pasted text.
 	Line int
 	// Column is the 1-based column (in characters) of the error.
@@ -78,6 +78,6 @@ type SyntaxError struct {
 }
 
 // Error returns "service key is not valid JSON at line L, column C: <hint>".
-func (e *SyntaxError) Error() string {
+func (e *jsonSyntaxError) Error() string {
 	return fmt.Sprintf("service key is not valid JSON at line %d, column %d: %s", e.Line, e.Column, e.Hint)
 }

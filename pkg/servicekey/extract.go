@@ -36,14 +36,14 @@ var fieldsWithoutBraces = sync.OnceValue(func() *regexp.Regexp { return regexp.M
 // extract finds the first JSON object in data and decodes its top level.
 func extract(data []byte) (map[string]json.RawMessage, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, ErrEmpty
+		return nil, errEmpty
 	}
 	start := bytes.IndexByte(data, '{')
 	if start < 0 {
 		if fieldsWithoutBraces().Match(data) {
-			return nil, fmt.Errorf("%w: the { and } around its fields are missing", ErrNoJSON)
+			return nil, fmt.Errorf("%w: the { and } around its fields are missing", errNoJSON)
 		}
-		return nil, ErrNoJSON
+		return nil, errNoJSON
 	}
 	sc := scan(data, start, -1)
 	if sc.end < 0 {
@@ -78,7 +78,7 @@ func unclosed(data []byte, start int, sc scanState) error {
 	return newSyntaxError(data, start, hintUnclosedObj)
 }
 
-// syntaxError turns a json error for data[start:...] into a *SyntaxError.
+// syntaxError turns a json error for data[start:...] into a *jsonSyntaxError.
 func syntaxError(data []byte, start int, err error) error {
 	var se *json.SyntaxError
 	if !errors.As(err, &se) {
@@ -97,9 +97,9 @@ func syntaxError(data []byte, start int, err error) error {
 	return newSyntaxError(data, q, hint)
 }
 
-func newSyntaxError(data []byte, p int, hint string) *SyntaxError {
+func newSyntaxError(data []byte, p int, hint string) *jsonSyntaxError {
 	line, col := position(data, p)
-	return &SyntaxError{Line: line, Column: col, Hint: hint}
+	return &jsonSyntaxError{Line: line, Column: col, Hint: hint}
 }
 
 // position returns the 1-based line and column (in characters) of data[p].

@@ -82,7 +82,7 @@ const maxUnwrap = 3
 // TokenEndpoint and X509KeyPair, and check ClientID. External Certificate
 // keys (a certificate without "key") parse without error.
 //
-// Errors are *SyntaxError, *FieldError, ErrEmpty or ErrNoJSON (possibly
+// Errors are *jsonSyntaxError, *FieldError, errEmpty or errNoJSON (possibly
 // wrapped); none contains any part of data.
 func Parse(data []byte) (*Key, error) {
 	obj, err := extract(data)
@@ -170,13 +170,13 @@ func (k *Key) TokenEndpoint() (string, error) {
 // TLSCertificate returns the client certificate of an X.509 key, ready for
 // mutual TLS (tls.X509KeyPair, which also checks that the key matches). For
 // an External Certificate key (no "key" field) the error is
-// [ErrNoPrivateKey]: the private key must be supplied separately.
+// [errNoPrivateKey]: the private key must be supplied separately.
 func (k *Key) TLSCertificate() (tls.Certificate, error) {
 	if k.Certificate == "" {
 		return tls.Certificate{}, &FieldError{Field: fieldCertificate, Hint: "it is not an X.509 key"}
 	}
 	if k.PrivateKey == "" {
-		return tls.Certificate{}, ErrNoPrivateKey
+		return tls.Certificate{}, errNoPrivateKey
 	}
 	c, err := tls.X509KeyPair([]byte(k.Certificate), []byte(k.PrivateKey))
 	if err != nil {

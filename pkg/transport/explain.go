@@ -41,17 +41,17 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Err }
 
 // Explain turns an error of a client built by [New] (no HTTP answer) into an
-// [*Error] that names the cause and the fix. A [*RetryError], a
-// [*ProxyError] or an [*Error] is returned unchanged (unwrapped from the
+// [*Error] that names the cause and the fix. A [*retryError], a
+// [*proxyError] or an [*Error] is returned unchanged (unwrapped from the
 // client's *url.Error, whose text holds the URL), and nil stays nil.
 func Explain(err error) error {
 	if err == nil {
 		return nil
 	}
-	if re, ok := errors.AsType[*RetryError](err); ok {
+	if re, ok := errors.AsType[*retryError](err); ok {
 		return re
 	}
-	if pe, ok := errors.AsType[*ProxyError](err); ok {
+	if pe, ok := errors.AsType[*proxyError](err); ok {
 		return pe
 	}
 	if e, ok := err.(*Error); ok {

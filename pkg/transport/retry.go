@@ -61,7 +61,7 @@ type retrier struct {
 }
 
 // RoundTrip sends req, and again as the retry policy allows. It returns a
-// final answer as it came, or a [*RetryError] when the retries ran out or
+// final answer as it came, or a [*retryError] when the retries ran out or
 // the deadline stopped them.
 func (rt *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
@@ -104,7 +104,7 @@ func (rt *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 			if resp != nil {
 				discard(resp)
 			}
-			return nil, &RetryError{Attempts: attempt, Elapsed: time.Since(start), First: first, Last: failure, Deadline: deadline}
+			return nil, &retryError{Attempts: attempt, Elapsed: time.Since(start), First: first, Last: failure, Deadline: deadline}
 		}
 		deadlineHit := ctx.Err() != nil
 		switch {
@@ -142,7 +142,7 @@ func (rt *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		if err := rt.sleep(ctx, wait); err != nil {
 			if errors.Is(err, context.DeadlineExceeded) {
-				return nil, &RetryError{Attempts: attempt, Elapsed: time.Since(start), First: first, Last: failure, Deadline: true}
+				return nil, &retryError{Attempts: attempt, Elapsed: time.Since(start), First: first, Last: failure, Deadline: true}
 			}
 			return nil, err
 		}
@@ -305,9 +305,9 @@ func statusText(resp *http.Response) string {
 	return text
 }
 
-// RetryError is a request that failed although it was retried: the retries
+// retryError is a request that failed although it was retried: the retries
 // ran out, or the next wait would have ended past the deadline.
-type RetryError struct {
+type retryError struct {
 	// Attempts is how many requests went out.
 	Attempts int
 	// Elapsed is the time from the first request to giving up.
@@ -324,7 +324,7 @@ type RetryError struct {
 // Error says how many attempts over how long, the first failure (and the
 // last when its cause differs) and the fix, in one line. A failure with an
 // answer is its status and Retry-After, never the body.
-func (e *RetryError) Error() string {
+func (e *retryError) Error() string {
 	var b strings.Builder
 	b.WriteString("failed to get an answer")
 	fmt.Fprintf(&b, " in %d %s over %s", e.Attempts, plural(e.Attempts, "attempt", "attempts"), roundElapsed(e.Elapsed))
@@ -355,7 +355,7 @@ func sameFailure(a, b error) bool {
 }
 
 // Unwrap returns the first failure, which names the cause.
-func (e *RetryError) Unwrap() error { return e.First }
+func (e *retryError) Unwrap() error { return e.First }
 
 // roundElapsed keeps a duration readable: milliseconds below a second,
 // tenths of a second above.

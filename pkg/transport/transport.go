@@ -21,7 +21,7 @@
 // HTTPS_PROXY, HTTP_PROXY and NO_PROXY (or their lower-case spellings, which
 // win) are read through [Options.Getenv] with golang.org/x/net/http/httpproxy,
 // the rules net/http itself uses. A value that is not a proxy URL is an error
-// of [New] ([*ProxyError]), never a silent direct connection.
+// of [New] ([*proxyError]), never a silent direct connection.
 //
 // # Retries
 //
@@ -46,7 +46,7 @@
 // +20 % on a Retry-After), and no wait starts that would end past the
 // request's deadline (the timeout): the client stops and says so. A request
 // whose body cannot be rewound (no Request.GetBody) is sent once. When the
-// retries run out, the client returns a [*RetryError] rather than the last
+// retries run out, the client returns a [*retryError] rather than the last
 // answer; an answer that is final (2xx, or a status that is never retried)
 // is returned as usual.
 //
@@ -106,7 +106,7 @@ const (
 )
 
 // New returns the client configured by o. Its only error is a
-// [*ProxyError] for a malformed proxy variable.
+// [*proxyError] for a malformed proxy variable.
 func New(o Options) (*http.Client, error) {
 	getenv := o.Getenv
 	if getenv == nil {
@@ -175,16 +175,16 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// ProxyError is a proxy variable that does not hold a usable proxy URL. Its
+// proxyError is a proxy variable that does not hold a usable proxy URL. Its
 // message names the variable, never its value, which may hold a password.
-type ProxyError struct {
+type proxyError struct {
 	// Variable is the environment variable's name as it was found, such as
 	// "HTTPS_PROXY" or "https_proxy".
 	Variable string
 }
 
 // Error names the variable and the fix, never the value.
-func (e *ProxyError) Error() string {
+func (e *proxyError) Error() string {
 	return "failed to read the proxy from " + e.Variable + ": it is not a proxy URL; set it to http://host:port " +
 		"(http://user:password@host:port for a proxy that asks for a login), or unset it"
 }
@@ -214,7 +214,7 @@ func proxyFromEnv(getenv func(string) string) (*proxySettings, error) {
 	_, noProxy := lookup("no_proxy", "NO_PROXY")
 	for _, v := range []struct{ name, value string }{{httpsVar, httpsVal}, {httpVar, httpVal}} {
 		if v.value != "" && !validProxy(v.value) {
-			return nil, &ProxyError{Variable: v.name}
+			return nil, &proxyError{Variable: v.name}
 		}
 	}
 	cfg := &httpproxy.Config{HTTPSProxy: httpsVal, HTTPProxy: httpVal, NoProxy: noProxy, CGI: getenv("REQUEST_METHOD") != ""}

@@ -1,0 +1,6 @@
+package ias
+
+// Test-only names for what the package keeps unexported: no other package
+// branches on these, but the tests check errors by identity.
+
+var ErrTenant = errTenant
