@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Runs every test: static checks, the Go unit and end-to-end tests (real
-# nginx on loopback), the fuzz targets, actionlint, the benchmark smoke run,
-# and the container and runner tests. This is the README's test command;
-# .ci/run installs the tools first and sets CI=true, which turns every "not
-# installed" skip into a failure. Outside CI a skip is printed in a banner,
-# never silently.
+# Runs every test: static checks (gofmt, go vet, staticcheck), the Go unit
+# and end-to-end tests (real nginx on loopback), the fuzz targets,
+# actionlint, the benchmark smoke run, and the container and runner tests.
+# This is the README's test command; .ci/run installs the tools first and
+# sets CI=true, which turns every "not installed" skip into a failure.
+# Outside CI a skip is printed in a banner, never silently.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$(go env GOPATH)/bin:$PATH"
@@ -29,6 +29,16 @@ if [[ -n $unformatted ]]; then
   exit 1
 fi
 go vet ./...
+
+echo "== staticcheck"
+if command -v staticcheck >/dev/null; then
+  staticcheck ./...
+elif [[ ${CI:-} == true ]]; then
+  echo "staticcheck is missing; .ci/run installs it" >&2
+  exit 1
+else
+  banner "staticcheck is not installed (go install honnef.co/go/tools/cmd/staticcheck@v0.8.2); code NOT checked"
+fi
 
 echo "== third_party copies are upstream plus their patch"
 bash test/third-party.sh

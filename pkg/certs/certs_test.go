@@ -190,7 +190,7 @@ func TestRootPool(t *testing.T) {
 	if _, err := leaf.Verify(x509.VerifyOptions{Roots: roots(), KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}); err != nil {
 		t.Errorf("the pool does not hold the extra root: %v", err)
 	}
-	if roots() != roots() {
+	if first, again := roots(), roots(); first != again {
 		t.Error("the pool is built again on each call")
 	}
 	// Without extra certificates, nil: crypto/tls takes the system roots.

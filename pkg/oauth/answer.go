@@ -3,7 +3,6 @@ package oauth
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -112,9 +111,3 @@ func (e *answerError) Error() string {
 	return "the connection broke while reading the token answer: " + e.err.Error()
 }
 func (e *answerError) Unwrap() error { return e.err }
-
-// isAnswerError reports whether err is the normalizer's own.
-func isAnswerError(err error) bool {
-	var ae *answerError
-	return errors.Is(err, errTooLarge) || errors.As(err, &ae)
-}

@@ -167,15 +167,6 @@ func (pr peerRun) wantFailure(t *testing.T, code int, want ...string) {
 	}
 }
 
-func containsAll(s string, subs []string) bool {
-	for _, sub := range subs {
-		if !strings.Contains(s, sub) {
-			return false
-		}
-	}
-	return true
-}
-
 // settle waits until count() reaches want (peers log after answering), then
 // a moment more so that an extra request would show, and returns it.
 func settle(count func() int, want int) int {
