@@ -30,28 +30,28 @@ if [[ -n $unformatted ]]; then
 fi
 go vet ./...
 
-echo "== staticcheck"
-if command -v staticcheck >/dev/null; then
-  staticcheck ./...
-elif [[ ${CI:-} == true ]]; then
-  echo "staticcheck is missing; .ci/run installs it" >&2
-  exit 1
-else
-  banner "staticcheck is not installed (go install honnef.co/go/tools/cmd/staticcheck@v0.8.2); code NOT checked"
-fi
+# checker TOOL PACKAGE WHAT ARGS...: runs a Go-installed checker. Missing,
+# it fails the run in CI (.ci/run installs it) and is a loud skip elsewhere.
+checker() {
+  local tool=$1 package=$2 what=$3
+  shift 3
+  echo "== $tool"
+  if command -v "$tool" >/dev/null; then
+    "$tool" "$@"
+  elif [[ ${CI:-} == true ]]; then
+    echo "$tool is missing; .ci/run installs it" >&2
+    exit 1
+  else
+    banner "$tool is not installed (go install $package); $what NOT checked"
+  fi
+}
+
+checker staticcheck honnef.co/go/tools/cmd/staticcheck@v0.8.2 "the code was" ./...
 
 echo "== third_party copies are upstream plus their patch"
 bash test/third-party.sh
 
-echo "== actionlint"
-if command -v actionlint >/dev/null; then
-  actionlint
-elif [[ ${CI:-} == true ]]; then
-  echo "actionlint is missing; .ci/run installs it" >&2
-  exit 1
-else
-  banner "actionlint is not installed (go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.7); workflows NOT checked"
-fi
+checker actionlint github.com/rhysd/actionlint/cmd/actionlint@v1.7.7 "the workflows were"
 
 echo "== go test (unit and end-to-end)"
 command -v python3 >/dev/null || { echo "python3 is missing: test/gotest-report.py needs it (apt-get install python3)" >&2; exit 1; }
