@@ -338,6 +338,18 @@ func TestJobTokenProblems(t *testing.T) {
 			wantCode: 1, want: "redirect",
 		},
 		{
+			// A public client: IAS would answer 401 invalid_client, a
+			// failure toward the client's lockout, so nothing is sent,
+			// not even to the token service.
+			name: "a client id without secret or certificate",
+			setup: func(w *world) (map[string]string, map[string]string) {
+				inputs := w.iasInputs(saptest.LandscapeJobAudience)
+				delete(inputs, "client-secret")
+				return inputs, w.runner()
+			},
+			wantCode: 2, want: "client-secret: missing; set `client-secret:` under the step's `with:` to give the OAuth client's secret, or its X.509 certificate",
+		},
+		{
 			name: "the token service over http",
 			setup: func(w *world) (map[string]string, map[string]string) {
 				return map[string]string{"flow": "oidc"}, map[string]string{
@@ -360,6 +372,9 @@ func TestJobTokenProblems(t *testing.T) {
 			}
 			if got := w.l.IAS.Count(saptest.IASTokenPath); got != tc.iasCalls {
 				t.Errorf("IAS got %d token requests, want %d (a 4xx is never retried)", got, tc.iasCalls)
+			}
+			if n := len(w.l.Issuer.Requests()); tc.wantCode == 2 && n != 0 {
+				t.Errorf("the token service got %d requests for a run refused as bad input", n)
 			}
 			if got := w.l.CPI.Count(""); got != 0 {
 				t.Errorf("the redirect target got %d requests: the request token was sent on", got)

@@ -183,7 +183,13 @@ func prepare(s *config.Settings, env *flow.Env, grant Grant) (flow.Run, error) {
 		}
 		clientCert = c
 	}
-	if req.ClientSecret == "" && clientCert == nil && grant != JWTBearer {
+	if req.ClientSecret == "" && clientCert == nil {
+		if grant == JWTBearer && (key == nil || !key.IsX509()) {
+			// A public client: IAS and XSUAA take the grant only from
+			// confidential clients, so the request could only fail, and
+			// each failure counts toward the client's lockout.
+			return nil, s.Missing(config.InClientSecret, "give the OAuth client's secret, or its X.509 certificate with certificate or certificate-file: IAS and XSUAA accept the jwt-bearer grant only from a client that authenticates; nothing was sent")
+		}
 		if key != nil && key.IsX509() {
 			problem := "missing: the service key is an X.509 key without a private key"
 			if key.Certificate == "" {
