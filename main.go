@@ -18,23 +18,18 @@ import (
 )
 
 func main() {
+	// SIGINT and SIGTERM cancel the run at once; the exit code is then
+	// 128 + the signal's number (130, 143), as shells report it. Notify
+	// comes first and on this goroutine: until it returns, the runtime's
+	// default applies, and as a container's PID 1 that is exit 2 (the
+	// bad-input code) for a SIGTERM.
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	// The trust store is parsed while the inputs are read (pkg/certs).
 	certs.PrefetchSystemRoots()
-	// SIGINT and SIGTERM cancel the run at once; the exit code is then
-	// 128 + the signal's number (130, 143), as shells report it.
-	//
-	// signal.Notify is called on the watching goroutine, not here: it
-	// starts three OS threads (os/signal's receiver, the runtime's signal
-	// mask thread and its template thread), 2–5 % of a run, which the
-	// second core absorbs this way (test/bench.sh). Until it returns, as
-	// before main runs, a signal has its default effect: the process ends
-	// by it with nothing written yet (or, as a container's PID 1, it is
-	// ignored); that window is a fraction of a millisecond.
-	ctx, cancel := context.WithCancel(context.Background())
 	caught := make(chan syscall.Signal, 1)
 	go func() {
-		sigs := make(chan os.Signal, 1)
-		signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 		s := (<-sigs).(syscall.Signal)
 		caught <- s
 		cancel()
