@@ -21,10 +21,7 @@ ARG GOPROXY
 ARG GOFLAGS
 ENV CGO_ENABLED=0
 # Modules before sources: this layer is reused until go.mod or go.sum changes.
-# third_party/ holds the patched copies go.mod's replace lines point at
-# (third_party/README.md).
 COPY go.mod go.sum ./
-COPY third_party/ third_party/
 RUN go mod download && go mod verify
 # Only what the binary is built from, named one by one: act v0.2.89 sent the
 # whole directory as the build context despite .dockerignore's `*` and `!`
@@ -32,6 +29,8 @@ RUN go mod download && go mod verify
 # every edit of a test script or workflow.
 COPY main.go ./
 COPY pkg/ pkg/
+# Patched copies of libraries, packages of this module (third_party/README.md).
+COPY third_party/ third_party/
 # -trimpath: no build paths in the binary; -s -w: no symbol or DWARF tables.
 # There is no .git in /src, so no VCS stamp: the same sources give the same
 # binary, and the final stage's COPY stays cached. The release workflow passes

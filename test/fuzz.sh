@@ -44,7 +44,7 @@ for t in "${targets[@]}"; do
   fuzztime=${FUZZTIME:-${count}x}
   t0=$SECONDS
   if go test -count=1 -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzztime" -fuzzminimizetime "$minimize" "./pkg/$pkg" >"$log" 2>&1; then
-    execs=$(grep -o 'execs: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+    execs=$(grep -o 'execs: [0-9]*' "$log" | tail -1 | cut -d' ' -f2 || true)
     printf 'ok    %-12s %-22s %3ds  %s execs\n' "$pkg" "$name" $((SECONDS - t0)) "${execs:-?}"
   else
     printf 'FAIL  %-12s %-22s %3ds\n' "$pkg" "$name" $((SECONDS - t0)) >&2

@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/sethvargo/go-envconfig"
+	"github.com/sap-ci-auth/sap-ci-auth/third_party/go-envconfig"
 )
 
 // Settings is every input after loading, resolved and validated. A field's

@@ -61,7 +61,8 @@ func (e *tokenStatusError) Error() string {
 // is otherwise (its timeout and retries apply); it must not be nil.
 //
 // Errors never contain the request token, the JWT or the answer's body. A
-// status other than 200 gives a [*tokenStatusError].
+// status other than 200 gives an error that names it (and for 401 or 403
+// the job's missing `id-token: write` permission).
 func FetchGitHub(ctx context.Context, hc *http.Client, requestURL, requestToken, audience string) (string, error) {
 	if hc == nil {
 		return "", errors.New("failed to fetch the GitHub ID token: no HTTP client")

@@ -82,8 +82,9 @@ const maxUnwrap = 3
 // TokenEndpoint and X509KeyPair, and check ClientID. External Certificate
 // keys (a certificate without "key") parse without error.
 //
-// Errors are *jsonSyntaxError, *FieldError, errEmpty or errNoJSON (possibly
-// wrapped); none contains any part of data.
+// Errors name the line and column of a syntax error, or the field that is
+// missing or wrong ([*FieldError]), or say that data is empty or holds no
+// JSON; none contains any part of data.
 func Parse(data []byte) (*Key, error) {
 	obj, err := extract(data)
 	if err != nil {
@@ -169,8 +170,8 @@ func (k *Key) TokenEndpoint() (string, error) {
 
 // TLSCertificate returns the client certificate of an X.509 key, ready for
 // mutual TLS (tls.X509KeyPair, which also checks that the key matches). For
-// an External Certificate key (no "key" field) the error is
-// [errNoPrivateKey]: the private key must be supplied separately.
+// an External Certificate key (no "key" field) the error says that the
+// private key must be supplied separately.
 func (k *Key) TLSCertificate() (tls.Certificate, error) {
 	if k.Certificate == "" {
 		return tls.Certificate{}, &FieldError{Field: fieldCertificate, Hint: "it is not an X.509 key"}

@@ -41,9 +41,10 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Err }
 
 // Explain turns an error of a client built by [New] (no HTTP answer) into an
-// [*Error] that names the cause and the fix. A [*retryError], a
-// [*proxyError] or an [*Error] is returned unchanged (unwrapped from the
-// client's *url.Error, whose text holds the URL), and nil stays nil.
+// [*Error] that names the cause and the fix. An error that already explains
+// itself (retries run out, a malformed proxy variable, or an [*Error]) is
+// returned unchanged (unwrapped from the client's *url.Error, whose text
+// holds the URL), and nil stays nil.
 func Explain(err error) error {
 	if err == nil {
 		return nil

@@ -61,7 +61,7 @@ type retrier struct {
 }
 
 // RoundTrip sends req, and again as the retry policy allows. It returns a
-// final answer as it came, or a [*retryError] when the retries ran out or
+// final answer as it came, or a *retryError when the retries ran out or
 // the deadline stopped them.
 func (rt *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()

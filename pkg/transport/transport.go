@@ -21,7 +21,7 @@
 // HTTPS_PROXY, HTTP_PROXY and NO_PROXY (or their lower-case spellings, which
 // win) are read through [Options.Getenv] with golang.org/x/net/http/httpproxy,
 // the rules net/http itself uses. A value that is not a proxy URL is an error
-// of [New] ([*proxyError]), never a silent direct connection.
+// of [New] that names the variable, never a silent direct connection.
 //
 // # Retries
 //
@@ -46,8 +46,8 @@
 // +20 % on a Retry-After), and no wait starts that would end past the
 // request's deadline (the timeout): the client stops and says so. A request
 // whose body cannot be rewound (no Request.GetBody) is sent once. When the
-// retries run out, the client returns a [*retryError] rather than the last
-// answer; an answer that is final (2xx, or a status that is never retried)
+// retries run out, the client returns an error that tells the first failure
+// and the number of attempts rather than the last answer; an answer that is final (2xx, or a status that is never retried)
 // is returned as usual.
 //
 // The delays come from github.com/cenkalti/backoff/v5.
@@ -105,8 +105,8 @@ const (
 	defaultHandshakeTimeout = 10 * time.Second
 )
 
-// New returns the client configured by o. Its only error is a
-// [*proxyError] for a malformed proxy variable.
+// New returns the client configured by o. Its only error is for a malformed
+// proxy variable.
 func New(o Options) (*http.Client, error) {
 	getenv := o.Getenv
 	if getenv == nil {

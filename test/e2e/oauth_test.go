@@ -780,8 +780,17 @@ func TestSystemTrustStore(t *testing.T) {
 		t.Fatalf("CA in the system bundle: exit %d, %d tokens, stdout %q, stderr %q", r.code, len(tokens), r.stdout, r.stderr)
 	}
 
-	// A directory where the bundle should be: x509 reports it (a missing
-	// file is skipped without error).
+	// ca-certificates adds to the system roots, never replaces them: an
+	// unrelated extra CA leaves the server's CA in the bundle trusted.
+	unrelated := f.file(t, "unrelated-ca.pem", string(saptest.MustPKI(t).RootPEM()))
+	r = runBinary(t, f.ws, map[string]string{"SSL_CERT_FILE": bundle, "SSL_CERT_DIR": emptyDir},
+		"client-credentials", "--service-key-file", "cpi-key.json", "--ca-certificates", unrelated)
+	if tokens := f.uaa.Tokens(); r.code != 0 || len(tokens) != 2 || r.stdout != tokens[1]+"\n" {
+		t.Fatalf("CA in the system bundle plus an unrelated ca-certificates: exit %d, %d tokens, stdout %q, stderr %q", r.code, len(tokens), r.stdout, r.stderr)
+	}
+
+	// A directory where the bundle should be, and no other roots: x509
+	// reports it (a missing file is skipped without error).
 	r = runBinary(t, f.ws, map[string]string{"SSL_CERT_FILE": emptyDir, "SSL_CERT_DIR": filepath.Join(emptyDir, "none")},
 		"client-credentials", "--service-key-file", "cpi-key.json")
 	want := "the system CA certificates could not be read: check SSL_CERT_FILE and SSL_CERT_DIR (or install the ca-certificates package), or give the server's CA with ca-certificates"
@@ -794,8 +803,8 @@ func TestSystemTrustStore(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stderr, want) || strings.Count(r.stderr, "\n") != 1 {
 		t.Errorf("no system bundle: exit %d, stderr %q; want exit 1 and one line with %q", r.code, r.stderr, want)
 	}
-	if n := len(f.uaa.Tokens()); n != 1 {
-		t.Errorf("%d tokens issued, want still 1: no request may pass an unverified handshake", n)
+	if n := len(f.uaa.Tokens()); n != 2 {
+		t.Errorf("%d tokens issued, want still 2: no request may pass an unverified handshake", n)
 	}
 	assertAbsent(t, r, cpiSecret)
 }
