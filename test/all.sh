@@ -30,28 +30,30 @@ if [[ -n $unformatted ]]; then
 fi
 go vet ./...
 
-# checker TOOL PACKAGE WHAT ARGS...: runs a Go-installed checker. Missing,
-# it fails the run in CI (.ci/run installs it) and is a loud skip elsewhere.
+# checker TOOL INSTALL WHAT COMMAND...: runs COMMAND, which needs TOOL.
+# Without TOOL it fails the run in CI (.ci/run installs it) and is a loud
+# skip elsewhere.
 checker() {
-  local tool=$1 package=$2 what=$3
+  local tool=$1 install=$2 what=$3
   shift 3
-  echo "== $tool"
   if command -v "$tool" >/dev/null; then
-    "$tool" "$@"
+    "$@"
   elif [[ ${CI:-} == true ]]; then
     echo "$tool is missing; .ci/run installs it" >&2
     exit 1
   else
-    banner "$tool is not installed (go install $package); $what NOT checked"
+    banner "$tool is not installed ($install); $what NOT checked"
   fi
 }
 
-checker staticcheck honnef.co/go/tools/cmd/staticcheck@v0.8.2 "the code was" ./...
+echo "== staticcheck"
+checker staticcheck "go install honnef.co/go/tools/cmd/staticcheck@v0.8.2" "the code was" staticcheck ./...
 
 echo "== third_party copies are upstream plus their patch"
-bash test/third-party.sh
+checker patch "apt-get install patch" "third_party/ was" bash test/third-party.sh
 
-checker actionlint github.com/rhysd/actionlint/cmd/actionlint@v1.7.7 "the workflows were"
+echo "== actionlint"
+checker actionlint "go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.7" "the workflows were" actionlint
 
 echo "== go test (unit and end-to-end)"
 command -v python3 >/dev/null || { echo "python3 is missing: test/gotest-report.py needs it (apt-get install python3)" >&2; exit 1; }

@@ -216,7 +216,7 @@ func (id *Identity) CheckValidity(now time.Time) (warning string, err error) {
 // parse (a few milliseconds for the ~140 roots of a Debian bundle, the
 // largest single cost of a run) with reading its inputs.
 func PrefetchSystemRoots() {
-	go x509.SystemCertPool() //nolint:errcheck // only the cache is wanted; RootPool reports nothing either
+	go x509.SystemCertPool() // only x509's cache is wanted; RootPool and crypto/tls read it
 }
 
 // RootPool checks extraPEM at once and returns the trust store to come.
@@ -236,19 +236,16 @@ func RootPool(extraPEM []byte) (func() *x509.CertPool, error) {
 	if !x509.NewCertPool().AppendCertsFromPEM(extraPEM) {
 		return nil, errors.New("holds no PEM certificate")
 	}
-	system := make(chan *x509.CertPool, 1)
-	go func() {
+	pool := sync.OnceValue(func() *x509.CertPool {
 		pool, err := x509.SystemCertPool()
 		if err != nil || pool == nil {
 			pool = x509.NewCertPool()
 		}
-		system <- pool
-	}()
-	return sync.OnceValue(func() *x509.CertPool {
-		pool := <-system
 		pool.AppendCertsFromPEM(extraPEM)
 		return pool
-	}), nil
+	})
+	go pool() // the returned function waits for this call
+	return pool, nil
 }
 
 // Describe is the one-line, non-secret report of a client certificate:
