@@ -32,18 +32,25 @@ check() {
 
 check github.com/sethvargo/go-envconfig v1.4.3 third_party/go-envconfig third_party/go-envconfig.patch \
   AUTHORS LICENSE decoding.go envconfig.go mutator.go
+check github.com/sethvargo/go-githubactions v1.4.0 third_party/go-githubactions third_party/go-githubactions.patch \
+  AUTHORS LICENSE actions.go actions_root.go command.go eof_crlf.go eof_lf.go options.go
 
-# The binary is built with the copy, never with upstream, and the point of
-# the patch holds: encoding/gob is not linked. (The list is read whole
-# before grep: grep -q would quit early and, under pipefail, fail go list.)
+# The binary is built with the copies, never with upstream, and the point of
+# each patch holds: encoding/gob and html/template are not linked. (The list
+# is read whole before grep: grep -q would quit early and, under pipefail,
+# fail go list.)
 deps=$(go list -deps .)
-if grep -qx github.com/sethvargo/go-envconfig <<<"$deps"; then
-  echo "third-party: the binary links upstream go-envconfig; import github.com/sap-ci-auth/sap-ci-auth/third_party/go-envconfig instead" >&2
-  exit 1
-fi
-grep -qx github.com/sap-ci-auth/sap-ci-auth/third_party/go-envconfig <<<"$deps" ||
-  { echo "third-party: the binary does not use third_party/go-envconfig; drop the copy or import it" >&2; exit 1; }
-if grep -qx encoding/gob <<<"$deps"; then
-  echo "third-party: the binary links encoding/gob again (go list -deps .); third_party/README.md says why it must not" >&2
-  exit 1
-fi
+for lib in go-envconfig go-githubactions; do
+  if grep -qx "github.com/sethvargo/$lib" <<<"$deps"; then
+    echo "third-party: the binary links upstream $lib; import github.com/sap-ci-auth/sap-ci-auth/third_party/$lib instead" >&2
+    exit 1
+  fi
+  grep -qx "github.com/sap-ci-auth/sap-ci-auth/third_party/$lib" <<<"$deps" ||
+    { echo "third-party: the binary does not use third_party/$lib; drop the copy or import it" >&2; exit 1; }
+done
+for pkg in encoding/gob html/template; do
+  if grep -qx "$pkg" <<<"$deps"; then
+    echo "third-party: the binary links $pkg again (go list -deps .); third_party/README.md says why it must not" >&2
+    exit 1
+  fi
+done

@@ -11,7 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/secret"
-	"github.com/sethvargo/go-githubactions"
+	"github.com/sap-ci-auth/sap-ci-auth/third_party/go-githubactions"
 )
 
 // Output is one named result.

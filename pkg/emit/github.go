@@ -13,7 +13,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/sethvargo/go-githubactions"
+	"github.com/sap-ci-auth/sap-ci-auth/third_party/go-githubactions"
 )
 
 // GitHub writes for the GitHub Actions runner (and act): workflow commands
