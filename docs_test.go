@@ -177,7 +177,7 @@ const (
 // cannot outlive its reason.
 var internalTexts = map[string]string{
 	"decoding took too long":       "pkg/flow: errSlowParse, reported as \"could not be decoded within the timeout\"",
-	"service key field is missing": "pkg/servicekey: ErrMissingField, a sentinel for errors.Is; the message is the *FieldError's",
+	"service key field is missing": "pkg/servicekey: ErrMissingField, a sentinel for errors.Is; the message is the *fieldError's",
 }
 
 // message is one collected text and where it was found.
@@ -188,8 +188,8 @@ type message struct {
 // Names that mark a user-visible text.
 var (
 	// textField are struct fields that hold a message part:
-	// config.InputError{Problem, Fix}, oauth.Error.Hint, ias.Error.Reason,
-	// transport.Error.Reason, servicekey.FieldError{Reason, Hint}.
+	// config.InputError{Problem, Fix}, oauth.tokenError.Hint, ias.requestError.Reason,
+	// transport.explainedError.Reason, servicekey.fieldError{Reason, Hint}.
 	textField = map[string]bool{"Hint": true, "Reason": true, "Problem": true, "Fix": true}
 	// textName matches constants, variables and functions whose name says
 	// they hold or return a message: lockoutWarning, roleHint,

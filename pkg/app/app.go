@@ -30,12 +30,12 @@ import (
 
 // Exit codes.
 const (
-	// ExitOK means the credential was fetched and every output written.
-	ExitOK = 0
-	// ExitRemote means the remote side or the network failed.
-	ExitRemote = 1
-	// ExitInput means bad configuration or input; nothing was sent.
-	ExitInput = 2
+	// exitOK means the credential was fetched and every output written.
+	exitOK = 0
+	// exitRemote means the remote side or the network failed.
+	exitRemote = 1
+	// exitInput means bad configuration or input; nothing was sent.
+	exitInput = 2
 )
 
 // registry lists every flow: adding a flow is one package under pkg/ and
@@ -105,15 +105,15 @@ func (m *Main) Run(ctx context.Context) int {
 	args, err := config.ParseArgs(m.Args)
 	if err != nil {
 		m.sinkFor(action, onRunner, false).Error(err.Error())
-		return ExitInput
+		return exitInput
 	}
 	switch args.Command {
 	case "help":
 		fmt.Fprint(m.Stdout, m.Usage())
-		return ExitOK
+		return exitOK
 	case "version":
 		fmt.Fprintln(m.Stdout, "sap-ci-auth", binaryVersion())
-		return ExitOK
+		return exitOK
 	case "inspect":
 		return m.inspect(ctx, args.Values, onRunner)
 	}
@@ -122,11 +122,11 @@ func (m *Main) Run(ctx context.Context) int {
 	// The input secrets are masked before anything else is printed, even
 	// an error about another input.
 	if !m.mask(sink, s.Secrets()...) {
-		return ExitRemote
+		return exitRemote
 	}
 	if err != nil {
 		sink.Error(err.Error())
-		return ExitInput
+		return exitInput
 	}
 	f, _ := m.lookup(s.Flow) // Load checked the name against the registry
 	return m.run(ctx, sink, s, f, action)
@@ -162,7 +162,7 @@ func (m *Main) run(ctx context.Context, sink emit.Sink, s *config.Settings, f fl
 	// single use, and one fetched for a file that cannot be written is lost.
 	if err := sink.Check(); err != nil {
 		sink.Error(err.Error())
-		return ExitInput
+		return exitInput
 	}
 	github := m.exporter(sink)
 	env, problems := m.before(s, f, sink, github)
@@ -170,19 +170,19 @@ func (m *Main) run(ctx context.Context, sink emit.Sink, s *config.Settings, f fl
 		for _, p := range problems {
 			sink.Error(p.Error())
 		}
-		return ExitInput
+		return exitInput
 	}
 	run, err := f.Prepare(s, env)
 	if err != nil {
 		sink.Error(err.Error())
-		return ExitInput
+		return exitInput
 	}
 	primary := f.Primary
 	if _, isOutput := config.LookupOutput(s.Output); isOutput && !action {
 		if !slices.Contains(f.Outputs, s.Output) {
 			sink.Error((&config.InputError{Input: config.InOutput, Problem: "names " + s.Output + ", which the " + f.Name + " flow does not set",
 				Fix: "use one of its outputs: " + strings.Join(f.Outputs, ", ")}).Error())
-			return ExitInput
+			return exitInput
 		}
 		primary = s.Output
 	}
@@ -192,31 +192,31 @@ func (m *Main) run(ctx context.Context, sink emit.Sink, s *config.Settings, f fl
 	if ctx.Err() != nil {
 		// A signal (SIGINT, SIGTERM) canceled the run: write nothing.
 		sink.Error("the run was canceled by a signal; no output was written")
-		return ExitRemote
+		return exitRemote
 	}
 	if err != nil {
 		sink.Error(err.Error())
-		return ExitRemote
+		return exitRemote
 	}
 	outs, secrets, err := m.outputs(sink, res, f)
 	if err != nil {
 		sink.Error(err.Error())
-		return ExitRemote
+		return exitRemote
 	}
 	if !m.mask(sink, secrets...) {
-		return ExitRemote
+		return exitRemote
 	}
 	if primary != f.Primary {
 		if i := slices.IndexFunc(outs, func(o emit.Output) bool { return o.Name == primary }); i < 0 || outs[i].Value == "" {
 			sink.Error(fmt.Sprintf("output: the server's answer gave no %s, so there is nothing to print; nothing was written", primary))
-			return ExitRemote
+			return exitRemote
 		}
 	}
 	// Every value is checked before the first byte is written anywhere.
 	for _, o := range outs {
 		if err := emit.CheckValue(o); err != nil {
 			sink.Error(err.Error())
-			return ExitRemote
+			return exitRemote
 		}
 	}
 	if s.DotenvFile != "" {
@@ -230,7 +230,7 @@ func (m *Main) run(ctx context.Context, sink emit.Sink, s *config.Settings, f fl
 			// a job reading the report would go on without it.
 			if err := emit.CheckDotenvValue(o); err != nil && out.Secret {
 				sink.Error(fmt.Sprintf("dotenv-file: the %s cannot be written: %v; nothing was written (use the step outputs or --output json instead)", o.Name, err))
-				return ExitRemote
+				return exitRemote
 			}
 			dotenv = append(dotenv, o)
 		}
@@ -240,20 +240,20 @@ func (m *Main) run(ctx context.Context, sink emit.Sink, s *config.Settings, f fl
 		}
 		if err != nil {
 			sink.Error(err.Error())
-			return ExitRemote
+			return exitRemote
 		}
 	}
 	if len(s.ExportEnv) > 0 {
 		if err := github.ExportEnv(exportEnv(s.ExportEnv, outs)); err != nil {
 			sink.Error(err.Error())
-			return ExitRemote
+			return exitRemote
 		}
 	}
 	if err := sink.Outputs(outs, primary); err != nil {
 		sink.Error(err.Error())
-		return ExitRemote
+		return exitRemote
 	}
-	return ExitOK
+	return exitOK
 }
 
 // exporter is where export-env writes: the action's sink, or for a CLI

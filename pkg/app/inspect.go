@@ -18,11 +18,11 @@ func (m *Main) inspect(ctx context.Context, flags map[string]string, onRunner bo
 	sink := emit.NewShell(m.Stdout, m.Stderr, emit.ShellOptions{MaskOnStderr: onRunner})
 	s, err := config.Load(ctx, config.Source{Getenv: m.Getenv, Flags: flags, Flows: m.flowNames()})
 	if !m.mask(sink, s.Secrets()...) {
-		return ExitRemote
+		return exitRemote
 	}
 	if err != nil {
 		sink.Error(err.Error())
-		return ExitInput
+		return exitInput
 	}
 	f, _ := m.lookup(s.Flow)
 	say := func(what, value string) { fmt.Fprintf(m.Stdout, "%-22s %s\n", what+":", value) }
@@ -46,10 +46,10 @@ func (m *Main) inspect(ctx context.Context, flags map[string]string, onRunner bo
 			sink.Error(p.Error())
 		}
 		fmt.Fprintf(m.Stdout, "%d problem(s) found; nothing was sent\n", len(problems))
-		return ExitInput
+		return exitInput
 	}
 	fmt.Fprintln(m.Stdout, "no problem found; nothing was sent")
-	return ExitOK
+	return exitOK
 }
 
 // flowNames lists the registry's flow names.

@@ -162,7 +162,7 @@ type Source struct {
 	Flags map[string]string
 	// Flows lists the registered flow names; the flow input must be one.
 	Flows []string
-	// ReadFile reads a file input; nil means [readInputFile].
+	// ReadFile reads a file input; nil means readInputFile.
 	ReadFile func(input, path string) ([]byte, error)
 }
 

@@ -12,7 +12,7 @@ import (
 
 // readInputFile reads the file a file input names, with an error that names the
 // input and never the content. Only a regular file (or a symlink to one) of
-// at most [maxValue] bytes is read: a FIFO, a device, a socket or a
+// at most maxValue bytes is read: a FIFO, a device, a socket or a
 // directory is refused before any byte is read. The file is opened
 // non-blocking, so a FIFO without a writer cannot hang the run, and read
 // through a cap, so /dev/zero-like files cannot grow memory.

@@ -30,7 +30,7 @@ func prepare(s *config.Settings, env *flow.Env) (flow.Run, error) {
 		return nil, &config.InputError{Input: config.InCertificate, Problem: "missing",
 			Fix: s.Where(config.InCertificate) + " (or certificate-file) to give the user's PKCS#12 or PEM certificate"}
 	}
-	env.Describe("passcode URL", tenant.JoinPath(PasscodePath).String())
+	env.Describe("passcode URL", tenant.JoinPath(passcodePath).String())
 	cert, err := flow.ClientCertificate(s, env)
 	if err != nil {
 		return nil, err
@@ -41,7 +41,7 @@ func prepare(s *config.Settings, env *flow.Env) (flow.Run, error) {
 	}
 	return func(ctx context.Context) (*flow.Result, error) {
 		issued := env.Now()
-		p, err := Fetch(ctx, hc, tenant)
+		p, err := fetch(ctx, hc, tenant)
 		if err != nil {
 			return nil, err
 		}

@@ -30,8 +30,8 @@ import (
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/transport"
 )
 
-// PasscodePath is the IAS endpoint that hands out passcodes.
-const PasscodePath = "/service/users/passcode"
+// passcodePath is the IAS endpoint that hands out passcodes.
+const passcodePath = "/service/users/passcode"
 
 // defaultLifetime is the passcode lifetime assumed when the answer does not
 // carry a usable expires_in: about five minutes, as SAP documents.
@@ -75,7 +75,7 @@ func ParseTenant(s string) (*url.URL, error) {
 			return nil, fmt.Errorf("%w: the port is not between 1 and 65535", errTenant)
 		}
 		u.Scheme = "https"
-		u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), PasscodePath)
+		u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), passcodePath)
 		u.Path = strings.TrimSuffix(u.Path, "/")
 		u.RawPath = ""
 		return u, nil
@@ -126,8 +126,8 @@ func isIPHost(h string) bool {
 	return ip != nil && ip.To4() != nil && !strings.Contains(host, ":")
 }
 
-// Passcode is what the tenant answered.
-type Passcode struct {
+// passcodeAnswer is what the tenant answered.
+type passcodeAnswer struct {
 	// Value is the one-time passcode.
 	Value string
 	// Lifetime is how long it is valid: the answer's expires_in, else five
@@ -137,9 +137,9 @@ type Passcode struct {
 	Warning string
 }
 
-// Error is a failed passcode request. Its message gives the status and the
+// requestError is a failed passcode request. Its message gives the status and the
 // likely cause, never the response body.
-type Error struct {
+type requestError struct {
 	// Status is the HTTP status, 0 when no answer arrived.
 	Status int
 	// Reason explains the likely cause and fix.
@@ -148,7 +148,7 @@ type Error struct {
 	Err error
 }
 
-func (e *Error) Error() string {
+func (e *requestError) Error() string {
 	if e.Status != 0 {
 		return fmt.Sprintf("IAS answered %d %s: %s", e.Status, http.StatusText(e.Status), e.Reason)
 	}
@@ -158,17 +158,17 @@ func (e *Error) Error() string {
 	return e.Reason
 }
 
-func (e *Error) Unwrap() error { return e.Err }
+func (e *requestError) Unwrap() error { return e.Err }
 
 // maxBody bounds what is read of an answer: a passcode is tiny, and a
 // larger answer is not one.
 const maxBody = 1 << 20
 
-// Fetch asks the tenant at base for a passcode. hc must present the user's
+// fetch asks the tenant at base for a passcode. hc must present the user's
 // client certificate (see pkg/transport).
-func Fetch(ctx context.Context, hc *http.Client, base *url.URL) (*Passcode, error) {
+func fetch(ctx context.Context, hc *http.Client, base *url.URL) (*passcodeAnswer, error) {
 	u := *base
-	u.Path = strings.TrimSuffix(u.Path, "/") + PasscodePath
+	u.Path = strings.TrimSuffix(u.Path, "/") + passcodePath
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return nil, fmt.Errorf("failed to build the passcode request: %w", err)
@@ -176,7 +176,7 @@ func Fetch(ctx context.Context, hc *http.Client, base *url.URL) (*Passcode, erro
 	req.Header.Set("Accept", "application/json")
 	resp, err := hc.Do(req)
 	if err != nil {
-		return nil, &Error{Reason: "the passcode request failed", Err: transport.Explain(err)}
+		return nil, &requestError{Reason: "the passcode request failed", Err: transport.Explain(err)}
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
@@ -190,20 +190,20 @@ func Fetch(ctx context.Context, hc *http.Client, base *url.URL) (*Passcode, erro
 		} else {
 			reason += fmt.Sprintf(" (HTTP %d)", resp.StatusCode)
 		}
-		return nil, &Error{Reason: reason, Err: err}
+		return nil, &requestError{Reason: reason, Err: err}
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, &Error{Status: resp.StatusCode, Reason: statusReason(resp, body)}
+		return nil, &requestError{Status: resp.StatusCode, Reason: statusReason(resp, body)}
 	}
 	if len(body) > maxBody {
-		return nil, &Error{Reason: fmt.Sprintf("the answer is larger than %d bytes, so it is not a passcode: ias-tenant probably points to something other than the IAS tenant", maxBody)}
+		return nil, &requestError{Reason: fmt.Sprintf("the answer is larger than %d bytes, so it is not a passcode: ias-tenant probably points to something other than the IAS tenant", maxBody)}
 	}
 	return decode(resp, body)
 }
 
 // decode reads {"passcode": …, "expires_in": …}. A byte order mark before
 // the JSON and a passcode sent as a JSON number are accepted.
-func decode(resp *http.Response, body []byte) (*Passcode, error) {
+func decode(resp *http.Response, body []byte) (*passcodeAnswer, error) {
 	var v struct {
 		Passcode  json.RawMessage `json:"passcode"`
 		ExpiresIn json.RawMessage `json:"expires_in"`
@@ -213,13 +213,13 @@ func decode(resp *http.Response, body []byte) (*Passcode, error) {
 		if ct == "" {
 			ct = "none"
 		}
-		return nil, &Error{Reason: fmt.Sprintf("the answer is not JSON (status 200, Content-Type %s): ias-tenant probably points to something other than the IAS tenant, e.g. a login page or proxy; the passcode, if one was issued, is used up", ct)}
+		return nil, &requestError{Reason: fmt.Sprintf("the answer is not JSON (status 200, Content-Type %s): ias-tenant probably points to something other than the IAS tenant, e.g. a login page or proxy; the passcode, if one was issued, is used up", ct)}
 	}
 	value := passcodeValue(v.Passcode)
 	if value == "" {
-		return nil, &Error{Reason: "the answer holds no passcode: ias-tenant probably points to something other than the IAS passcode service"}
+		return nil, &requestError{Reason: "the answer holds no passcode: ias-tenant probably points to something other than the IAS passcode service"}
 	}
-	p := &Passcode{Value: value, Lifetime: defaultLifetime}
+	p := &passcodeAnswer{Value: value, Lifetime: defaultLifetime}
 	if d, ok, warning := flow.ExpiresIn(v.ExpiresIn); ok {
 		p.Lifetime = d
 		p.Warning = warning

@@ -45,7 +45,7 @@ func jwtExpiry(token string) (time.Time, bool) {
 
 // grantedScopes returns the scopes a token carries: its JWT "scope" claim,
 // else the answer's scope (RFC 6749 §5.1, space separated).
-func grantedScopes(tok *Token) []string {
+func grantedScopes(tok *issuedToken) []string {
 	if c, ok := jwtClaims(tok.AccessToken); ok {
 		switch v := c.Scope.(type) {
 		case []any:

@@ -32,10 +32,10 @@ const (
 // re-run blindly.
 const lockoutWarning = "; do not re-run blindly: repeated failures lock the client or user for 60 minutes"
 
-// Error is a failed token request. Its message is one line and never
+// tokenError is a failed token request. Its message is one line and never
 // contains the client secret, the password, an assertion, a token or the
 // response body.
-type Error struct {
+type tokenError struct {
 	// Status is the HTTP status code, or 0 when there was no HTTP answer.
 	Status int
 	// Code is the OAuth error code (RFC 6749 §5.2), such as
@@ -58,7 +58,7 @@ type Error struct {
 // Error returns `token request failed (HTTP 401, invalid_client: "Bad
 // credentials"): <hint>`, or `token request failed: <cause>` when no answer
 // arrived.
-func (e *Error) Error() string {
+func (e *tokenError) Error() string {
 	var b strings.Builder
 	b.WriteString("token request failed")
 	var details []string
@@ -86,50 +86,50 @@ func (e *Error) Error() string {
 }
 
 // Unwrap returns the cause of a failure without an HTTP answer, else nil.
-func (e *Error) Unwrap() error { return e.err }
+func (e *tokenError) Unwrap() error { return e.err }
 
-// classify turns an error of x/oauth2 into an *Error.
-func (r *Request) classify(ctx context.Context, err error) error {
+// classify turns an error of x/oauth2 into a *tokenError.
+func (r *tokenRequest) classify(ctx context.Context, err error) error {
 	if ae, ok := errors.AsType[*answerError](err); ok {
 		// The server answered 2xx and the answer could not be read: a
 		// token may have been issued; nothing of the body is quoted.
-		return &Error{Hint: "the token endpoint answered, but " + ae.Error()}
+		return &tokenError{Hint: "the token endpoint answered, but " + ae.Error()}
 	}
 	if errors.Is(err, errTooLarge) {
-		return &Error{Hint: "the token endpoint answered, but " + errTooLarge.Error() + "; " + notTokenHint}
+		return &tokenError{Hint: "the token endpoint answered, but " + errTooLarge.Error() + "; " + notTokenHint}
 	}
 	if re, ok := errors.AsType[*oauth2.RetrieveError](err); ok {
 		return r.fromResponse(re)
 	}
 	if _, ok := errors.AsType[*url.Error](err); ok {
-		return &Error{err: transport.Explain(err)}
+		return &tokenError{err: transport.Explain(err)}
 	}
 	msg := err.Error()
 	switch {
 	case strings.HasPrefix(msg, "oauth2: cannot fetch token:"):
 		// Reading an error answer's body failed; the text is the read
 		// error, which holds nothing of the body.
-		return &Error{Hint: "the connection broke while reading the answer", err: transport.Explain(errors.Unwrap(err))}
+		return &tokenError{Hint: "the connection broke while reading the answer", err: transport.Explain(errors.Unwrap(err))}
 	case strings.HasPrefix(msg, "oauth2: cannot parse"), strings.Contains(msg, "missing access_token"):
 		// A 2xx answer that is not a token (x/oauth2 reports parse errors
 		// only for those, without the status). These texts may quote a
 		// piece of the body; leave them out.
-		return &Error{Hint: notTokenHint}
+		return &tokenError{Hint: notTokenHint}
 	}
 	if ctx.Err() != nil {
-		return &Error{err: transport.Explain(ctx.Err())}
+		return &tokenError{err: transport.Explain(ctx.Err())}
 	}
 	// x/oauth2 returns no other errors; keep the text out to be safe.
-	return &Error{Hint: "the token request failed for an unexpected reason"}
+	return &tokenError{Hint: "the token request failed for an unexpected reason"}
 }
 
 const notTokenHint = "the token URL did not answer with a token; check that it is the token endpoint (…/oauth/token), not a web page"
 
 // fromResponse maps an HTTP or OAuth error answer. It reads re.Body only to
 // learn which tokens to keep out of the message.
-func (r *Request) fromResponse(re *oauth2.RetrieveError) *Error {
+func (r *tokenRequest) fromResponse(re *oauth2.RetrieveError) *tokenError {
 	secrets := r.secrets(re.Body)
-	e := &Error{
+	e := &tokenError{
 		Code:        sanitize(re.ErrorCode, secrets, maxCode),
 		Description: sanitize(re.ErrorDescription, secrets, maxDescription),
 	}
@@ -138,7 +138,7 @@ func (r *Request) fromResponse(re *oauth2.RetrieveError) *Error {
 	}
 	code, desc := strings.ToLower(re.ErrorCode), strings.ToLower(re.ErrorDescription)
 	badClient := "client-id or client-secret is wrong; check them, or the clientid and clientsecret of the service key" + r.otherAuthHint()
-	if r.ClientSecret == "" && r.Grant != JWTBearer {
+	if r.ClientSecret == "" && r.Grant != jwtBearerGrant {
 		badClient = "the client id or client certificate was not accepted; check that the certificate and key belong to the service key's client id"
 	}
 	switch {
@@ -148,7 +148,7 @@ func (r *Request) fromResponse(re *oauth2.RetrieveError) *Error {
 		e.Hint = transport.StatusHint(e.Status, re.Body)
 	case code == "invalid_client":
 		e.Hint = badClient
-	case code == "unauthorized" && r.Grant == Password:
+	case code == "unauthorized" && r.Grant == passwordGrant:
 		// Covers "Bad credentials" (current UAA) and "Name or password
 		// mismatch" (older UAA) for a wrong user password. A missing client
 		// authentication is reported the same way, so tell that apart; so
@@ -165,9 +165,9 @@ func (r *Request) fromResponse(re *oauth2.RetrieveError) *Error {
 		// UAA before 76.26.0 said "unauthorized" "Bad credentials" for wrong
 		// client credentials.
 		e.Hint = badClient
-	case code == "invalid_grant" && r.Grant == Password:
+	case code == "invalid_grant" && r.Grant == passwordGrant:
 		e.Hint = "the username or password is wrong, or the user may not log in this way" + r.originHint()
-	case code == "invalid_grant" && r.Grant == JWTBearer:
+	case code == "invalid_grant" && r.Grant == jwtBearerGrant:
 		e.Hint = "the assertion was not accepted: the server must trust its issuer (a corporate OpenID Connect provider in IAS, or IAS in the UAA), its audience must name the server or client, it must not be expired, and its subject must map to a user" + r.originHint()
 	case code == "invalid_scope":
 		e.Hint = "a requested scope is not allowed for this client; fix the scope, or leave it empty for the client's default scopes"
@@ -179,7 +179,7 @@ func (r *Request) fromResponse(re *oauth2.RetrieveError) *Error {
 		e.Hint = "the token URL is wrong: nothing there accepts token requests"
 	case e.Status >= 300 && e.Status < 400:
 		e.Hint = "the token URL redirects elsewhere (to a login page?); use the token endpoint itself"
-	case e.Status == http.StatusUnauthorized && r.Grant == ClientCredentials:
+	case e.Status == http.StatusUnauthorized && r.Grant == clientCredentialsGrant:
 		e.Hint = badClient
 	case e.Status == http.StatusUnauthorized:
 		e.Hint = "the server did not accept the client or user credentials"
@@ -207,19 +207,19 @@ func (r *Request) fromResponse(re *oauth2.RetrieveError) *Error {
 // only Basic, some only the body, and some do not form-decode Basic
 // credentials (RFC 6749 §2.3.1 says they must), which breaks ids such as
 // sb-abc!b12|it!b34.
-func (r *Request) otherAuthHint() string {
+func (r *tokenRequest) otherAuthHint() string {
 	if r.ClientSecret == "" {
 		return ""
 	}
 	other := "basic"
-	if r.ClientAuth == AuthBasic {
+	if r.ClientAuth == authBasic {
 		other = "body"
 	}
 	return "; if they are right, the server may want them sent the other way: try client-auth: " + other
 }
 
 // originHint reminds of the origin input when a user grant fails.
-func (r *Request) originHint() string {
+func (r *tokenRequest) originHint() string {
 	if r.Origin != "" {
 		return "; check that the user exists in the identity provider of origin " + strconv.Quote(r.Origin)
 	}
@@ -229,7 +229,7 @@ func (r *Request) originHint() string {
 // secrets lists what must never appear in an error message: the client
 // secret, the password and the assertion (also in the encodings they are
 // sent in) and any token in the response body.
-func (r *Request) secrets(body []byte) []string {
+func (r *tokenRequest) secrets(body []byte) []string {
 	s := []string{r.ClientSecret, r.Password, r.Assertion}
 	if r.ClientSecret != "" {
 		s = append(s,

@@ -34,7 +34,9 @@ var ClientCredentialsFlow = flow.Flow{
 	Inputs:  tokenInputs,
 	Primary: config.OutAccessToken,
 	Outputs: tokenOutputs,
-	Prepare: func(s *config.Settings, env *flow.Env) (flow.Run, error) { return prepare(s, env, ClientCredentials) },
+	Prepare: func(s *config.Settings, env *flow.Env) (flow.Run, error) {
+		return prepare(s, env, clientCredentialsGrant)
+	},
 }
 
 // JWTBearerFlow is the jwt-bearer entry of the flow registry: an
@@ -46,7 +48,7 @@ var JWTBearerFlow = flow.Flow{
 	Inputs:  append(append([]string{config.InIASTenant, config.InAssertion, config.InOrigin}, oidc.Inputs...), tokenInputs...),
 	Primary: config.OutAccessToken,
 	Outputs: append(append([]string{}, tokenOutputs...), config.OutIDToken),
-	Prepare: func(s *config.Settings, env *flow.Env) (flow.Run, error) { return prepare(s, env, JWTBearer) },
+	Prepare: func(s *config.Settings, env *flow.Env) (flow.Run, error) { return prepare(s, env, jwtBearerGrant) },
 }
 
 // PasswordFlow is the password entry of the flow registry.
@@ -56,13 +58,13 @@ var PasswordFlow = flow.Flow{
 	Inputs:  append([]string{config.InUsername, config.InPassword, config.InOrigin}, tokenInputs...),
 	Primary: config.OutAccessToken,
 	Outputs: tokenOutputs,
-	Prepare: func(s *config.Settings, env *flow.Env) (flow.Run, error) { return prepare(s, env, Password) },
+	Prepare: func(s *config.Settings, env *flow.Env) (flow.Run, error) { return prepare(s, env, passwordGrant) },
 }
 
 // prepare readies a token request: the service key (if any) merged with the
 // token-url, client-id and client-secret overrides, and the client
 // certificate of X.509 keys or of the certificate inputs.
-func prepare(s *config.Settings, env *flow.Env, grant Grant) (flow.Run, error) {
+func prepare(s *config.Settings, env *flow.Env, grant grantKind) (flow.Run, error) {
 	var key *servicekey.Key
 	keyInput := s.ServiceKey.Input
 	if s.ServiceKey.Given() {
@@ -78,18 +80,18 @@ func prepare(s *config.Settings, env *flow.Env, grant Grant) (flow.Run, error) {
 		}
 		key = k
 	}
-	req := Request{
+	req := tokenRequest{
 		Grant:        grant,
 		TokenURL:     s.TokenURL,
 		ClientID:     s.ClientID,
 		ClientSecret: s.ClientSecret,
 		Scopes:       strings.Fields(s.Scope),
-		ClientAuth:   AuthBody,
+		ClientAuth:   authBody,
 	}
 	if s.ClientAuth == "basic" {
-		req.ClientAuth = AuthBasic
+		req.ClientAuth = authBasic
 	}
-	if grant == Password {
+	if grant == passwordGrant {
 		if s.Username == "" {
 			return nil, s.Missing(config.InUsername, "name the user for the password grant")
 		}
@@ -98,11 +100,11 @@ func prepare(s *config.Settings, env *flow.Env, grant Grant) (flow.Run, error) {
 		}
 		req.Username, req.Password = s.Username, s.Password
 	}
-	if grant != ClientCredentials {
+	if grant != clientCredentialsGrant {
 		req.Origin = s.Origin
 	}
 	urlInput, discover := config.InTokenURL, ""
-	if grant == JWTBearer && s.IASTenant != "" {
+	if grant == jwtBearerGrant && s.IASTenant != "" {
 		if s.TokenURL != "" || key != nil {
 			return nil, &config.InputError{Input: config.InIASTenant, Problem: "given together with token-url or a service key",
 				Fix: "give ias-tenant for a token from IAS, or the service key (token-url) for one from XSUAA"}
@@ -184,7 +186,7 @@ func prepare(s *config.Settings, env *flow.Env, grant Grant) (flow.Run, error) {
 		clientCert = c
 	}
 	if req.ClientSecret == "" && clientCert == nil {
-		if grant == JWTBearer && (key == nil || !key.IsX509()) {
+		if grant == jwtBearerGrant && (key == nil || !key.IsX509()) {
 			// A public client: IAS and XSUAA take the grant only from
 			// confidential clients, so the request could only fail, and
 			// each failure counts toward the client's lockout.
@@ -202,7 +204,7 @@ func prepare(s *config.Settings, env *flow.Env, grant Grant) (flow.Run, error) {
 	}
 	// The jwt-bearer assertion: given, or the job's own ID token.
 	var jobToken oidc.JobToken
-	if grant == JWTBearer {
+	if grant == jwtBearerGrant {
 		if s.Assertion != "" {
 			req.Assertion = s.Assertion
 		} else {
@@ -247,7 +249,7 @@ func prepare(s *config.Settings, env *flow.Env, grant Grant) (flow.Run, error) {
 			}
 			req.Assertion = assertion
 		}
-		tok, err := Fetch(ctx, hc, req, env.Now)
+		tok, err := fetch(ctx, hc, req, env.Now)
 		if err != nil {
 			return nil, err
 		}
@@ -275,7 +277,7 @@ func prepare(s *config.Settings, env *flow.Env, grant Grant) (flow.Run, error) {
 			Lifetime: tok.Lifetime,
 			Issued:   tok.Issued,
 		}
-		if grant == JWTBearer {
+		if grant == jwtBearerGrant {
 			// IAS answers a jwt-bearer grant with an id_token too: the
 			// assertion for a further jwt-bearer step at XSUAA.
 			res.Values[config.OutIDToken] = tok.IDToken
@@ -286,11 +288,11 @@ func prepare(s *config.Settings, env *flow.Env, grant Grant) (flow.Run, error) {
 
 // describe tells `sap-ci-auth inspect` what the request will use; nothing
 // secret.
-func describe(env *flow.Env, req Request, urlInput string, cert bool, s *config.Settings) {
+func describe(env *flow.Env, req tokenRequest, urlInput string, cert bool, s *config.Settings) {
 	env.Describe("grant", req.Grant.String())
 	env.Describe("token URL", req.TokenURL+" (from "+urlInput+")")
 	env.Describe("client id", req.ClientID)
-	auth := "client_secret_" + map[ClientAuth]string{AuthBody: "post (body)", AuthBasic: "basic (header)"}[req.ClientAuth]
+	auth := "client_secret_" + map[clientAuthMode]string{authBody: "post (body)", authBasic: "basic (header)"}[req.ClientAuth]
 	switch {
 	case cert && req.ClientSecret == "":
 		auth = "client certificate (mutual TLS), client_id in the body"
@@ -300,7 +302,7 @@ func describe(env *flow.Env, req Request, urlInput string, cert bool, s *config.
 		auth = "none (public client: client_id only)"
 	}
 	env.Describe("client authentication", auth)
-	if req.Grant == Password {
+	if req.Grant == passwordGrant {
 		env.Describe("user", req.Username)
 	}
 	for _, d := range [][2]string{{"scope", strings.Join(req.Scopes, " ")}, {"origin", req.Origin},

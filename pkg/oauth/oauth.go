@@ -25,13 +25,13 @@
 // # Client authentication
 //
 // The client authenticates (RFC 6749 §2.3.1) with its id and secret either in
-// the form body (AuthBody, client_secret_post, the default) or in a Basic
-// Authorization header (AuthBasic, client_secret_basic). The style is always
+// the form body (client_secret_post, the default) or in a Basic
+// Authorization header (client_secret_basic). The style is always
 // set explicitly: x/oauth2's auto-detection sends a second request with the
 // other style after any failure, which doubles failed logins and hides the
 // first answer.
 //
-// AuthBody is the default because it works with every server we send token
+// The body style is the default because it works with every server we send token
 // requests to: UAA accepts both styles (cloudfoundry/uaa
 // docs/UAA-Client-Authentication.md), SAP's own XSUAA token clients send the
 // body style (cloud-security-services-integration-library, which also puts
@@ -41,7 +41,7 @@
 // into the Basic header, and x/oauth2 does that (url.QueryEscape), but SAP
 // client ids contain "!" and "|" (for example "sb-abc!b12|it!b34"), which
 // become "%21" and "%7C", and a server that does not decode the header then
-// sees another id and answers invalid_client (golang/oauth2#783). AuthBasic
+// sees another id and answers invalid_client (golang/oauth2#783). The header style
 // is there for servers that want the header, such as Neo's OAuth service
 // (SAP's piper sends Basic there).
 //
@@ -54,18 +54,16 @@
 //	client credentials, secret: client_id=…&client_secret=…&grant_type=client_credentials[&scope=…]
 //	client credentials, X.509:  client_id=…&grant_type=client_credentials[&scope=…]
 //	password:                   client_id=…&client_secret=…&grant_type=password&password=…[&scope=…]&username=…
-//	AuthBasic:                  the same without client_id and client_secret, plus
+//	Basic header:               the same without client_id and client_secret, plus
 //	                            Authorization: Basic base64(QueryEscape(id) ":" QueryEscape(secret))
 //
 // # Errors
 //
-// Failures are *Error values whose one-line message says what to fix. They
+// Failures are *tokenError values whose one-line message says what to fix. They
 // never contain the client secret, the password, a token or the response
 // body: only the status, the OAuth error code and, when it is short and
 // holds none of those secrets, the server's error_description; for network
 // and TLS failures, the HTTP client's error (method, token URL, cause).
-// Error.Kind tells which input to blame. Requests refused before sending
-// wrap ErrConfig.
 package oauth
 
 import (
@@ -83,68 +81,68 @@ import (
 	"golang.org/x/oauth2/clientcredentials"
 )
 
-// Grant is an OAuth 2.0 authorization grant type.
-type Grant int
+// grantKind is an OAuth 2.0 authorization grant type.
+type grantKind int
 
 const (
-	// ClientCredentials is the client credentials grant (RFC 6749 §4.4).
-	ClientCredentials Grant = iota
-	// Password is the resource owner password credentials grant (RFC 6749
+	// clientCredentialsGrant is the client credentials grant (RFC 6749 §4.4).
+	clientCredentialsGrant grantKind = iota
+	// passwordGrant is the resource owner password credentials grant (RFC 6749
 	// §4.3).
-	Password
-	// JWTBearer exchanges a signed JWT for a token (RFC 7523 §2.1): the
+	passwordGrant
+	// jwtBearerGrant exchanges a signed JWT for a token (RFC 7523 §2.1): the
 	// job's OIDC ID token at IAS, or an IAS token at XSUAA.
-	JWTBearer
+	jwtBearerGrant
 )
 
-// jwtBearerGrantType is grant_type for JWTBearer (RFC 7523 §2.1).
+// jwtBearerGrantType is grant_type for jwtBearerGrant (RFC 7523 §2.1).
 const jwtBearerGrantType = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 
 // String returns the grant_type value: "client_credentials" or "password".
-func (g Grant) String() string {
+func (g grantKind) String() string {
 	switch g {
-	case ClientCredentials:
+	case clientCredentialsGrant:
 		return "client_credentials"
-	case Password:
+	case passwordGrant:
 		return "password"
-	case JWTBearer:
+	case jwtBearerGrant:
 		return "jwt-bearer"
 	}
 	return "Grant(" + strconv.Itoa(int(g)) + ")"
 }
 
-// ClientAuth is how the client authenticates to the token endpoint (RFC 6749
+// clientAuthMode is how the client authenticates to the token endpoint (RFC 6749
 // §2.3.1).
-type ClientAuth int
+type clientAuthMode int
 
 const (
-	// AuthBody sends client_id and client_secret in the form body
+	// authBody sends client_id and client_secret in the form body
 	// (client_secret_post). It is the default; see the package comment for
 	// why.
-	AuthBody ClientAuth = iota
-	// AuthBasic sends them in an HTTP Basic Authorization header
+	authBody clientAuthMode = iota
+	// authBasic sends them in an HTTP Basic Authorization header
 	// (client_secret_basic), form-urlencoded first as RFC 6749 §2.3.1
 	// requires.
-	AuthBasic
+	authBasic
 )
 
 // String returns "body" or "basic".
-func (a ClientAuth) String() string {
+func (a clientAuthMode) String() string {
 	switch a {
-	case AuthBody:
+	case authBody:
 		return "body"
-	case AuthBasic:
+	case authBasic:
 		return "basic"
 	}
 	return "ClientAuth(" + strconv.Itoa(int(a)) + ")"
 }
 
-// Request describes one token request. The zero value is not usable: a
+// tokenRequest describes one token request. The zero value is not usable: a
 // TokenURL and a ClientID are required, and Username and Password for the
 // password grant.
-type Request struct {
-	// Grant is the grant type; the zero value is ClientCredentials.
-	Grant Grant
+type tokenRequest struct {
+	// Grant is the grant type; the zero value is clientCredentialsGrant.
+	Grant grantKind
 	// TokenURL is the token endpoint, such as
 	// https://<sub>.authentication.<region>.hana.ondemand.com/oauth/token.
 	// It must be an https URL without user info.
@@ -156,31 +154,31 @@ type Request struct {
 	// client_id goes in the body and no secret is sent, whatever ClientAuth
 	// says.
 	ClientSecret string
-	// Username is the resource owner's name, for the Password grant.
+	// Username is the resource owner's name, for the password grant.
 	Username string
-	// Password is the resource owner's password, for the Password grant.
+	// Password is the resource owner's password, for the password grant.
 	Password string
-	// Assertion is the JWT to exchange, for the JWTBearer grant.
+	// Assertion is the JWT to exchange, for the jwt-bearer grant.
 	Assertion string
 	// Origin, when set, sends login_hint={"origin":Origin} with the
-	// Password and JWTBearer grants, so that UAA authenticates the user
+	// password and jwt-bearer grants, so that UAA authenticates the user
 	// at that identity provider (the Origin Key of a trust configuration).
 	Origin string
 	// Scopes are sent space-separated as the scope parameter; empty
 	// strings are dropped. None means the client's default scopes.
 	Scopes []string
 	// ClientAuth is where the client id and secret go; the zero value is
-	// AuthBody.
-	ClientAuth ClientAuth
+	// authBody.
+	ClientAuth clientAuthMode
 }
 
-// Token is an access token as the token endpoint returned it (RFC 6749
+// issuedToken is an access token as the token endpoint returned it (RFC 6749
 // §5.1).
-type Token struct {
+type issuedToken struct {
 	// AccessToken is the access token.
 	AccessToken string
 	// TokenType is "Bearer" (the server's "bearer" as UAA writes it, or no
-	// token_type at all); Fetch refuses other types.
+	// token_type at all); fetch refuses other types.
 	TokenType string
 	// RefreshToken is the refresh token, if any (password grant).
 	RefreshToken string
@@ -201,7 +199,7 @@ type Token struct {
 
 // Secrets returns the values that must be masked: the access, refresh and id
 // tokens that are not empty.
-func (t *Token) Secrets() []string {
+func (t *issuedToken) Secrets() []string {
 	var s []string
 	for _, v := range []string{t.AccessToken, t.RefreshToken, t.IDToken} {
 		if v != "" {
@@ -211,7 +209,7 @@ func (t *Token) Secrets() []string {
 	return s
 }
 
-// Fetch requests a token as r describes, sending exactly one POST to
+// fetch requests a token as r describes, sending exactly one POST to
 // r.TokenURL through hc (whose transport may retry what SAP says to
 // retry), and dates the token with now (nil means time.Now). The caller has checked r: an https
 // token URL without credentials (checkTokenURL), a client id, and a
@@ -222,8 +220,8 @@ func (t *Token) Secrets() []string {
 // this), which gives the password grant the same code path and lets the
 // request carry parameters oauth2.Config.PasswordCredentialsToken cannot.
 //
-// Errors are *Error; their messages hold no secret and no response body.
-func Fetch(ctx context.Context, hc *http.Client, r Request, now func() time.Time) (*Token, error) {
+// Errors are *tokenError; their messages hold no secret and no response body.
+func fetch(ctx context.Context, hc *http.Client, r tokenRequest, now func() time.Time) (*issuedToken, error) {
 	ans := &answer{}
 	client := *hc
 	client.Transport = &normalizer{base: hc.Transport, ans: ans}
@@ -231,7 +229,7 @@ func Fetch(ctx context.Context, hc *http.Client, r Request, now func() time.Time
 
 	// Never AuthStyleAutoDetect (the zero value): see the package comment.
 	style := oauth2.AuthStyleInParams
-	if r.ClientAuth == AuthBasic && r.ClientSecret != "" {
+	if r.ClientAuth == authBasic && r.ClientSecret != "" {
 		style = oauth2.AuthStyleInHeader
 	}
 	var scopes []string
@@ -242,15 +240,15 @@ func Fetch(ctx context.Context, hc *http.Client, r Request, now func() time.Time
 	}
 	params := url.Values{}
 	switch r.Grant {
-	case Password:
+	case passwordGrant:
 		params.Set("grant_type", "password")
 		params.Set("username", r.Username)
 		params.Set("password", r.Password)
-	case JWTBearer:
+	case jwtBearerGrant:
 		params.Set("grant_type", jwtBearerGrantType)
 		params.Set("assertion", r.Assertion)
 	}
-	if r.Origin != "" && r.Grant != ClientCredentials {
+	if r.Origin != "" && r.Grant != clientCredentialsGrant {
 		hint, _ := json.Marshal(map[string]string{"origin": r.Origin}) // a string map always encodes
 		params.Set("login_hint", string(hint))
 	}
@@ -275,17 +273,17 @@ func Fetch(ctx context.Context, hc *http.Client, r Request, now func() time.Time
 // newToken copies tok and computes its lifetime once: expires_in as the
 // server sent it (read by the normalizer, since x/oauth2 refuses fractional
 // or textual values), else the JWT's exp claim.
-func newToken(tok *oauth2.Token, ans *answer, now time.Time) (*Token, error) {
+func newToken(tok *oauth2.Token, ans *answer, now time.Time) (*issuedToken, error) {
 	if strings.TrimSpace(tok.AccessToken) == "" || strings.ContainsAny(tok.AccessToken, " \t\r\n") {
-		return nil, &Error{Hint: "the answer's access_token is blank or holds white space; " + notTokenHint}
+		return nil, &tokenError{Hint: "the answer's access_token is blank or holds white space; " + notTokenHint}
 	}
 	typ := tok.TokenType
 	if typ == "" || strings.EqualFold(typ, "bearer") {
 		typ = "Bearer"
 	} else {
-		return nil, &Error{Hint: fmt.Sprintf("the server issued a token of type %q; only Bearer tokens can be used in an Authorization header by this tool", sanitize(typ, nil, maxCode))}
+		return nil, &tokenError{Hint: fmt.Sprintf("the server issued a token of type %q; only Bearer tokens can be used in an Authorization header by this tool", sanitize(typ, nil, maxCode))}
 	}
-	t := &Token{
+	t := &issuedToken{
 		AccessToken:  tok.AccessToken,
 		TokenType:    typ,
 		RefreshToken: tok.RefreshToken,

@@ -21,7 +21,7 @@ const roleHint = "assign the role to the client: for a Cloud Integration service
 
 // checkScopes fails when the token lacks a required scope. The scopes are
 // not secret, the token is and stays out of the message.
-func checkScopes(tok *Token, required []string) error {
+func checkScopes(tok *issuedToken, required []string) error {
 	if len(required) == 0 {
 		return nil
 	}

@@ -12,10 +12,10 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 )
 
-// Provider names that [Claims.Provider] returns.
+// Provider names that Claims.provider returns.
 const (
-	ProviderGitHub = "github"
-	ProviderGitLab = "gitlab"
+	providerGitHub = "github"
+	providerGitLab = "gitlab"
 )
 
 // githubIssuer is the issuer of github.com's Actions ID tokens.
@@ -171,22 +171,22 @@ func (c *Claims) text(name string) string {
 // Expiry returns "exp", or the zero time when the token has none.
 func (c *Claims) Expiry() time.Time { return c.ExpiresAt }
 
-// Provider tells where the token comes from: [ProviderGitHub],
-// [ProviderGitLab], or "" when neither. github.com's issuer (also with an
+// provider tells where the token comes from: providerGitHub,
+// providerGitLab, or "" when neither. github.com's issuer (also with an
 // enterprise's slug appended) decides at once; otherwise the CI claims do,
 // since GitHub Enterprise Server and self-managed GitLab have their own
 // issuer URLs: repository_id with job_workflow_ref is GitHub, project_path
 // with namespace_id is GitLab.
-func (c *Claims) Provider() string {
+func (c *Claims) provider() string {
 	switch {
 	case c.Issuer == githubIssuer || strings.HasPrefix(c.Issuer, githubIssuer+"/"):
-		return ProviderGitHub
+		return providerGitHub
 	case c.Issuer == "https://gitlab.com":
-		return ProviderGitLab
+		return providerGitLab
 	case c.RepositoryID != "" && c.JobWorkflowRef != "":
-		return ProviderGitHub
+		return providerGitHub
 	case c.ProjectPath != "" && c.NamespaceID != "":
-		return ProviderGitLab
+		return providerGitLab
 	}
 	return ""
 }

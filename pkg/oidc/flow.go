@@ -68,7 +68,7 @@ type JobToken func(ctx context.Context) (string, *Claims, error)
 // expired), one from GitHub when the JobToken runs.
 func PrepareJobToken(s *config.Settings, env *flow.Env) (JobToken, error) {
 	report := func(c *Claims) {
-		env.Notice("OIDC trust report (non-secret claims of the job's ID token):\n" + strings.Join(TrustReport(c), "\n"))
+		env.Notice("OIDC trust report (non-secret claims of the job's ID token):\n" + strings.Join(trustReport(c), "\n"))
 	}
 	if s.IDToken.Given() {
 		token := strings.TrimSpace(string(s.IDToken.Data))

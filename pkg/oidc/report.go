@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// TrustReport returns the lines of a trust report for c: first each
+// trustReport returns the lines of a trust report for c: first each
 // non-secret claim as "<claim>: <value>" (iss, aud, sub, exp, then on GitHub
 // repository, repository_id, repository_owner_id, ref, job_workflow_ref,
 // environment, and on GitLab project_path, project_id, namespace_path,
@@ -20,7 +20,7 @@ import (
 //
 // The lines carry no secret: a JWT's claims are readable by anyone who holds
 // it, and the token itself is not in the report.
-func TrustReport(c *Claims) []string {
+func trustReport(c *Claims) []string {
 	var out []string
 	add := func(name, value string) {
 		if value != "" {
@@ -33,16 +33,16 @@ func TrustReport(c *Claims) []string {
 	if !c.ExpiresAt.IsZero() {
 		add("exp", c.ExpiresAt.UTC().Format(time.RFC3339))
 	}
-	provider := c.Provider()
+	provider := c.provider()
 	switch provider {
-	case ProviderGitHub:
+	case providerGitHub:
 		add("repository", c.Repository)
 		add("repository_id", c.RepositoryID)
 		add("repository_owner_id", c.RepositoryOwnerID)
 		add("ref", c.Ref)
 		add("job_workflow_ref", c.JobWorkflowRef)
 		add("environment", c.Environment)
-	case ProviderGitLab:
+	case providerGitLab:
 		add("project_path", c.ProjectPath)
 		add("project_id", c.ProjectID)
 		add("namespace_path", c.NamespacePath)
@@ -59,14 +59,14 @@ func TrustReport(c *Claims) []string {
 		"  audience: "+aud+" must be the IAS issuer URL or the client ID entered for this provider",
 	)
 	switch provider {
-	case ProviderGitHub:
+	case providerGitHub:
 		out = append(out,
 			"  bind to numeric ids, not names: repository_id="+quoteOr(c.RepositoryID, "?")+", repository_owner_id="+quoteOr(c.RepositoryOwnerID, "?")+
 				" (a repository or organisation name can be renamed or taken over; the default sub holds names only)",
 			"  to put the ids into sub, set the repository's OIDC subject template (include_claim_keys with repository_owner_id and repository_id)",
 			"  GitHub's sub contains '/' and ':', which UAA cannot use as a user name (cloudfoundry/uaa#2838): let IAS map it to a user and pass the IAS token on",
 		)
-	case ProviderGitLab:
+	case providerGitLab:
 		out = append(out,
 			"  bind to numeric ids, not names: project_id="+quoteOr(c.ProjectID, "?")+", namespace_id="+quoteOr(c.NamespaceID, "?")+
 				" (GitLab's sub holds the project path, which can be renamed or re-registered)",

@@ -21,15 +21,15 @@ var (
 	// key: it has a "certificate" but no "key", so the private key that
 	// belongs to the certificate must be supplied separately. It is a
 	// *FieldError for "key".
-	errNoPrivateKey error = &FieldError{
+	errNoPrivateKey error = &fieldError{
 		Field: fieldKey,
 		Hint:  "it is an External Certificate key, so the private key of its certificate must be supplied separately",
 	}
 )
 
-// FieldError reports a missing or unusable field of a service key. It names
+// fieldError reports a missing or unusable field of a service key. It names
 // the field, never its value.
-type FieldError struct {
+type fieldError struct {
 	// Field is the JSON name: "clientid", "url", "certurl", "key", ...
 	Field string
 	// Reason says what is wrong with a present field ("is not a string");
@@ -41,7 +41,7 @@ type FieldError struct {
 
 // Error returns `service key has no "clientid"` for a missing field, or
 // `service key field "url" is not an absolute https URL`, followed by the hint.
-func (e *FieldError) Error() string {
+func (e *fieldError) Error() string {
 	var s string
 	if e.Reason == "" {
 		s = fmt.Sprintf("service key has no %q", e.Field)
@@ -56,11 +56,11 @@ func (e *FieldError) Error() string {
 
 // Is reports whether target is errMissingField and the field is missing, or
 // target is a *FieldError with the same field and reason.
-func (e *FieldError) Is(target error) bool {
+func (e *fieldError) Is(target error) bool {
 	if target == errMissingField {
 		return e.Reason == ""
 	}
-	t, ok := target.(*FieldError)
+	t, ok := target.(*fieldError)
 	return ok && t.Field == e.Field && t.Reason == e.Reason
 }
 

@@ -8,3 +8,4 @@ var ErrMissingField = errMissingField
 var ErrNoJSON = errNoJSON
 
 type SyntaxError = jsonSyntaxError
+type FieldError = fieldError

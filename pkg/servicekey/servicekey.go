@@ -83,7 +83,7 @@ const maxUnwrap = 3
 // keys (a certificate without "key") parse without error.
 //
 // Errors name the line and column of a syntax error, or the field that is
-// missing or wrong ([*FieldError]), or say that data is empty or holds no
+// missing or wrong (*fieldError), or say that data is empty or holds no
 // JSON; none contains any part of data.
 func Parse(data []byte) (*Key, error) {
 	obj, err := extract(data)
@@ -158,13 +158,13 @@ func (k *Key) TokenEndpoint() (string, error) {
 		return k.TokenURL, nil
 	case k.IsX509():
 		if k.CertURL == "" {
-			return "", &FieldError{Field: fieldCertURL, Hint: `an X.509 key needs "certurl" or "tokenurl" for its token URL`}
+			return "", &fieldError{Field: fieldCertURL, Hint: `an X.509 key needs "certurl" or "tokenurl" for its token URL`}
 		}
 		return joinTokenPath(fieldCertURL, k.CertURL)
 	case k.URL != "":
 		return joinTokenPath(fieldURL, k.URL)
 	default:
-		return "", &FieldError{Field: fieldURL, Hint: `the token URL comes from "tokenurl" or "url"`}
+		return "", &fieldError{Field: fieldURL, Hint: `the token URL comes from "tokenurl" or "url"`}
 	}
 }
 
@@ -174,7 +174,7 @@ func (k *Key) TokenEndpoint() (string, error) {
 // private key must be supplied separately.
 func (k *Key) TLSCertificate() (tls.Certificate, error) {
 	if k.Certificate == "" {
-		return tls.Certificate{}, &FieldError{Field: fieldCertificate, Hint: "it is not an X.509 key"}
+		return tls.Certificate{}, &fieldError{Field: fieldCertificate, Hint: "it is not an X.509 key"}
 	}
 	if k.PrivateKey == "" {
 		return tls.Certificate{}, errNoPrivateKey
@@ -182,7 +182,7 @@ func (k *Key) TLSCertificate() (tls.Certificate, error) {
 	c, err := tls.X509KeyPair([]byte(k.Certificate), []byte(k.PrivateKey))
 	if err != nil {
 		// crypto/tls's messages describe structure, never content.
-		return tls.Certificate{}, &FieldError{Field: fieldKey, Reason: "cannot be used with the certificate (" + strings.TrimPrefix(err.Error(), "tls: ") + ")"}
+		return tls.Certificate{}, &fieldError{Field: fieldKey, Reason: "cannot be used with the certificate (" + strings.TrimPrefix(err.Error(), "tls: ") + ")"}
 	}
 	return c, nil
 }
@@ -237,7 +237,7 @@ func stringField(obj map[string]json.RawMessage, name string) (string, error) {
 	}
 	var s *string
 	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", &FieldError{Field: name, Reason: "is not a string"}
+		return "", &fieldError{Field: name, Reason: "is not a string"}
 	}
 	if s == nil {
 		return "", nil
@@ -276,7 +276,7 @@ func joinTokenPath(field, base string) (string, error) {
 func parseURL(field, s string) (*url.URL, error) {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, &FieldError{Field: field, Reason: "is not an absolute https URL"}
+		return nil, &fieldError{Field: field, Reason: "is not an absolute https URL"}
 	}
 	return u, nil
 }

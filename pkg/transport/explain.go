@@ -18,9 +18,9 @@ import (
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/secret"
 )
 
-// Error is a request that got no HTTP answer, explained: Reason names the
+// explainedError is a request that got no HTTP answer, explained: Reason names the
 // likely cause and the fix, Err is the client's error.
-type Error struct {
+type explainedError struct {
 	// Reason says what went wrong and what to do, in one line.
 	Reason string
 	// Err is the error of the HTTP client.
@@ -30,7 +30,7 @@ type Error struct {
 // Error returns "<reason>: <cause>", the cause on one line, with any URL's
 // query, fragment and user info removed (a token URL may carry
 // ?client_secret=).
-func (e *Error) Error() string {
+func (e *explainedError) Error() string {
 	if e.Err == nil {
 		return e.Reason
 	}
@@ -38,11 +38,11 @@ func (e *Error) Error() string {
 }
 
 // Unwrap returns the client's error.
-func (e *Error) Unwrap() error { return e.Err }
+func (e *explainedError) Unwrap() error { return e.Err }
 
 // Explain turns an error of a client built by [New] (no HTTP answer) into an
-// [*Error] that names the cause and the fix. An error that already explains
-// itself (retries run out, a malformed proxy variable, or an [*Error]) is
+// *explainedError that names the cause and the fix. An error that already explains
+// itself (retries run out, a malformed proxy variable, or an *explainedError) is
 // returned unchanged (unwrapped from the client's *url.Error, whose text
 // holds the URL), and nil stays nil.
 func Explain(err error) error {
@@ -55,10 +55,10 @@ func Explain(err error) error {
 	if pe, ok := errors.AsType[*proxyError](err); ok {
 		return pe
 	}
-	if e, ok := err.(*Error); ok {
+	if e, ok := err.(*explainedError); ok {
 		return e
 	}
-	return &Error{Reason: reason(err), Err: err}
+	return &explainedError{Reason: reason(err), Err: err}
 }
 
 // Reasons shared by several causes.

@@ -5,3 +5,4 @@ package transport
 
 type ProxyError = proxyError
 type RetryError = retryError
+type Error = explainedError

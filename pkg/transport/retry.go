@@ -346,8 +346,8 @@ func (e *retryError) Error() string {
 // sameFailure reports whether a and b have the same cause, so that the
 // message names it once (two resets differ only in their port).
 func sameFailure(a, b error) bool {
-	ea, okA := a.(*Error)
-	eb, okB := b.(*Error)
+	ea, okA := a.(*explainedError)
+	eb, okB := b.(*explainedError)
 	if okA && okB {
 		return ea.Reason == eb.Reason
 	}
