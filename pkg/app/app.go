@@ -299,7 +299,7 @@ func (m *Main) before(s *config.Settings, f flow.Flow, sink emit.Sink, github *e
 // env is what a flow gets: the clock, the sink's reports, and the one HTTP
 // client policy with the trust store of ca-certificates.
 func (m *Main) env(s *config.Settings, sink emit.Sink) (*flow.Env, error) {
-	roots, err := certs.RootPool(s.CACertificates)
+	roots, err := certs.RootPool(s.CACertificates, s.Timeout)
 	if err != nil {
 		return nil, &config.InputError{Input: config.InCACertificates, Problem: err.Error(),
 			Fix: "give PEM text or a path to a PEM file with -----BEGIN CERTIFICATE----- blocks"}
@@ -312,7 +312,11 @@ func (m *Main) env(s *config.Settings, sink emit.Sink) (*flow.Env, error) {
 		Describe: func(string, string) {},
 		Mask:     sink.Mask,
 		Client: func(cert *tls.Certificate) (*http.Client, error) {
-			return transport.New(transport.Options{Timeout: s.Timeout, RootCAs: roots(), ClientCertificate: cert,
+			pool, err := roots()
+			if err != nil {
+				return nil, err
+			}
+			return transport.New(transport.Options{Timeout: s.Timeout, RootCAs: pool, ClientCertificate: cert,
 				Getenv: m.Getenv, UserAgent: "sap-ci-auth/" + binaryVersion()})
 		},
 	}, nil

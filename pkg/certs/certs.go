@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/secret"
@@ -216,8 +217,25 @@ func (id *Identity) CheckValidity(now time.Time) (warning string, err error) {
 // parse (a few milliseconds for the ~140 roots of a Debian bundle, the
 // largest single cost of a run) with reading its inputs.
 func PrefetchSystemRoots() {
-	go x509.SystemCertPool() // only x509's cache is wanted; RootPool and crypto/tls read it
+	systemRootsPending.Store(true)
+	go func() {
+		x509.SystemCertPool() // only x509's cache is wanted; RootPool and crypto/tls read it
+		systemRootsPending.Store(false)
+	}()
 }
+
+// systemRootsPending is true from PrefetchSystemRoots until the parse ends.
+var systemRootsPending atomic.Bool
+
+// SystemRootsPending reports whether the parse that PrefetchSystemRoots
+// started has not ended. A request that times out meanwhile waited for the
+// trust store (SSL_CERT_FILE naming a FIFO, say), not for the network:
+// crypto/tls reads the system roots during the handshake.
+func SystemRootsPending() bool { return systemRootsPending.Load() }
+
+// ErrSlowSystemRoots means the system trust store did not load in time:
+// SSL_CERT_FILE or SSL_CERT_DIR names a FIFO, or a file system that hangs.
+var ErrSlowSystemRoots = errors.New("the system CA certificates could not be read within timeout: check that SSL_CERT_FILE and SSL_CERT_DIR name readable files and directories, not a FIFO or a device")
 
 // RootPool checks extraPEM at once and returns the trust store to come.
 //
@@ -228,10 +246,12 @@ func PrefetchSystemRoots() {
 // the first round trip). With extraPEM the pool is the system roots plus
 // those certificates: it is gathered on another goroutine from this call
 // on, so that the rest of a run's preparation (decoding the client
-// certificate above all) overlaps it, and the returned function waits.
-func RootPool(extraPEM []byte) (func() *x509.CertPool, error) {
+// certificate above all) overlaps it, and the returned function waits for
+// it, at most wait: a store that cannot be read (a FIFO behind
+// SSL_CERT_FILE) must end the run, not hang it.
+func RootPool(extraPEM []byte, wait time.Duration) (func() (*x509.CertPool, error), error) {
 	if len(bytes.TrimSpace(extraPEM)) == 0 {
-		return func() *x509.CertPool { return nil }, nil
+		return func() (*x509.CertPool, error) { return nil, nil }, nil
 	}
 	if !x509.NewCertPool().AppendCertsFromPEM(extraPEM) {
 		return nil, errors.New("holds no PEM certificate")
@@ -244,8 +264,21 @@ func RootPool(extraPEM []byte) (func() *x509.CertPool, error) {
 		pool.AppendCertsFromPEM(extraPEM)
 		return pool
 	})
-	go pool() // the returned function waits for this call
-	return pool, nil
+	ready := make(chan struct{})
+	go func() {
+		pool()
+		close(ready)
+	}()
+	return func() (*x509.CertPool, error) {
+		timer := time.NewTimer(wait)
+		defer timer.Stop()
+		select {
+		case <-ready:
+			return pool(), nil
+		case <-timer.C:
+			return nil, ErrSlowSystemRoots
+		}
+	}, nil
 }
 
 // Describe is the one-line, non-secret report of a client certificate:

@@ -181,25 +181,37 @@ func TestCheckValidity(t *testing.T) {
 func TestRootPool(t *testing.T) {
 	t.Parallel()
 	p := newPKI(t)
-	roots, err := certs.RootPool(p.RootPEM())
+	roots, err := certs.RootPool(p.RootPEM(), time.Minute)
 	if err != nil {
 		t.Fatalf("RootPool(root PEM): %v", err)
 	}
+	pool := mustPool(t, roots)
 	// The pool verifies what the extra root signed.
 	leaf := issue(t, p, saptest.WithECKey()).Certificate
-	if _, err := leaf.Verify(x509.VerifyOptions{Roots: roots(), KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}); err != nil {
+	if _, err := leaf.Verify(x509.VerifyOptions{Roots: pool, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}); err != nil {
 		t.Errorf("the pool does not hold the extra root: %v", err)
 	}
-	if first, again := roots(), roots(); first != again {
+	if again := mustPool(t, roots); pool != again {
 		t.Error("the pool is built again on each call")
 	}
 	// Without extra certificates, nil: crypto/tls takes the system roots.
-	if roots, err := certs.RootPool(nil); err != nil || roots() != nil {
-		t.Errorf("RootPool(nil) = %v, %v; want a nil pool", roots(), err)
+	if roots, err := certs.RootPool(nil, time.Minute); err != nil || mustPool(t, roots) != nil {
+		t.Errorf("RootPool(nil) = %v; want a nil pool", err)
 	}
-	if _, err := certs.RootPool([]byte("no pem here")); err == nil {
+	if _, err := certs.RootPool([]byte("no pem here"), time.Minute); err == nil {
 		t.Error("want an error for text without certificates")
 	}
+	// A store that cannot be read in time (a FIFO behind SSL_CERT_FILE)
+	// is test/e2e's TestSystemTrustStore: x509 reads it once per process.
+}
+
+func mustPool(t *testing.T, roots func() (*x509.CertPool, error)) *x509.CertPool {
+	t.Helper()
+	pool, err := roots()
+	if err != nil {
+		t.Fatalf("the trust store: %v", err)
+	}
+	return pool
 }
 
 func wrap(s string, n int, nl string) string {

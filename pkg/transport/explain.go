@@ -15,6 +15,7 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/certs"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/secret"
 )
 
@@ -69,6 +70,15 @@ const (
 	reasonOldTLS        = "the server only speaks TLS older than 1.2, which is refused: the server must enable TLS 1.2 or 1.3"
 )
 
+// timedOut reports whether err is the run's deadline or a network timeout.
+func timedOut(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	ne, ok := errors.AsType[net.Error](err)
+	return ok && ne.Timeout()
+}
+
 func reason(err error) string {
 	msg := err.Error()
 	if errors.Is(err, context.Canceled) {
@@ -77,10 +87,11 @@ func reason(err error) string {
 	if pf, ok := errors.AsType[*proxyFailure](err); ok {
 		return proxyReason(pf)
 	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		return reasonTimeout
-	}
-	if ne, ok := errors.AsType[net.Error](err); ok && ne.Timeout() {
+	if timedOut(err) {
+		if certs.SystemRootsPending() {
+			// The handshake waited for the system roots, which never came.
+			return certs.ErrSlowSystemRoots.Error()
+		}
 		return reasonTimeout
 	}
 	if r := certProblem(err); r != "" {

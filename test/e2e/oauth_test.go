@@ -1,14 +1,17 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -807,4 +810,39 @@ func TestSystemTrustStore(t *testing.T) {
 		t.Errorf("%d tokens issued, want still 2: no request may pass an unverified handshake", n)
 	}
 	assertAbsent(t, r, cpiSecret)
+
+	// A FIFO where the bundle should be: reading it blocks for ever, and
+	// the run must end at timeout, naming the store instead of the
+	// network. With ca-certificates the pool is built before any request
+	// (exit 2, nothing sent); without, crypto/tls waits for the system roots
+	// in the handshake (exit 1, no request either).
+	fifo := filepath.Join(t.TempDir(), "bundle.fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	want = "the system CA certificates could not be read within timeout: check that SSL_CERT_FILE and SSL_CERT_DIR name readable files and directories, not a FIFO or a device"
+	for _, tc := range []struct {
+		name  string
+		extra []string
+		code  int
+	}{
+		{"with ca-certificates", []string{"--ca-certificates", f.file(t, "fake-ca.pem", f.ca)}, 2},
+		{"without ca-certificates", nil, 1},
+	} {
+		// A watchdog, so that a regression fails here instead of hanging
+		// the suite until go test's own timeout.
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		cmd := exec.CommandContext(ctx, binary, append([]string{"client-credentials", "--service-key-file", "cpi-key.json", "--timeout", "1s"}, tc.extra...)...)
+		cmd.Dir = f.ws
+		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "SSL_CERT_FILE=" + fifo, "SSL_CERT_DIR=" + emptyDir}
+		r := runCmd(t, cmd)
+		cancel()
+		if r.code != tc.code || !strings.Contains(r.stderr, want) || strings.Count(r.stderr, "\n") != 1 {
+			t.Errorf("SSL_CERT_FILE a FIFO, %s: exit %d, stderr %q; want exit %d and one line with %q", tc.name, r.code, r.stderr, tc.code, want)
+		}
+		assertAbsent(t, r, cpiSecret)
+	}
+	if n := len(f.uaa.Tokens()); n != 2 {
+		t.Errorf("%d tokens issued, want still 2", n)
+	}
 }
