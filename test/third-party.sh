@@ -36,7 +36,7 @@ check github.com/sethvargo/go-githubactions v1.4.0 third_party/go-githubactions 
   AUTHORS LICENSE actions.go actions_root.go command.go eof_crlf.go eof_lf.go options.go
 
 # The binary is built with the copies, never with upstream, and the point of
-# each patch holds: encoding/gob and html/template are not linked. (The list
+# each patch holds: encoding/gob, html/template and text/template are not linked. (The list
 # is read whole before grep: grep -q would quit early and, under pipefail,
 # fail go list.)
 deps=$(go list -deps .)
@@ -48,7 +48,7 @@ for lib in go-envconfig go-githubactions; do
   grep -qx "github.com/sap-ci-auth/sap-ci-auth/third_party/$lib" <<<"$deps" ||
     { echo "third-party: the binary does not use third_party/$lib; drop the copy or import it" >&2; exit 1; }
 done
-for pkg in encoding/gob html/template; do
+for pkg in encoding/gob html/template text/template; do
   if grep -qx "$pkg" <<<"$deps"; then
     echo "third-party: the binary links $pkg again (go list -deps .); third_party/README.md says why it must not" >&2
     exit 1

@@ -228,9 +228,9 @@ func PrefetchSystemRoots() {
 var systemRootsPending atomic.Bool
 
 // SystemRootsPending reports whether the parse that PrefetchSystemRoots
-// started has not ended. A request that times out meanwhile waited for the
-// trust store (SSL_CERT_FILE naming a FIFO, say), not for the network:
-// crypto/tls reads the system roots during the handshake.
+// started has not ended. A request that times out meanwhile most likely
+// waited for the trust store (SSL_CERT_FILE naming a FIFO, say) rather than
+// for the network: crypto/tls reads the system roots during the handshake.
 func SystemRootsPending() bool { return systemRootsPending.Load() }
 
 // ErrSlowSystemRoots means the system trust store did not load in time:
@@ -247,7 +247,7 @@ var ErrSlowSystemRoots = errors.New("the system CA certificates could not be rea
 // those certificates: it is gathered on another goroutine from this call
 // on, so that the rest of a run's preparation (decoding the client
 // certificate above all) overlaps it, and the returned function waits for
-// it, at most wait: a store that cannot be read (a FIFO behind
+// it, at most wait from this call on: a store that cannot be read (a FIFO behind
 // SSL_CERT_FILE) must end the run, not hang it.
 func RootPool(extraPEM []byte, wait time.Duration) (func() (*x509.CertPool, error), error) {
 	if len(bytes.TrimSpace(extraPEM)) == 0 {
@@ -269,8 +269,9 @@ func RootPool(extraPEM []byte, wait time.Duration) (func() (*x509.CertPool, erro
 		pool()
 		close(ready)
 	}()
+	deadline := time.Now().Add(wait) // one wait, however many clients a flow makes
 	return func() (*x509.CertPool, error) {
-		timer := time.NewTimer(wait)
+		timer := time.NewTimer(time.Until(deadline))
 		defer timer.Stop()
 		select {
 		case <-ready:

@@ -98,7 +98,7 @@ const (
 // jwtBearerGrantType is grant_type for jwtBearerGrant (RFC 7523 §2.1).
 const jwtBearerGrantType = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 
-// String returns the grant_type value: "client_credentials" or "password".
+// String names the grant: "client_credentials", "password" or "jwt-bearer".
 func (g grantKind) String() string {
 	switch g {
 	case clientCredentialsGrant:
@@ -108,7 +108,7 @@ func (g grantKind) String() string {
 	case jwtBearerGrant:
 		return "jwt-bearer"
 	}
-	return "Grant(" + strconv.Itoa(int(g)) + ")"
+	return "grantKind(" + strconv.Itoa(int(g)) + ")"
 }
 
 // clientAuthMode is how the client authenticates to the token endpoint (RFC 6749
@@ -134,7 +134,7 @@ func (a clientAuthMode) String() string {
 	case authBasic:
 		return "basic"
 	}
-	return "ClientAuth(" + strconv.Itoa(int(a)) + ")"
+	return "clientAuthMode(" + strconv.Itoa(int(a)) + ")"
 }
 
 // tokenRequest describes one token request. The zero value is not usable: a

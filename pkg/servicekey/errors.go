@@ -13,14 +13,14 @@ var (
 	// input holds no JSON object at all.
 	errNoJSON = errors.New("no JSON object found in the service key; paste the key with its { and }")
 
-	// errMissingField matches (errors.Is) every *FieldError about a field
+	// errMissingField matches (errors.Is) every *fieldError about a field
 	// that is absent.
 	errMissingField = errors.New("service key field is missing")
 
 	// errNoPrivateKey is returned by X509KeyPair for an External Certificate
 	// key: it has a "certificate" but no "key", so the private key that
 	// belongs to the certificate must be supplied separately. It is a
-	// *FieldError for "key".
+	// *fieldError for "key".
 	errNoPrivateKey error = &fieldError{
 		Field: fieldKey,
 		Hint:  "it is an External Certificate key, so the private key of its certificate must be supplied separately",
@@ -55,7 +55,7 @@ func (e *fieldError) Error() string {
 }
 
 // Is reports whether target is errMissingField and the field is missing, or
-// target is a *FieldError with the same field and reason.
+// target is a *fieldError with the same field and reason.
 func (e *fieldError) Is(target error) bool {
 	if target == errMissingField {
 		return e.Reason == ""

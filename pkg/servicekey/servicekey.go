@@ -148,7 +148,7 @@ func (k *Key) IsX509() bool {
 //     ".../uaa-security").
 //
 // "/oauth/token" is not appended twice and no double slash is made. The error
-// is a *FieldError naming the missing or unusable field.
+// is a *fieldError naming the missing or unusable field.
 func (k *Key) TokenEndpoint() (string, error) {
 	switch {
 	case k.TokenURL != "":

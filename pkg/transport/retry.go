@@ -312,7 +312,7 @@ type retryError struct {
 	Attempts int
 	// Elapsed is the time from the first request to giving up.
 	Elapsed time.Duration
-	// First is the first failure, explained: an [*Error] when no answer
+	// First is the first failure, explained: an *explainedError when no answer
 	// came, else the status (such as "HTTP 503 Service Unavailable").
 	First error
 	// Last is the last failure, in the same form.
