@@ -299,7 +299,7 @@ func (m *Main) before(s *config.Settings, f flow.Flow, sink emit.Sink, github *e
 // env is what a flow gets: the clock, the sink's reports, and the one HTTP
 // client policy with the trust store of ca-certificates.
 func (m *Main) env(s *config.Settings, sink emit.Sink) (*flow.Env, error) {
-	roots, err := certs.RootPool(s.CACertificates, s.Timeout)
+	roots, err := certs.RootPool(s.CACertificates, s.Timeout, sink.Warning)
 	if err != nil {
 		return nil, &config.InputError{Input: config.InCACertificates, Problem: err.Error(),
 			Fix: "give PEM text or a path to a PEM file with -----BEGIN CERTIFICATE----- blocks"}

@@ -247,38 +247,51 @@ var ErrSlowSystemRoots = errors.New("the system CA certificates could not be rea
 // those certificates: it is gathered on another goroutine from this call
 // on, so that the rest of a run's preparation (decoding the client
 // certificate above all) overlaps it, and the returned function waits for
-// it, at most wait from this call on: a store that cannot be read (a FIFO behind
-// SSL_CERT_FILE) must end the run, not hang it.
-func RootPool(extraPEM []byte, wait time.Duration) (func() (*x509.CertPool, error), error) {
+// it, at most wait from this call on: a store that cannot be read (a FIFO
+// behind SSL_CERT_FILE) must end the run, not hang it. When the system
+// roots cannot be read at all, the pool holds the extra certificates alone
+// and the first call says so through warn (on the caller's goroutine).
+func RootPool(extraPEM []byte, wait time.Duration, warn func(string)) (func() (*x509.CertPool, error), error) {
 	if len(bytes.TrimSpace(extraPEM)) == 0 {
 		return func() (*x509.CertPool, error) { return nil, nil }, nil
 	}
 	if !x509.NewCertPool().AppendCertsFromPEM(extraPEM) {
 		return nil, errors.New("holds no PEM certificate")
 	}
-	pool := sync.OnceValue(func() *x509.CertPool {
-		pool, err := x509.SystemCertPool()
-		if err != nil || pool == nil {
-			pool = x509.NewCertPool()
-		}
-		pool.AppendCertsFromPEM(extraPEM)
-		return pool
-	})
+	// Written before ready is closed, read after.
+	var (
+		pool    *x509.CertPool
+		warning string
+	)
 	ready := make(chan struct{})
 	go func() {
-		pool()
-		close(ready)
+		defer close(ready)
+		p, err := x509.SystemCertPool()
+		if err != nil || p == nil {
+			p = x509.NewCertPool()
+		}
+		if err != nil {
+			warning = fmt.Sprintf("the system CA certificates could not be read (%s), so only ca-certificates is trusted: check SSL_CERT_FILE and SSL_CERT_DIR", secret.OneLine(err.Error()))
+		}
+		p.AppendCertsFromPEM(extraPEM)
+		pool = p
 	}()
 	deadline := time.Now().Add(wait) // one wait, however many clients a flow makes
+	var warned sync.Once
 	return func() (*x509.CertPool, error) {
 		timer := time.NewTimer(time.Until(deadline))
 		defer timer.Stop()
 		select {
 		case <-ready:
-			return pool(), nil
 		case <-timer.C:
 			return nil, ErrSlowSystemRoots
 		}
+		warned.Do(func() {
+			if warning != "" {
+				warn(warning)
+			}
+		})
+		return pool, nil
 	}, nil
 }
 

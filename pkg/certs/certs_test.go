@@ -181,7 +181,7 @@ func TestCheckValidity(t *testing.T) {
 func TestRootPool(t *testing.T) {
 	t.Parallel()
 	p := newPKI(t)
-	roots, err := certs.RootPool(p.RootPEM(), time.Minute)
+	roots, err := certs.RootPool(p.RootPEM(), time.Minute, func(w string) { t.Errorf("warning: %s", w) })
 	if err != nil {
 		t.Fatalf("RootPool(root PEM): %v", err)
 	}
@@ -195,10 +195,10 @@ func TestRootPool(t *testing.T) {
 		t.Error("the pool is built again on each call")
 	}
 	// Without extra certificates, nil: crypto/tls takes the system roots.
-	if roots, err := certs.RootPool(nil, time.Minute); err != nil || mustPool(t, roots) != nil {
+	if roots, err := certs.RootPool(nil, time.Minute, nil); err != nil || mustPool(t, roots) != nil {
 		t.Errorf("RootPool(nil) = %v; want a nil pool", err)
 	}
-	if _, err := certs.RootPool([]byte("no pem here"), time.Minute); err == nil {
+	if _, err := certs.RootPool([]byte("no pem here"), time.Minute, nil); err == nil {
 		t.Error("want an error for text without certificates")
 	}
 	// A store that cannot be read in time (a FIFO behind SSL_CERT_FILE)

@@ -775,6 +775,7 @@ func TestSystemTrustStore(t *testing.T) {
 		system = nil // a machine without the bundle: the fake CA alone
 	}
 	bundle := f.file(t, "bundle.pem", string(system)+f.ca)
+	fakeCA := f.file(t, "fake-ca.pem", f.ca)
 	emptyDir := t.TempDir()
 
 	r := runBinary(t, f.ws, map[string]string{"SSL_CERT_FILE": bundle, "SSL_CERT_DIR": emptyDir},
@@ -800,14 +801,22 @@ func TestSystemTrustStore(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stderr, want) || strings.Count(r.stderr, "\n") != 1 {
 		t.Errorf("unreadable system bundle: exit %d, stderr %q; want exit 1 and one line with %q", r.code, r.stderr, want)
 	}
+	// The same store with ca-certificates: the run goes on with the extra
+	// CA alone, and says so.
+	r = runBinary(t, f.ws, map[string]string{"SSL_CERT_FILE": emptyDir, "SSL_CERT_DIR": filepath.Join(emptyDir, "none")},
+		"client-credentials", "--service-key-file", "cpi-key.json", "--ca-certificates", fakeCA)
+	want = "so only ca-certificates is trusted: check SSL_CERT_FILE and SSL_CERT_DIR"
+	if tokens := f.uaa.Tokens(); r.code != 0 || len(tokens) != 3 || r.stdout != tokens[2]+"\n" || !strings.Contains(r.stderr, want) || strings.Count(r.stderr, "\n") != 1 {
+		t.Errorf("unreadable system bundle with ca-certificates: exit %d, stderr %q; want a token and one warning with %q", r.code, r.stderr, want)
+	}
 	r = runBinary(t, f.ws, map[string]string{"SSL_CERT_FILE": filepath.Join(emptyDir, "none.pem"), "SSL_CERT_DIR": filepath.Join(emptyDir, "none")},
 		"client-credentials", "--service-key-file", "cpi-key.json")
 	want = "the server's certificate is not signed by a trusted CA: add its CA with ca-certificates"
 	if r.code != 1 || !strings.Contains(r.stderr, want) || strings.Count(r.stderr, "\n") != 1 {
 		t.Errorf("no system bundle: exit %d, stderr %q; want exit 1 and one line with %q", r.code, r.stderr, want)
 	}
-	if n := len(f.uaa.Tokens()); n != 2 {
-		t.Errorf("%d tokens issued, want still 2: no request may pass an unverified handshake", n)
+	if n := len(f.uaa.Tokens()); n != 3 {
+		t.Errorf("%d tokens issued, want still 3: no request may pass an unverified handshake", n)
 	}
 	assertAbsent(t, r, cpiSecret)
 
@@ -826,7 +835,7 @@ func TestSystemTrustStore(t *testing.T) {
 		extra []string
 		code  int
 	}{
-		{"with ca-certificates", []string{"--ca-certificates", f.file(t, "fake-ca.pem", f.ca)}, 2},
+		{"with ca-certificates", []string{"--ca-certificates", fakeCA}, 2},
 		{"without ca-certificates", nil, 1},
 	} {
 		// A watchdog, so that a regression fails here instead of hanging
@@ -842,7 +851,7 @@ func TestSystemTrustStore(t *testing.T) {
 		}
 		assertAbsent(t, r, cpiSecret)
 	}
-	if n := len(f.uaa.Tokens()); n != 2 {
-		t.Errorf("%d tokens issued, want still 2", n)
+	if n := len(f.uaa.Tokens()); n != 3 {
+		t.Errorf("%d tokens issued, want still 3", n)
 	}
 }
