@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rsa"
 	"crypto/sha256"
-	"crypto/subtle"
 	"crypto/tls"
 	"encoding/binary"
 	"encoding/hex"
@@ -294,14 +293,7 @@ func (o *iasOAuth) authenticate(w http.ResponseWriter, r *http.Request, param fu
 		iasOAuthError(w, http.StatusUnauthorized, "invalid_client", "Client authentication is required")
 		return "", false
 	}
-	want, known := o.clients[id]
-	switch {
-	case !known:
-	case want == "":
-		if !sentSecret && certCN != "" && certCN == id {
-			return id, true
-		}
-	case subtle.ConstantTimeCompare([]byte(secret), []byte(want)) == 1:
+	if clientMatches(o.clients, id, secret, sentSecret, certCN) {
 		return id, true
 	}
 	iasOAuthError(w, http.StatusUnauthorized, "invalid_client", "Bad credentials")

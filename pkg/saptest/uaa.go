@@ -477,20 +477,26 @@ func (s *UAA) authenticateClient(w http.ResponseWriter, r *http.Request, form ur
 		return "", false
 	}
 
-	want, known := s.cfg.Clients[id]
-	switch {
-	case !known:
-	case want == "":
-		// X.509 client: the verified certificate is the credential; a
-		// secret, even an empty one in a Basic header, is refused.
-		if !sentSecret && certCN != "" && certCN == id {
-			return id, true
-		}
-	case subtle.ConstantTimeCompare([]byte(secret), []byte(want)) == 1:
+	if clientMatches(s.cfg.Clients, id, secret, sentSecret, certCN) {
 		return id, true
 	}
 	s.badClient(w)
 	return "", false
+}
+
+// clientMatches is the credential check the UAA and IAS fakes share: clients
+// maps each client id to its secret, or to "" for an X.509 client, whose
+// verified certificate (common name certCN) is the credential; a secret,
+// even an empty one in a Basic header, is then refused.
+func clientMatches(clients map[string]string, id, secret string, sentSecret bool, certCN string) bool {
+	want, known := clients[id]
+	switch {
+	case !known:
+		return false
+	case want == "":
+		return !sentSecret && certCN != "" && certCN == id
+	}
+	return subtle.ConstantTimeCompare([]byte(secret), []byte(want)) == 1
 }
 
 func (s *UAA) badClient(w http.ResponseWriter) {
