@@ -29,8 +29,6 @@ RUN go mod download && go mod verify
 # every edit of a test script or workflow.
 COPY main.go ./
 COPY pkg/ pkg/
-# Patched copies of libraries, packages of this module (third_party/README.md).
-COPY third_party/ third_party/
 # -trimpath: no build paths in the binary; -s -w: no symbol or DWARF tables.
 # There is no .git in /src, so no VCS stamp: the same sources give the same
 # binary, and the final stage's COPY stays cached. The release workflow passes

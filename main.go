@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/app"
-	"github.com/sap-ci-auth/sap-ci-auth/pkg/certs"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/demo"
 )
 
@@ -26,8 +25,6 @@ func main() {
 	ctx, cancel := context.WithCancel(context.Background())
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	// The trust store is parsed while the inputs are read (pkg/certs).
-	certs.PrefetchSystemRoots()
 	caught := make(chan syscall.Signal, 1)
 	go func() {
 		s := (<-sigs).(syscall.Signal)

@@ -49,9 +49,6 @@ checker() {
 echo "== staticcheck"
 checker staticcheck "go install honnef.co/go/tools/cmd/staticcheck@v0.8.2" "the code was" staticcheck ./...
 
-echo "== third_party copies are upstream plus their patch"
-checker patch "apt-get install patch" "third_party/ was" bash test/third-party.sh
-
 echo "== actionlint"
 checker actionlint "go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.7" "the workflows were" actionlint
 

@@ -6,11 +6,13 @@
 #                                a minimal client, 300 interleaved rounds
 #   bash test/bench.sh --smoke   a few rounds of each, to prove the script works
 #
-# The yardstick (issue 9) is test/bench/minclient: the smallest Go program
+# The yardstick is test/bench/minclient: the smallest Go program
 # doing the same exchange against test/fakesap on loopback (P12 + password →
 # GET /service/users/passcode; client_credentials with the secret in the body
 # through x/oauth2), with no checks, retries, masking or output formats. The
-# goal is sap-ci-auth ≤ 1.00× that client for the passcode and for a token.
+# guard: sap-ci-auth at most 1.20× that client's wall time, for the passcode
+# and for a token, in both trust set-ups below; the full run fails above it
+# (the smoke run's three rounds are too few to judge, so it only prints).
 #
 # Fair comparison:
 #   - both are built as the Dockerfile builds the image's binary
@@ -33,8 +35,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 smoke=false
 [[ ${1:-} == --smoke ]] && smoke=true
-rounds=${BENCH_ROUNDS:-300} warmup=5
-$smoke && rounds=3 warmup=1
+rounds=${BENCH_ROUNDS:-300} warmup=5 guard=(-max-wall 1.20)
+$smoke && rounds=3 warmup=1 guard=()
 
 work=$(mktemp -d)
 cleanup() {
@@ -85,17 +87,15 @@ for cmd in "$bin_passcode" "$min_passcode" "$bin_token" "$min_token"; do
 done
 
 echo
-echo "== sap-ci-auth (A) against the minimal client (B); goal: A/B ≤ 1.00 for wall time"
-echo "   (sap-ci-auth parses the trust store on a second core while it reads its inputs"
-echo "   and decodes the certificate, so its cpu time is higher than its wall time)"
+echo "== sap-ci-auth (A) against the minimal client (B); guard: A/B ≤ 1.20 for wall time"
 echo "-- the fakes' CA as an extra CA (ca-certificates; a private CA)"
-"$work/interleave" -n "$rounds" -warmup "$warmup" \
+"$work/interleave" -n "$rounds" -warmup "$warmup" "${guard[@]}" \
   ias-passcode "$bin_passcode" "$min_passcode" \
   client-credentials "$bin_token" "$min_token"
 echo "-- the fakes' CA in the system bundle (a public CA, as a real tenant's)"
 cat "$SSL_CERT_FILE" "$FAKESAP_CA_FILE" >"$work/bundle.pem"
 SSL_CERT_FILE="$work/bundle.pem" SAP_CI_AUTH_CA_CERTIFICATES='' MINCLIENT_CA_FILE='' \
-  "$work/interleave" -n "$rounds" -warmup "$warmup" \
+  "$work/interleave" -n "$rounds" -warmup "$warmup" "${guard[@]}" \
   ias-passcode "$bin_passcode" "$min_passcode" \
   client-credentials "$bin_token" "$min_token"
 

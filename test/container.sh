@@ -155,7 +155,7 @@ awk '/^COPY go.mod go.sum/ { m = NR } /^RUN go mod download/ { d = NR } /^COPY (
 if [[ ${SAP_CI_AUTH_REBUILD_CHECK:-} == 1 ]]; then
   ctx=$tmp/context
   mkdir -p "$ctx"
-  cp -a Dockerfile .dockerignore go.mod go.sum main.go pkg third_party "$ctx/"
+  cp -a Dockerfile .dockerignore go.mod go.sum main.go pkg "$ctx/"
   printf '\n// source-only change for test/container.sh\n' >>"$ctx/main.go"
   t0=$EPOCHREALTIME
   docker build -t sap-ci-auth:rebuild "$ctx" >"$tmp/build-src.log" 2>&1 || { cat "$tmp/build-src.log"; fail "source-change build"; }

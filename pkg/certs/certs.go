@@ -21,7 +21,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/secret"
@@ -211,51 +210,24 @@ func (id *Identity) CheckValidity(now time.Time) (warning string, err error) {
 	return "", nil
 }
 
-// PrefetchSystemRoots starts parsing the system trust store on another
-// goroutine. x509 parses it once per process and every later caller waits
-// for that one parse, so a program that calls this first overlaps the
-// parse (a few milliseconds for the ~140 roots of a Debian bundle, the
-// largest single cost of a run) with reading its inputs.
-func PrefetchSystemRoots() {
-	systemRootsPending.Store(true)
-	go func() {
-		x509.SystemCertPool() // only x509's cache is wanted; RootPool and crypto/tls read it
-		systemRootsPending.Store(false)
-	}()
-}
-
-// systemRootsPending is true from PrefetchSystemRoots until the parse ends.
-var systemRootsPending atomic.Bool
-
-// SystemRootsPending reports whether the parse that PrefetchSystemRoots
-// started has not ended. A request that times out meanwhile most likely
-// waited for the trust store (SSL_CERT_FILE naming a FIFO, say) rather than
-// for the network: crypto/tls reads the system roots during the handshake.
-func SystemRootsPending() bool { return systemRootsPending.Load() }
-
-// ErrSlowSystemRoots means the system trust store did not load in time:
+// errSlowSystemRoots means the system trust store did not load in time:
 // SSL_CERT_FILE or SSL_CERT_DIR names a FIFO, or a file system that hangs.
-var ErrSlowSystemRoots = errors.New("the system CA certificates could not be read within timeout: check that SSL_CERT_FILE and SSL_CERT_DIR name readable files and directories, not a FIFO or a device")
+var errSlowSystemRoots = errors.New("the system CA certificates could not be read within timeout: check that SSL_CERT_FILE and SSL_CERT_DIR name readable files and directories, not a FIFO or a device")
 
-// RootPool checks extraPEM at once and returns the trust store to come.
+// RootPool checks extraPEM at once and returns the trust store to come: the
+// system roots plus the certificates of extraPEM.
 //
-// Without extraPEM the pool is nil: crypto/tls then verifies the server
-// against the system roots, which x509 parses when first needed and once
-// per process, so a handshake under way overlaps the parse that
-// PrefetchSystemRoots started (on a real network the parse is hidden behind
-// the first round trip). With extraPEM the pool is the system roots plus
-// those certificates: it is gathered on another goroutine from this call
-// on, so that the rest of a run's preparation (decoding the client
-// certificate above all) overlaps it, and the returned function waits for
-// it, at most wait from this call on: a store that cannot be read (a FIFO
-// behind SSL_CERT_FILE) must end the run, not hang it. When the system
-// roots cannot be read at all, the pool holds the extra certificates alone
-// and the first call says so through warn (on the caller's goroutine).
+// The system roots are read on another goroutine from this call on, and the
+// returned function waits for them at most wait from this call on: a store
+// that cannot be read (a FIFO behind SSL_CERT_FILE) must end the run with a
+// message that names it, not hang it until a handshake times out. When the
+// system roots cannot be read at all, the pool holds the extra certificates
+// alone and the first call says so through warn (on the caller's
+// goroutine); without extra certificates the pool is then nil, and
+// crypto/tls reports the unreadable store at the handshake.
 func RootPool(extraPEM []byte, wait time.Duration, warn func(string)) (func() (*x509.CertPool, error), error) {
-	if len(bytes.TrimSpace(extraPEM)) == 0 {
-		return func() (*x509.CertPool, error) { return nil, nil }, nil
-	}
-	if !x509.NewCertPool().AppendCertsFromPEM(extraPEM) {
+	extra := len(bytes.TrimSpace(extraPEM)) > 0
+	if extra && !x509.NewCertPool().AppendCertsFromPEM(extraPEM) {
 		return nil, errors.New("holds no PEM certificate")
 	}
 	// Written before ready is closed, read after.
@@ -267,6 +239,12 @@ func RootPool(extraPEM []byte, wait time.Duration, warn func(string)) (func() (*
 	go func() {
 		defer close(ready)
 		p, err := x509.SystemCertPool()
+		if !extra {
+			if err == nil {
+				pool = p
+			}
+			return
+		}
 		if err != nil || p == nil {
 			p = x509.NewCertPool()
 		}
@@ -284,7 +262,7 @@ func RootPool(extraPEM []byte, wait time.Duration, warn func(string)) (func() (*
 		select {
 		case <-ready:
 		case <-timer.C:
-			return nil, ErrSlowSystemRoots
+			return nil, errSlowSystemRoots
 		}
 		warned.Do(func() {
 			if warning != "" {

@@ -194,9 +194,16 @@ func TestRootPool(t *testing.T) {
 	if again := mustPool(t, roots); pool != again {
 		t.Error("the pool is built again on each call")
 	}
-	// Without extra certificates, nil: crypto/tls takes the system roots.
-	if roots, err := certs.RootPool(nil, time.Minute, nil); err != nil || mustPool(t, roots) != nil {
-		t.Errorf("RootPool(nil) = %v; want a nil pool", err)
+	// Without extra certificates, the system roots alone: they verify
+	// none of the test CA's certificates.
+	roots, err = certs.RootPool(nil, time.Minute, nil)
+	if err != nil {
+		t.Fatalf("RootPool(nil): %v", err)
+	}
+	if sys := mustPool(t, roots); sys != nil {
+		if _, err := leaf.Verify(x509.VerifyOptions{Roots: sys, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}); err == nil {
+			t.Error("RootPool(nil) trusts the test CA; want the system roots alone")
+		}
 	}
 	if _, err := certs.RootPool([]byte("no pem here"), time.Minute, nil); err == nil {
 		t.Error("want an error for text without certificates")

@@ -10,10 +10,9 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/sap-ci-auth/sap-ci-auth/third_party/go-envconfig"
+	"github.com/sethvargo/go-envconfig"
 )
 
 // Settings is every input after loading, resolved and validated. A field's
@@ -482,20 +481,20 @@ func ParseArgs(args []string) (Args, error) {
 func flagProblem(err error) string {
 	msg := err.Error()
 	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
-		if flagName().MatchString(strings.TrimLeft(name, "-")) {
+		if flagName.MatchString(strings.TrimLeft(name, "-")) {
 			return "unknown flag --" + strings.TrimLeft(name, "-")
 		}
 		// Not shown: an odd "flag" may be a value pasted in the wrong place.
 		return "an unknown flag (not shown, as it may hold a value)"
 	}
-	if name, ok := strings.CutPrefix(msg, "flag needs an argument: "); ok && flagName().MatchString(strings.TrimLeft(name, "-")) {
+	if name, ok := strings.CutPrefix(msg, "flag needs an argument: "); ok && flagName.MatchString(strings.TrimLeft(name, "-")) {
 		return "flag --" + strings.TrimLeft(name, "-") + " needs a value"
 	}
 	return "cannot be parsed"
 }
 
 // flagName is what an input's flag may look like when an error names it.
-var flagName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z][a-z0-9-]{0,39}$`) })
+var flagName = regexp.MustCompile(`^[a-z][a-z0-9-]{0,39}$`)
 
 // isLongerInput reports whether name starts with another, longer input's
 // name than prefix (certificate-file is not the secret certificate).

@@ -4,11 +4,10 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 )
 
 // envName is what a variable exported to later steps may be called.
-var envName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`) })
+var envName = regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`)
 
 // reservedEnv are variables that change how later steps run, or that the
 // runner owns; exporting a credential into one would be an attack, not a
@@ -33,7 +32,7 @@ func parseExportEnv(v string) ([]EnvVar, error) {
 		if !ok || name == "" || output == "" {
 			return nil, fail("an entry is not NAME=output", "write pairs like CF_PASSWORD=passcode, separated by spaces or lines")
 		}
-		if !envName().MatchString(name) {
+		if !envName.MatchString(name) {
 			return nil, fail("a variable name is not of upper-case letters, digits and _", "name variables like CF_PASSWORD")
 		}
 		if slices.Contains(reservedEnv, name) || slices.ContainsFunc(reservedPrefixes, func(p string) bool { return strings.HasPrefix(name, p) }) {

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"unicode"
 )
 
@@ -51,8 +50,8 @@ const dotenvSizeLimit = 5120
 const dotenvVariableLimit = 20
 
 var (
-	dotenvSafe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9._+/=:,@%!-]*$`) })
-	shellName  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`) })
+	dotenvSafe = regexp.MustCompile(`^[A-Za-z0-9._+/=:,@%!-]*$`)
+	shellName  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 )
 
 // DotenvName is an output's name in a dotenv file: upper case, underscores
@@ -109,7 +108,7 @@ func WriteDotenv(path string, outs []Output) (warnings []string, err error) {
 	n := 0
 	for _, o := range outs {
 		name := DotenvName(o.Name)
-		if !shellName().MatchString(name) || len(name) > 255 {
+		if !shellName.MatchString(name) || len(name) > 255 {
 			return nil, fmt.Errorf("output %s has no valid dotenv name", o.Name)
 		}
 		if err := CheckDotenvValue(o); err != nil {
@@ -135,7 +134,7 @@ func WriteDotenv(path string, outs []Output) (warnings []string, err error) {
 // dotenv file that sh and GitLab read alike (see dotenvSafe), or nil. The
 // error never holds the value.
 func CheckDotenvValue(o Output) error {
-	if dotenvSafe().MatchString(o.Value) && !strings.HasPrefix(o.Value, "=") {
+	if dotenvSafe.MatchString(o.Value) && !strings.HasPrefix(o.Value, "=") {
 		return nil
 	}
 	return fmt.Errorf("its value holds %s, which a shell or GitLab would not read literally", unsafeKind(o.Value))
@@ -148,7 +147,7 @@ func unsafeKind(v string) string {
 		return `a leading "="`
 	}
 	for _, r := range v {
-		if r < 0x80 && dotenvSafe().MatchString(string(r)) {
+		if r < 0x80 && dotenvSafe.MatchString(string(r)) {
 			continue
 		}
 		switch {

@@ -11,7 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/secret"
-	"github.com/sap-ci-auth/sap-ci-auth/third_party/go-githubactions"
+	"github.com/sethvargo/go-githubactions"
 )
 
 // Output is one named result.

@@ -11,9 +11,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 
-	"github.com/sap-ci-auth/sap-ci-auth/third_party/go-githubactions"
+	"github.com/sethvargo/go-githubactions"
 )
 
 // GitHub writes for the GitHub Actions runner (and act): workflow commands
@@ -115,16 +114,16 @@ func (g *GitHub) Error(msg string) { _ = guard(func() { g.action.Errorf("%s", ms
 
 // outputName is what GitHub accepts as an output name in a file command;
 // anything else (such as "<<" or "=") would change how the line is read.
-var outputName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`) })
+var outputName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
 
 // envName is what ExportEnv accepts as a variable name.
-var envName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`) })
+var envName = regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`)
 
 // Outputs checks every value, then appends all outputs to GITHUB_OUTPUT in
 // one write. On error nothing is left in the file.
 func (g *GitHub) Outputs(outs []Output, _ string) error {
 	for _, o := range outs {
-		if !outputName().MatchString(o.Name) {
+		if !outputName.MatchString(o.Name) {
 			return fmt.Errorf("output name %q cannot be written to GITHUB_OUTPUT", o.Name)
 		}
 	}
@@ -138,7 +137,7 @@ func (g *GitHub) Outputs(outs []Output, _ string) error {
 // the caller first.
 func (g *GitHub) ExportEnv(vars []Output) error {
 	for _, v := range vars {
-		if !envName().MatchString(v.Name) {
+		if !envName.MatchString(v.Name) {
 			return fmt.Errorf("export-env: the name %q is not an environment variable name: use upper-case letters, digits and _", v.Name)
 		}
 	}

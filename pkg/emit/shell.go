@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/sap-ci-auth/sap-ci-auth/third_party/go-githubactions"
+	"github.com/sethvargo/go-githubactions"
 )
 
 // Shell writes for a plain shell or a GitLab job, and for the CLI inside a

@@ -23,7 +23,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/flow"
@@ -41,10 +40,8 @@ const defaultLifetime = 300 * time.Second
 const defaultDomain = "accounts.ondemand.com"
 
 var (
-	tenantID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$`) })
-	hostPort = sync.OnceValue(func() *regexp.Regexp {
-		return regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:[0-9]{1,5})?$`)
-	})
+	tenantID = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$`)
+	hostPort = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:[0-9]{1,5})?$`)
 )
 
 // errTenant is wrapped by every [ParseTenant] error.
@@ -65,7 +62,7 @@ func ParseTenant(s string) (*url.URL, error) {
 		return nil, fmt.Errorf("%w: http:// is not allowed; use https://", errTenant)
 	case strings.HasPrefix(strings.ToLower(s), "https://"):
 		u, err := url.Parse(s)
-		if err != nil || u.Host == "" || !hostPort().MatchString(u.Host) && !isIPHost(u.Host) {
+		if err != nil || u.Host == "" || !hostPort.MatchString(u.Host) && !isIPHost(u.Host) {
 			return nil, fmt.Errorf("%w: not a valid https URL", errTenant)
 		}
 		if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
@@ -82,14 +79,14 @@ func ParseTenant(s string) (*url.URL, error) {
 	case strings.Contains(s, "://"):
 		return nil, fmt.Errorf("%w: only https:// URLs are allowed", errTenant)
 	case strings.Contains(s, ".") || strings.Contains(s, ":"):
-		if !hostPort().MatchString(s) && !isIPHost(s) {
+		if !hostPort.MatchString(s) && !isIPHost(s) {
 			return nil, fmt.Errorf("%w: not a valid host name", errTenant)
 		}
 		if !portInRange(s) {
 			return nil, fmt.Errorf("%w: the port is not between 1 and 65535", errTenant)
 		}
 		return &url.URL{Scheme: "https", Host: strings.ToLower(s)}, nil
-	case tenantID().MatchString(s):
+	case tenantID.MatchString(s):
 		return &url.URL{Scheme: "https", Host: strings.ToLower(s) + "." + defaultDomain}, nil
 	}
 	return nil, fmt.Errorf("%w: neither a tenant id, a host name nor an https URL", errTenant)

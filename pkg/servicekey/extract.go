@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"sync"
 	"unicode/utf8"
 )
 
@@ -31,7 +30,7 @@ const (
 
 // fieldsWithoutBraces spots key fields pasted without the surrounding braces
 // (as in the HANA cockpit tutorial, where the page lost them).
-var fieldsWithoutBraces = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`"[A-Za-z_-]+"\s*:`) })
+var fieldsWithoutBraces = regexp.MustCompile(`"[A-Za-z_-]+"\s*:`)
 
 // extract finds the first JSON object in data and decodes its top level.
 func extract(data []byte) (map[string]json.RawMessage, error) {
@@ -40,7 +39,7 @@ func extract(data []byte) (map[string]json.RawMessage, error) {
 	}
 	start := bytes.IndexByte(data, '{')
 	if start < 0 {
-		if fieldsWithoutBraces().Match(data) {
+		if fieldsWithoutBraces.Match(data) {
 			return nil, fmt.Errorf("%w: the { and } around its fields are missing", errNoJSON)
 		}
 		return nil, errNoJSON

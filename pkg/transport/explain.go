@@ -12,10 +12,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 
-	"github.com/sap-ci-auth/sap-ci-auth/pkg/certs"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/secret"
 )
 
@@ -88,10 +86,6 @@ func reason(err error) string {
 		return proxyReason(pf)
 	}
 	if timedOut(err) {
-		if certs.SystemRootsPending() {
-			// The handshake waited for the system roots, which never came.
-			return certs.ErrSlowSystemRoots.Error()
-		}
 		return reasonTimeout
 	}
 	if r := certProblem(err); r != "" {
@@ -228,12 +222,12 @@ func StatusHint(status int, body []byte) string {
 
 // userInfo and query match the parts of a URL that may hold a secret.
 var (
-	userInfo = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)[^/\s"@?#]*@`) })
-	query    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://[^\s"?#]*)[?#][^\s"]*`) })
+	userInfo = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)[^/\s"@?#]*@`)
+	query    = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://[^\s"?#]*)[?#][^\s"]*`)
 )
 
 // redact removes the user info, query and fragment of every URL in s.
 func redact(s string) string {
-	s = userInfo().ReplaceAllString(s, "$1")
-	return query().ReplaceAllString(s, "$1")
+	s = userInfo.ReplaceAllString(s, "$1")
+	return query.ReplaceAllString(s, "$1")
 }

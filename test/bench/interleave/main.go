@@ -37,6 +37,7 @@ type pair struct {
 func main() {
 	rounds := flag.Int("n", 40, "timed rounds; each runs every command once")
 	warmup := flag.Int("warmup", 3, "untimed rounds first (page cache, CPU frequency)")
+	maxWall := flag.Float64("max-wall", 0, "fail (exit 1) when a pair's median wall-time ratio A/B is above this; 0 checks nothing")
 	flag.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: interleave [-n ROUNDS] [-warmup N] NAME 'CMD A' 'CMD B' [NAME 'CMD A' 'CMD B' ...]")
 		flag.PrintDefaults()
@@ -85,6 +86,16 @@ func main() {
 			fmt.Printf(f, p.name, m.what, float64(ma)/m.scale, float64(mean(m.s[0]))/m.scale,
 				float64(mb)/m.scale, float64(mean(m.s[1]))/m.scale, float64(ma)/float64(mb))
 		}
+	}
+	failed := false
+	for _, p := range pairs {
+		if r := float64(median(p.wall[0])) / float64(median(p.wall[1])); *maxWall > 0 && r > *maxWall {
+			fmt.Printf("FAIL %s: wall time A/B %.2fx is over the guard of %.2fx\n", p.name, r, *maxWall)
+			failed = true
+		}
+	}
+	if failed {
+		os.Exit(1)
 	}
 }
 
