@@ -38,8 +38,8 @@ const (
 	exitInput = 2
 )
 
-// registry lists every flow: adding a flow is one package under pkg/ and
-// one line here (plus the rows of any new inputs in config.Inputs).
+// registry lists every flow: a flow is one package under pkg/ exporting a
+// flow.Flow, and one line here.
 var registry = []flow.Flow{
 	ias.Flow,
 	oauth.ClientCredentialsFlow,
@@ -49,7 +49,8 @@ var registry = []flow.Flow{
 }
 
 // commonInputs are read by every flow.
-var commonInputs = []string{config.InFlow, config.InCACertificates, config.InTimeout, config.InDotenvFile, config.InOutput, config.InExportEnv}
+var commonInputs = config.Names(&config.In.Flow, &config.In.CACertificates, &config.In.Timeout, &config.In.DotenvFile,
+	&config.In.Output, &config.In.ExportEnv)
 
 // Main is one run of the program with all its I/O injected.
 type Main struct {
@@ -95,7 +96,8 @@ func (m *Main) lookup(name string) (flow.Flow, bool) {
 // GITHUB_ACTIONS=true alone is not enough: every `run:` step has it, and a
 // CLI call there must print the value alone for $(…).
 func (m *Main) actionMode() bool {
-	return len(m.Args) == 0 && (m.Getenv(config.GitHubEnv(config.InFlow)) != "" || m.Getenv(config.GitHubEnv(config.InTimeout)) != "")
+	in := config.In
+	return len(m.Args) == 0 && (m.Getenv(config.GitHubEnv(in.Name(&in.Flow))) != "" || m.Getenv(config.GitHubEnv(in.Name(&in.Timeout))) != "")
 }
 
 // Run runs the program and returns the process exit code.
@@ -180,7 +182,7 @@ func (m *Main) run(ctx context.Context, sink emit.Sink, s *config.Settings, f fl
 	primary := f.Primary
 	if _, isOutput := config.LookupOutput(s.Output); isOutput && !action {
 		if !slices.Contains(f.Outputs, s.Output) {
-			sink.Error((&config.InputError{Input: config.InOutput, Problem: "names " + s.Output + ", which the " + f.Name + " flow does not set",
+			sink.Error((&config.InputError{Input: s.Name(&s.Output), Problem: "names " + s.Output + ", which the " + f.Name + " flow does not set",
 				Fix: "use one of its outputs: " + strings.Join(f.Outputs, ", ")}).Error())
 			return exitInput
 		}
@@ -299,9 +301,9 @@ func (m *Main) before(s *config.Settings, f flow.Flow, sink emit.Sink, github *e
 // env is what a flow gets: the clock, the sink's reports, and the one HTTP
 // client policy with the trust store of ca-certificates.
 func (m *Main) env(s *config.Settings, sink emit.Sink) (*flow.Env, error) {
-	roots, err := certs.RootPool(s.CACertificates, s.Timeout, sink.Warning)
+	roots, err := certs.RootPool(s.CACertificates.Data, s.Timeout, sink.Warning)
 	if err != nil {
-		return nil, &config.InputError{Input: config.InCACertificates, Problem: err.Error(),
+		return nil, &config.InputError{Input: s.Name(&s.CACertificates), Problem: err.Error(),
 			Fix: "give PEM text or a path to a PEM file with -----BEGIN CERTIFICATE----- blocks"}
 	}
 	return &flow.Env{

@@ -17,12 +17,12 @@ func checkExportEnv(s *config.Settings, f flow.Flow, github *emit.GitHub) error 
 		return nil
 	}
 	if github == nil {
-		return &config.InputError{Input: config.InExportEnv, Problem: "works only in a GitHub Actions job, whose runner gives GITHUB_ENV",
+		return &config.InputError{Input: s.Name(&s.ExportEnv), Problem: "works only in a GitHub Actions job, whose runner gives GITHUB_ENV",
 			Fix: "elsewhere write the outputs with dotenv-file (a GitLab dotenv report, or `set -a; . file` in a shell)"}
 	}
 	for _, v := range s.ExportEnv {
 		if !slices.Contains(f.Outputs, v.Output) {
-			return &config.InputError{Input: config.InExportEnv, Problem: v.Name + " names " + v.Output + ", which the " + f.Name + " flow does not set",
+			return &config.InputError{Input: s.Name(&s.ExportEnv), Problem: v.Name + " names " + v.Output + ", which the " + f.Name + " flow does not set",
 				Fix: "use one of its outputs: " + strings.Join(f.Outputs, ", ")}
 		}
 	}

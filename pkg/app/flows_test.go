@@ -100,7 +100,7 @@ func runMain(t *testing.T, env map[string]string, args []string) result {
 	r := result{code: m.Run(context.Background()), stdout: stdout.Bytes(), stderr: stderr.Bytes()}
 	r.output, _ = os.ReadFile(env["GITHUB_OUTPUT"])
 	r.env, _ = os.ReadFile(env["GITHUB_ENV"])
-	if f := env[config.GitHubEnv(config.InDotenvFile)] + env[config.ShellEnv(config.InDotenvFile)]; f != "" {
+	if f := env[config.GitHubEnv("dotenv-file")] + env[config.ShellEnv("dotenv-file")]; f != "" {
 		if st, err := os.Lstat(f); err == nil && st.Mode().IsRegular() { // never /dev/stdout
 			r.dotenv, _ = os.ReadFile(f)
 		}

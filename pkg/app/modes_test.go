@@ -216,12 +216,12 @@ func TestRegistry(t *testing.T) {
 	echo := flow.Flow{
 		Name:    "echo-user",
 		Summary: "a throw-away flow that returns its username input as the passcode",
-		Inputs:  []string{config.InUsername},
+		Inputs:  config.Names(&config.In.Username),
 		Primary: config.OutPasscode,
 		Outputs: []string{config.OutPasscode, config.OutExpiresIn, config.OutExpiresAt},
 		Prepare: func(s *config.Settings, env *flow.Env) (flow.Run, error) {
 			if s.Username == "" {
-				return nil, s.Missing(config.InUsername, "name someone")
+				return nil, s.Missing(&s.Username, "name someone")
 			}
 			return func(context.Context) (*flow.Result, error) {
 				return &flow.Result{Values: map[string]string{config.OutPasscode: s.Username}, Lifetime: 60e9, Issued: env.Now()}, nil

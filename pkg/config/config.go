@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -17,59 +18,51 @@ import (
 
 // Settings is every input after loading, resolved and validated. A field's
 // zero value means the input was not given (defaults are already applied).
+//
+// Each tagged field is its input's one declaration, read by go-envconfig,
+// --help, the flags, the mask list and the action.yml test ([Inputs] is
+// built from it):
+//
+//   - env:"KEY[,default=V]" is go-envconfig's key and default; the input's
+//     name is KEY in lower case with - for _ (IAS_TENANT → ias-tenant), its
+//     flag --<name>, its variables INPUT_<NAME> and SAP_CI_AUTH_KEY;
+//   - input:"secret" masks it before anything is printed and gives it no
+//     flag; input:"shell" leaves it out of action.yml; input:"orpath" (a
+//     [Material]) takes PEM text or a path;
+//   - help:"…" is its description in --help and action.yml;
+//   - file:"…" (a [Material]) declares its twin <name>-file, the same data
+//     as a path, with that description.
 type Settings struct {
-	// Flow is the name of a registered flow.
-	Flow string
-	// IASTenant is the IAS tenant id, host or https URL, as given.
-	IASTenant string
-	// Certificate is the client certificate's data (PKCS#12, base64 or
-	// PEM), from the certificate or the certificate-file input.
-	Certificate Material
-	// CertificatePassword unlocks the PKCS#12 file (secret).
-	CertificatePassword string
-	// CACertificates is the PEM data of ca-certificates (text or file).
-	CACertificates []byte
+	Flow      string `env:"FLOW" help:"which credential to get (see Flows)"`
+	IASTenant string `env:"IAS_TENANT" help:"IAS tenant: an id (mytenant -> https://mytenant.accounts.ondemand.com), a host name, or an https URL for custom domains"`
+	// Certificate is the client certificate's data (PKCS#12, base64 or PEM).
+	Certificate         Material `env:"CERTIFICATE" input:"secret" help:"client certificate: base64 of a PKCS#12 file, or PEM text holding the certificate, its chain and the private key (token flows: for X.509 service keys without a key)" file:"path to the client certificate (.p12, .pfx or .pem); relative to the working directory"`
+	CertificatePassword string   `env:"CERTIFICATE_PASSWORD" input:"secret" help:"password of the PKCS#12 certificate (empty for none)"`
+	CACertificates      Material `env:"CA_CERTIFICATES" input:"orpath" help:"extra trusted CA certificates, as PEM text or a path to a PEM file; added to the system roots"`
 	// Timeout bounds the whole run, retries included; always positive.
-	Timeout time.Duration
-	// DotenvFile, when set, receives all outputs as NAME=value lines.
-	DotenvFile string
-	// ServiceKey is the service key's text, from service-key or
-	// service-key-file.
-	ServiceKey Material
-	// TokenURL overrides the service key's token URL.
-	TokenURL string
-	// ClientID overrides the service key's client id.
-	ClientID string
-	// ClientSecret overrides the service key's client secret (secret).
-	ClientSecret string
-	// Username is the user of the password grant.
-	Username string
-	// Password is that user's password (secret).
-	Password string
-	// Scope is a space separated list of scopes to request.
-	Scope string
-	// ClientAuth is "body" or "basic".
-	ClientAuth string
-	// Output is "text", "json", or the name of the one output to print
-	// (shell mode only).
-	Output string
-	// IDToken is the job's ID token from id-token or id-token-file.
-	IDToken Material
-	// Audience is the audience to request from GitHub's token service.
-	Audience string
-	// Assertion is the JWT for the jwt-bearer grant (secret).
-	Assertion string
-	// Origin is the identity provider's origin key for login_hint.
-	Origin string
-	// RequiredScopes lists scopes the token must carry.
-	RequiredScopes []string
-	// VerifyURL is an https URL to GET with the new token.
-	VerifyURL string
-	// ExportEnv lists the variables to export to later steps.
-	ExportEnv []EnvVar
+	Timeout        time.Duration `env:"TIMEOUT,default=30s" help:"time limit for the whole run, retries included, as a Go duration (30s, 1m)"`
+	DotenvFile     string        `env:"DOTENV_FILE" help:"also write all outputs as NAME=value lines (mode 0600) to this file, e.g. for a GitLab dotenv report"`
+	ServiceKey     Material      "env:\"SERVICE_KEY\" input:\"secret\" help:\"service key JSON, or the raw output of `cf service-key` / `xs service-key` pasted as is\" file:\"path to a file holding the service key\""
+	TokenURL       string        `env:"TOKEN_URL" help:"OAuth token URL (https); overrides the service key, e.g. for Neo"`
+	ClientID       string        `env:"CLIENT_ID" help:"OAuth client id; overrides the service key"`
+	ClientSecret   string        `env:"CLIENT_SECRET" input:"secret" help:"OAuth client secret; overrides the service key"`
+	Username       string        `env:"USERNAME" help:"user for the password grant (e.g. the HANA cockpit user)"`
+	Password       string        `env:"PASSWORD" input:"secret" help:"password of that user"`
+	Scope          string        `env:"SCOPE" help:"scopes to request, space separated (default: all the client may have)"`
+	ClientAuth     string        `env:"CLIENT_AUTH,default=body" help:"where the client id and secret go: body (client_secret_post, works with UAA, XSUAA and CPI) or basic (HTTP Basic header)"`
+	IDToken        Material      `env:"ID_TOKEN" input:"secret" help:"the CI job's OIDC ID token (JWT); on GitLab declare id_tokens: {SAP_CI_AUTH_ID_TOKEN: {aud: ...}}; on GitHub leave it empty and grant permissions: id-token: write" file:"path to a file holding the job's ID token (local runs, act)"`
+	Audience       string        `env:"AUDIENCE" help:"audience to request for the job's ID token from GitHub (empty: GitHub's default)"`
+	Assertion      string        `env:"ASSERTION" input:"secret" help:"the JWT to exchange with the jwt-bearer grant (default: the job's ID token, as the oidc flow gets it)"`
+	Origin         string        `env:"ORIGIN" help:"identity provider (Origin Key of a trust configuration) for the password and jwt-bearer grants: sent as login_hint={\"origin\":...}"`
+	ExportEnv      EnvVars       `env:"EXPORT_ENV" help:"NAME=output pairs (space or line separated) exported to later steps through GITHUB_ENV, e.g. CF_PASSWORD=passcode; GitHub only (elsewhere use dotenv-file)"`
+	RequiredScopes Words         `env:"REQUIRED_SCOPES" help:"token flows: scopes the token must carry, space separated; a scope matches by its full name or the part after the application prefix (WorkspacePackagesRead matches it!b12345.WorkspacePackagesRead)"`
+	VerifyURL      string        `env:"VERIFY_URL" help:"token flows: an https URL to GET with the new token (e.g. <CPI url>/api/v1/IntegrationPackages?$top=1) to prove it is accepted; 401/403 fail the step with the likely missing role"`
+	// Output is "text", "json", or the name of the one output to print.
+	Output string `env:"OUTPUT,default=text" input:"shell" help:"shell only: text prints the passcode, access token or ID token alone; json prints all outputs as one object; an output's name (e.g. id-token) prints that output alone"`
+
 	// IDTokenRequest is GitHub's token service for the job's ID token, from
 	// ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN (empty without
-	// `permissions: id-token: write`).
+	// `permissions: id-token: write`); not an input.
 	IDTokenRequest TokenRequest
 
 	// GitHub reports whether the settings came from GitHub Actions inputs;
@@ -96,6 +89,33 @@ type Material struct {
 // Given reports whether the data was given at all.
 func (m Material) Given() bool { return m.Input != "" }
 
+// EnvDecode implements go-envconfig's Decoder: the text as given. Load
+// then names its input, or reads the file its twin names.
+func (m *Material) EnvDecode(v string) error {
+	m.Data = []byte(v)
+	return nil
+}
+
+// Words is a space separated list.
+type Words []string
+
+// EnvDecode implements go-envconfig's Decoder (its own slices split at
+// commas).
+func (w *Words) EnvDecode(v string) error {
+	*w = strings.Fields(v)
+	return nil
+}
+
+// EnvVars is export-env: the variables to export to later steps.
+type EnvVars []EnvVar
+
+// EnvDecode implements go-envconfig's Decoder with [parseExportEnv].
+func (e *EnvVars) EnvDecode(v string) error {
+	vars, err := parseExportEnv(v)
+	*e = vars
+	return err
+}
+
 // EnvVar is one NAME=output pair of export-env.
 type EnvVar struct {
 	// Name is the variable's name.
@@ -117,37 +137,6 @@ const (
 	EnvIDTokenRequestURL   = "ACTIONS_ID_TOKEN_REQUEST_URL"
 	EnvIDTokenRequestToken = "ACTIONS_ID_TOKEN_REQUEST_TOKEN"
 )
-
-// raw is what go-envconfig decodes: one field per input of [Inputs], by its
-// envKey. [Load] turns it into [Settings].
-type raw struct {
-	Flow                string        `env:"FLOW"`
-	IASTenant           string        `env:"IAS_TENANT"`
-	Certificate         string        `env:"CERTIFICATE"`
-	CertificateFile     string        `env:"CERTIFICATE_FILE"`
-	CertificatePassword string        `env:"CERTIFICATE_PASSWORD"`
-	CACertificates      string        `env:"CA_CERTIFICATES"`
-	Timeout             time.Duration `env:"TIMEOUT"`
-	DotenvFile          string        `env:"DOTENV_FILE"`
-	ServiceKey          string        `env:"SERVICE_KEY"`
-	ServiceKeyFile      string        `env:"SERVICE_KEY_FILE"`
-	TokenURL            string        `env:"TOKEN_URL"`
-	ClientID            string        `env:"CLIENT_ID"`
-	ClientSecret        string        `env:"CLIENT_SECRET"`
-	Username            string        `env:"USERNAME"`
-	Password            string        `env:"PASSWORD"`
-	Scope               string        `env:"SCOPE"`
-	ClientAuth          string        `env:"CLIENT_AUTH"`
-	Output              string        `env:"OUTPUT"`
-	IDToken             string        `env:"ID_TOKEN"`
-	IDTokenFile         string        `env:"ID_TOKEN_FILE"`
-	Audience            string        `env:"AUDIENCE"`
-	Assertion           string        `env:"ASSERTION"`
-	Origin              string        `env:"ORIGIN"`
-	ExportEnv           string        `env:"EXPORT_ENV"`
-	RequiredScopes      string        `env:"REQUIRED_SCOPES"`
-	VerifyURL           string        `env:"VERIFY_URL"`
-}
 
 // Source says where [Load] reads the inputs from.
 type Source struct {
@@ -171,11 +160,11 @@ type Source struct {
 // memory and time.
 const maxValue = 1 << 20
 
-// Load reads every input through go-envconfig, resolves the "text or a
-// path" inputs into their bytes, and validates everything that does not
-// depend on the flow. An empty value counts as unset, because the GitHub
-// runner exports every declared input, empty or not; unset inputs take
-// their default from [Inputs].
+// Load reads every input through go-envconfig into [Settings], resolves
+// the "text or a path" inputs into their bytes, and validates everything
+// that does not depend on the flow. An empty value counts as unset, because
+// the GitHub runner exports every declared input, empty or not; unset
+// inputs take their declared default.
 //
 // The returned settings are non-nil even with an error, as far as they
 // were read, so that the caller can mask the secrets among them before it
@@ -183,8 +172,9 @@ const maxValue = 1 << 20
 func Load(ctx context.Context, src Source) (*Settings, error) {
 	s := &Settings{GitHub: src.GitHub, given: map[string]string{}, fileText: map[string]string{}}
 	var tooLong string
-	lookup := envconfig.LookuperFunc(func(key string) (string, bool) {
-		name := inputName(key)
+	// get reads an input: the flag, else (on GitHub) INPUT_<NAME>, else
+	// SAP_CI_AUTH_<KEY>; empty means unset.
+	get := func(name string) string {
 		in, _ := lookup(name)
 		v := src.Flags[name]
 		if v == "" && src.GitHub {
@@ -197,34 +187,26 @@ func Load(ctx context.Context, src Source) (*Settings, error) {
 			if tooLong == "" {
 				tooLong = name
 			}
-			return "", false
+			return ""
 		}
-		switch {
-		case v == "":
-			v = in.Default
-		case v != in.Default:
+		if v != "" && v != in.Default {
 			// The GitHub runner exports every declared input with its
 			// default; only a value of the user's own counts as given.
 			s.given[name] = v
 		}
+		return v
+	}
+	lookuper := envconfig.LookuperFunc(func(key string) (string, bool) {
+		v := get(inputName(key))
 		return v, v != ""
 	})
-	var r raw
-	if err := envconfig.ProcessWith(ctx, &envconfig.Config{Target: &r, Lookuper: lookup}); err != nil {
+	if err := envconfig.ProcessWith(ctx, &envconfig.Config{Target: s, Lookuper: lookuper}); err != nil {
 		return s, decodeError(s, err)
 	}
 	if tooLong != "" {
 		return s, &InputError{Input: tooLong, Problem: fmt.Sprintf("is longer than %d bytes", maxValue), Fix: "give the value itself, not a whole file's worth"}
 	}
-	*s = Settings{
-		Flow: r.Flow, IASTenant: r.IASTenant, CertificatePassword: r.CertificatePassword,
-		Timeout: r.Timeout, DotenvFile: r.DotenvFile, TokenURL: r.TokenURL, ClientID: r.ClientID,
-		ClientSecret: r.ClientSecret, Username: r.Username, Password: r.Password, Scope: r.Scope,
-		ClientAuth: r.ClientAuth, Output: r.Output, GitHub: src.GitHub, given: s.given, fileText: s.fileText,
-		Audience: r.Audience, Assertion: r.Assertion, Origin: r.Origin,
-		RequiredScopes: strings.Fields(r.RequiredScopes), VerifyURL: r.VerifyURL,
-		IDTokenRequest: TokenRequest{URL: strings.TrimSpace(src.Getenv(EnvIDTokenRequestURL)), Token: strings.TrimSpace(src.Getenv(EnvIDTokenRequestToken))},
-	}
+	s.IDTokenRequest = TokenRequest{URL: strings.TrimSpace(src.Getenv(EnvIDTokenRequestURL)), Token: strings.TrimSpace(src.Getenv(EnvIDTokenRequestToken))}
 	if err := s.validate(src.Flows); err != nil {
 		return s, err
 	}
@@ -232,62 +214,71 @@ func Load(ctx context.Context, src Source) (*Settings, error) {
 	if readFile == nil {
 		readFile = readInputFile
 	}
-	var err error
-	if s.Certificate, err = s.material(readFile, InCertificate, r.Certificate, InCertificateFile, r.CertificateFile); err != nil {
-		return s, err
-	}
-	if s.ServiceKey, err = s.material(readFile, InServiceKey, r.ServiceKey, InServiceKeyFile, r.ServiceKeyFile); err != nil {
-		return s, err
-	}
-	if s.IDToken, err = s.material(readFile, InIDToken, r.IDToken, InIDTokenFile, r.IDTokenFile); err != nil {
-		return s, err
-	}
-	if s.ExportEnv, err = parseExportEnv(r.ExportEnv); err != nil {
-		return s, err
-	}
-	if v := r.CACertificates; v != "" {
-		if strings.Contains(v, "-----BEGIN") {
-			s.CACertificates = []byte(v)
-		} else if s.CACertificates, err = readFile(InCACertificates, v); err != nil {
+	for _, in := range Inputs {
+		m, ok := reflect.ValueOf(s).Elem().Field(in.field).Addr().Interface().(*Material)
+		if !ok || in.twinOf != "" {
+			continue
+		}
+		if err := s.resolve(m, in, get, readFile); err != nil {
 			return s, err
 		}
 	}
 	return s, nil
 }
 
-// decodeError turns a go-envconfig error into an [InputError] for the input
-// of the field it names ("Timeout: time: invalid duration …"), without the
-// value, which go-envconfig's decoders quote.
-func decodeError(s *Settings, err error) error {
-	field, _, _ := strings.Cut(err.Error(), ":")
-	if f, ok := reflect.TypeFor[raw]().FieldByName(field); ok {
-		name := inputName(f.Tag.Get("env"))
-		if name == InTimeout {
-			return &InputError{Input: name, Problem: "not a positive Go duration", Fix: "write it like 30s or 2m"}
-		}
-		return &InputError{Input: name, Problem: "cannot be read", Fix: s.Where(name) + " to a valid value"}
+// resolve turns the text go-envconfig decoded into m into the data of
+// input in: the text itself, the file its twin names (at most one of the
+// two may be given), or for an orpath input the file the text names when
+// it is not PEM.
+func (s *Settings) resolve(m *Material, in Input, get func(string) string, readFile func(string, string) ([]byte, error)) error {
+	path := ""
+	if in.File != "" {
+		path = get(in.File)
 	}
-	return fmt.Errorf("failed to load settings: %w", errors.New("the settings could not be decoded"))
-}
-
-// material resolves a text input and its file twin; at most one may be set.
-func (s *Settings) material(readFile func(string, string) ([]byte, error), text, textValue, file, path string) (Material, error) {
 	switch {
-	case textValue != "" && path != "":
-		return Material{}, &InputError{Input: text, Problem: "given together with " + file, Fix: "give only one of them"}
-	case textValue != "":
-		return Material{Input: text, Data: []byte(textValue)}, nil
-	case path != "":
-		b, err := readFile(file, path)
+	case len(m.Data) > 0 && path != "":
+		return &InputError{Input: in.Name, Problem: "given together with " + in.File, Fix: "give only one of them"}
+	case in.orPath && len(m.Data) > 0 && !bytes.Contains(m.Data, []byte("-----BEGIN")):
+		b, err := readFile(in.Name, string(m.Data))
 		if err != nil {
-			return Material{}, err
+			return err
+		}
+		*m = Material{Input: in.Name, Data: b}
+	case len(m.Data) > 0:
+		m.Input = in.Name
+	case path != "":
+		b, err := readFile(in.File, path)
+		if err != nil {
+			return err
 		}
 		if isText(b) {
-			s.fileText[file] = string(b)
+			s.fileText[in.File] = string(b)
 		}
-		return Material{Input: file, Data: b}, nil
+		*m = Material{Input: in.File, Data: b}
 	}
-	return Material{}, nil
+	return nil
+}
+
+// decodeError turns a go-envconfig error into an [InputError] for the input
+// of the field it names ("Timeout: time: invalid duration …"), without the
+// value, which go-envconfig's decoders quote. An InputError of a decoder
+// of ours is returned as it is.
+func decodeError(s *Settings, err error) error {
+	if ie, ok := errors.AsType[*InputError](err); ok {
+		return ie
+	}
+	field, _, _ := strings.Cut(err.Error(), ":")
+	if f, ok := reflect.TypeFor[Settings]().FieldByName(field); ok {
+		for _, in := range Inputs {
+			if in.field == f.Index[0] && in.twinOf == "" {
+				if in.Name == In.Name(&In.Timeout) {
+					return &InputError{Input: in.Name, Problem: "not a positive Go duration", Fix: "write it like 30s or 2m"}
+				}
+				return &InputError{Input: in.Name, Problem: "cannot be read", Fix: s.where(in) + " to a valid value"}
+			}
+		}
+	}
+	return fmt.Errorf("failed to load settings: %w", errors.New("the settings could not be decoded"))
 }
 
 // clean trims what a pasted value picks up around it. A secret keeps its
@@ -355,21 +346,25 @@ func (e *InputError) Error() string {
 	return e.Input + ": " + e.Problem + "; " + e.Fix
 }
 
-// Where tells the user how to set an input in the current mode.
-func (s *Settings) Where(input string) string {
+// Where tells the user how to set the input of field (a pointer to one of
+// s's fields) in the current mode.
+func (s *Settings) Where(field any) string { return s.where(s.input(field)) }
+
+func (s *Settings) where(in Input) string {
 	if s.GitHub {
-		return "set `" + input + ":` under the step's `with:`"
+		return "set `" + in.Name + ":` under the step's `with:`"
 	}
-	in, _ := lookup(input)
 	if in.Secret {
-		return "set " + ShellEnv(input)
+		return "set " + ShellEnv(in.Name)
 	}
-	return "pass --" + input + " or set " + ShellEnv(input)
+	return "pass --" + in.Name + " or set " + ShellEnv(in.Name)
 }
 
-// Missing is the error for a required input that was not given.
-func (s *Settings) Missing(input, what string) *InputError {
-	return &InputError{Input: input, Problem: "missing", Fix: s.Where(input) + " to " + what}
+// Missing is the error for a required input, the one that fills field (a
+// pointer to one of s's fields), that was not given.
+func (s *Settings) Missing(field any, what string) *InputError {
+	in := s.input(field)
+	return &InputError{Input: in.Name, Problem: "missing", Fix: s.where(in) + " to " + what}
 }
 
 func oneOf(values []string) string {
@@ -379,19 +374,19 @@ func oneOf(values []string) string {
 // validate checks what does not depend on the flow.
 func (s *Settings) validate(flows []string) error {
 	if s.Flow == "" {
-		return &InputError{Input: InFlow, Problem: "missing", Fix: s.Where(InFlow) + "; " + oneOf(flows)}
+		return &InputError{Input: s.Name(&s.Flow), Problem: "missing", Fix: s.Where(&s.Flow) + "; " + oneOf(flows)}
 	}
 	if !slices.Contains(flows, s.Flow) {
-		return &InputError{Input: InFlow, Problem: "unknown flow", Fix: oneOf(flows)}
+		return &InputError{Input: s.Name(&s.Flow), Problem: "unknown flow", Fix: oneOf(flows)}
 	}
 	if s.Timeout <= 0 {
-		return &InputError{Input: InTimeout, Problem: "not a positive Go duration", Fix: "write it like 30s or 2m"}
+		return &InputError{Input: s.Name(&s.Timeout), Problem: "not a positive Go duration", Fix: "write it like 30s or 2m"}
 	}
 	if _, isOutput := LookupOutput(s.Output); !isOutput && !slices.Contains([]string{"text", "json"}, s.Output) {
-		return &InputError{Input: InOutput, Problem: "unknown format", Fix: "use text, json, or the name of one output (such as id-token)"}
+		return &InputError{Input: s.Name(&s.Output), Problem: "unknown format", Fix: "use text, json, or the name of one output (such as id-token)"}
 	}
 	if !slices.Contains([]string{"body", "basic"}, s.ClientAuth) {
-		return &InputError{Input: InClientAuth, Problem: "unknown style", Fix: oneOf([]string{"body", "basic"})}
+		return &InputError{Input: s.Name(&s.ClientAuth), Problem: "unknown style", Fix: oneOf([]string{"body", "basic"})}
 	}
 	return nil
 }
@@ -414,12 +409,12 @@ func ParseArgs(args []string) (Args, error) {
 		case "help", "version", "inspect":
 			out.Command = args[0]
 		default:
-			out.Values[InFlow] = args[0]
+			out.Values[In.Name(&In.Flow)] = args[0]
 		}
 		args = args[1:]
 		// `inspect <flow>` as well as `inspect --flow <flow>`.
 		if out.Command == "inspect" && len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-			out.Values[InFlow] = args[0]
+			out.Values[In.Name(&In.Flow)] = args[0]
 			args = args[1:]
 		}
 	}

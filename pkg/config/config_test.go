@@ -89,13 +89,13 @@ func TestLoad(t *testing.T) {
 			name: "service key file and CA path",
 			src:  Source{Getenv: env(map[string]string{"SAP_CI_AUTH_FLOW": "password", "SAP_CI_AUTH_SERVICE_KEY_FILE": "key.json", "SAP_CI_AUTH_CA_CERTIFICATES": "ca.pem"})},
 			check: func(s *Settings) bool {
-				return s.ServiceKey.Input == "service-key-file" && string(s.ServiceKey.Data) == `{"clientsecret":"s"}` && string(s.CACertificates) == "CA"
+				return s.ServiceKey.Input == "service-key-file" && string(s.ServiceKey.Data) == `{"clientsecret":"s"}` && string(s.CACertificates.Data) == "CA"
 			},
 		},
 		{
 			name:  "CA as PEM text",
 			src:   Source{Getenv: env(map[string]string{"SAP_CI_AUTH_FLOW": "password", "SAP_CI_AUTH_CA_CERTIFICATES": "-----BEGIN CERTIFICATE-----\nx"})},
-			check: func(s *Settings) bool { return strings.HasPrefix(string(s.CACertificates), "-----BEGIN") },
+			check: func(s *Settings) bool { return strings.HasPrefix(string(s.CACertificates.Data), "-----BEGIN") },
 		},
 		{
 			name: "flags win over env",
@@ -171,7 +171,9 @@ func TestWhere(t *testing.T) {
 		{false, "client-secret", "set SAP_CI_AUTH_CLIENT_SECRET"},
 	}
 	for _, tc := range cases {
-		got := (&Settings{GitHub: tc.github}).Where(tc.input)
+		s := &Settings{GitHub: tc.github}
+		in, _ := lookup(tc.input)
+		got := s.where(in)
 		if !strings.Contains(got, tc.want) {
 			t.Errorf("Where(%q, github=%v) = %q, want it to contain %q", tc.input, tc.github, got, tc.want)
 		}
@@ -223,27 +225,63 @@ func TestParseArgs(t *testing.T) {
 	}
 }
 
-// TestSettingsMatchInputs keeps the Settings struct and the Inputs table in
-// step: every input has a field and every env-tagged field an input.
-func TestSettingsMatchInputs(t *testing.T) {
+// TestInputsAreTheSettingsFields: every env-tagged field of Settings is
+// declared as an input (a Material with a file tag as two), names are
+// unique and described, and a field names its input both ways.
+func TestInputsAreTheSettingsFields(t *testing.T) {
 	t.Parallel()
-	tags := map[string]bool{}
-	st := reflect.TypeOf(raw{})
+	want := 0
+	st := reflect.TypeFor[Settings]()
 	for i := range st.NumField() {
-		tag := st.Field(i).Tag.Get("env")
-		if tag == "" || tag == "-" {
-			continue
+		if _, ok := st.Field(i).Tag.Lookup("env"); ok {
+			want++
+			if _, ok := st.Field(i).Tag.Lookup("file"); ok {
+				want++
+			}
 		}
-		tags[inputName(strings.Split(tag, ",")[0])] = true
 	}
+	if len(Inputs) != want || want < 20 {
+		t.Fatalf("%d inputs, want %d (one per env-tagged field, two for a Material with a file twin)", len(Inputs), want)
+	}
+	seen := map[string]bool{}
 	for _, in := range Inputs {
-		if !tags[in.Name] {
-			t.Errorf("input %s has no Settings field", in.Name)
+		if seen[in.Name] || in.Description == "" || !regexp.MustCompile(`^[a-z][a-z0-9-]*$`).MatchString(in.Name) {
+			t.Errorf("input %q: duplicate, undescribed or badly named", in.Name)
 		}
-		delete(tags, in.Name)
+		seen[in.Name] = true
 	}
-	for name := range tags {
-		t.Errorf("Settings field for %s has no row in Inputs", name)
+	s := &Settings{}
+	for _, c := range []struct {
+		field any
+		want  []string
+	}{
+		{&In.IASTenant, []string{"ias-tenant"}},
+		{&In.Certificate, []string{"certificate", "certificate-file"}},
+		{&In.Timeout, []string{"timeout"}},
+		{&In.Flow, []string{"flow"}},
+	} {
+		if got := Names(c.field); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("Names = %v, want %v", got, c.want)
+		}
+	}
+	if got := s.Name(&s.ClientSecret); got != "client-secret" {
+		t.Errorf("Name(&s.ClientSecret) = %q", got)
+	}
+	if in, _ := lookup("timeout"); in.Default != "30s" {
+		t.Errorf("timeout's default = %q, want the tag's 30s", in.Default)
+	}
+	if in, _ := lookup("client-secret"); !in.Secret {
+		t.Error("client-secret is not secret")
+	}
+	for _, bad := range []any{s, &In.Flow, new(string), s.Flow} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("Name(%T) of another value did not panic", bad)
+				}
+			}()
+			s.Name(bad)
+		}()
 	}
 }
 

@@ -25,7 +25,7 @@ var reservedPrefixes = []string{"GITHUB_", "RUNNER_", "ACTIONS_", "LD_", "DYLD_"
 func parseExportEnv(v string) ([]EnvVar, error) {
 	var out []EnvVar
 	fail := func(problem, fix string) error {
-		return &InputError{Input: InExportEnv, Problem: problem, Fix: fix}
+		return &InputError{Input: In.Name(&In.ExportEnv), Problem: problem, Fix: fix}
 	}
 	for _, pair := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\r' || r == '\t' }) {
 		name, output, ok := strings.Cut(pair, "=")

@@ -2,10 +2,12 @@
 // from wherever the runner puts them: GitHub's INPUT_<NAME> variables,
 // SAP_CI_AUTH_<NAME> variables elsewhere, and command-line flags.
 //
-// The table [Inputs] is the single source for --help, the flag set, the
-// environment names, the mask list (its Secret column) and the action.yml
-// test, so a new input is one row here and one field in the loaded struct.
-// Which flow reads which input is said by the flow registry in pkg/app.
+// An input is declared once, as a tagged field of [Settings]; go-envconfig
+// decodes into that struct, and [Inputs], built from the same tags, is
+// what --help, the flag set, the environment names, the mask list and the
+// action.yml test read. A new input is one field plus its use in a flow.
+// Which flow reads which input is said by the flow registry in pkg/app,
+// from each flow's Inputs ([Names]).
 //
 // [Load] resolves every input once: "text or a path" inputs become their
 // bytes (files read with a cap, only regular files), the timeout a
@@ -13,39 +15,14 @@
 // a file or the environment.
 package config
 
-import "strings"
-
-// Input names, as action.yml declares them and as flags take them.
-const (
-	InFlow                = "flow"
-	InIASTenant           = "ias-tenant"
-	InCertificate         = "certificate"
-	InCertificateFile     = "certificate-file"
-	InCertificatePassword = "certificate-password"
-	InCACertificates      = "ca-certificates"
-	InTimeout             = "timeout"
-	InDotenvFile          = "dotenv-file"
-	InServiceKey          = "service-key"
-	InServiceKeyFile      = "service-key-file"
-	InTokenURL            = "token-url"
-	InClientID            = "client-id"
-	InClientSecret        = "client-secret"
-	InUsername            = "username"
-	InPassword            = "password"
-	InScope               = "scope"
-	InClientAuth          = "client-auth"
-	InOutput              = "output"
-	InIDToken             = "id-token"
-	InIDTokenFile         = "id-token-file"
-	InAudience            = "audience"
-	InAssertion           = "assertion"
-	InOrigin              = "origin"
-	InExportEnv           = "export-env"
-	InRequiredScopes      = "required-scopes"
-	InVerifyURL           = "verify-url"
+import (
+	"fmt"
+	"reflect"
+	"strings"
 )
 
-// Input describes one setting the user can give.
+// Input describes one setting the user can give. [Inputs] builds it from
+// the tags of a [Settings] field, the input's one declaration.
 type Input struct {
 	// Name is the action.yml input name and the flag name (kebab case).
 	Name string
@@ -62,61 +39,53 @@ type Input struct {
 	// ShellOnly inputs make sense only outside GitHub Actions and are not
 	// declared in action.yml.
 	ShellOnly bool
+
+	// field is the index of the Settings field the input fills.
+	field int
+	// twinOf names the text input of a file input (certificate-file →
+	// certificate), which fills the same field.
+	twinOf string
+	// orPath marks a Material input that takes text or a path.
+	orPath bool
 }
 
-// Inputs is the table of every input, in the order --help lists them.
-var Inputs = []Input{
-	{Name: InFlow, Description: "which credential to get (see Flows)"},
-	{Name: InIASTenant,
-		Description: "IAS tenant: an id (mytenant -> https://mytenant.accounts.ondemand.com), a host name, or an https URL for custom domains"},
-	{Name: InCertificate, Secret: true, File: InCertificateFile,
-		Description: "client certificate: base64 of a PKCS#12 file, or PEM text holding the certificate, its chain and the private key (token flows: for X.509 service keys without a key)"},
-	{Name: InCertificateFile,
-		Description: "path to the client certificate (.p12, .pfx or .pem); relative to the working directory"},
-	{Name: InCertificatePassword, Secret: true,
-		Description: "password of the PKCS#12 certificate (empty for none)"},
-	{Name: InCACertificates,
-		Description: "extra trusted CA certificates, as PEM text or a path to a PEM file; added to the system roots"},
-	{Name: InTimeout, Default: "30s",
-		Description: "time limit for the whole run, retries included, as a Go duration (30s, 1m)"},
-	{Name: InDotenvFile,
-		Description: "also write all outputs as NAME=value lines (mode 0600) to this file, e.g. for a GitLab dotenv report"},
-	{Name: InServiceKey, Secret: true, File: InServiceKeyFile,
-		Description: "service key JSON, or the raw output of `cf service-key` / `xs service-key` pasted as is"},
-	{Name: InServiceKeyFile,
-		Description: "path to a file holding the service key"},
-	{Name: InTokenURL,
-		Description: "OAuth token URL (https); overrides the service key, e.g. for Neo"},
-	{Name: InClientID,
-		Description: "OAuth client id; overrides the service key"},
-	{Name: InClientSecret, Secret: true,
-		Description: "OAuth client secret; overrides the service key"},
-	{Name: InUsername,
-		Description: "user for the password grant (e.g. the HANA cockpit user)"},
-	{Name: InPassword, Secret: true,
-		Description: "password of that user"},
-	{Name: InScope,
-		Description: "scopes to request, space separated (default: all the client may have)"},
-	{Name: InClientAuth, Default: "body",
-		Description: "where the client id and secret go: body (client_secret_post, works with UAA, XSUAA and CPI) or basic (HTTP Basic header)"},
-	{Name: InIDToken, Secret: true, File: InIDTokenFile,
-		Description: "the CI job's OIDC ID token (JWT); on GitLab declare id_tokens: {SAP_CI_AUTH_ID_TOKEN: {aud: ...}}; on GitHub leave it empty and grant permissions: id-token: write"},
-	{Name: InIDTokenFile,
-		Description: "path to a file holding the job's ID token (local runs, act)"},
-	{Name: InAudience,
-		Description: "audience to request for the job's ID token from GitHub (empty: GitHub's default)"},
-	{Name: InAssertion, Secret: true,
-		Description: "the JWT to exchange with the jwt-bearer grant (default: the job's ID token, as the oidc flow gets it)"},
-	{Name: InOrigin,
-		Description: "identity provider (Origin Key of a trust configuration) for the password and jwt-bearer grants: sent as login_hint={\"origin\":...}"},
-	{Name: InExportEnv,
-		Description: "NAME=output pairs (space or line separated) exported to later steps through GITHUB_ENV, e.g. CF_PASSWORD=passcode; GitHub only (elsewhere use dotenv-file)"},
-	{Name: InRequiredScopes,
-		Description: "token flows: scopes the token must carry, space separated; a scope matches by its full name or the part after the application prefix (WorkspacePackagesRead matches it!b12345.WorkspacePackagesRead)"},
-	{Name: InVerifyURL,
-		Description: "token flows: an https URL to GET with the new token (e.g. <CPI url>/api/v1/IntegrationPackages?$top=1) to prove it is accepted; 401/403 fail the step with the likely missing role"},
-	{Name: InOutput, Default: "text", ShellOnly: true,
-		Description: "shell only: text prints the passcode, access token or ID token alone; json prints all outputs as one object; an output's name (e.g. id-token) prints that output alone"},
+// Inputs is the table of every input, in the order --help and action.yml
+// list them: the Settings fields in order, each file twin after its input.
+var Inputs = declare()
+
+// declare reads the declarations of the Settings fields.
+func declare() []Input {
+	var out []Input
+	t := reflect.TypeFor[Settings]()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag, ok := f.Tag.Lookup("env")
+		if !ok {
+			continue
+		}
+		key, opts, _ := strings.Cut(tag, ",")
+		in := Input{Name: inputName(key), Description: f.Tag.Get("help"), field: i}
+		in.Default, _ = strings.CutPrefix(opts, "default=")
+		for opt := range strings.SplitSeq(f.Tag.Get("input"), ",") {
+			switch opt {
+			case "secret":
+				in.Secret = true
+			case "shell":
+				in.ShellOnly = true
+			case "orpath":
+				in.orPath = true
+			}
+		}
+		file, twin := f.Tag.Lookup("file")
+		if twin {
+			in.File = in.Name + "-file"
+		}
+		out = append(out, in)
+		if twin {
+			out = append(out, Input{Name: in.File, Description: file, field: i, twinOf: in.Name})
+		}
+	}
+	return out
 }
 
 // lookup returns the input called name.
@@ -127,6 +96,45 @@ func lookup(name string) (Input, bool) {
 		}
 	}
 	return Input{}, false
+}
+
+// In names inputs by their fields, where there is no loaded Settings at
+// hand: config.Names(&config.In.IASTenant) is ["ias-tenant"]. Only its
+// fields' addresses are used.
+var In = &Settings{}
+
+// Names lists the inputs that fill the given fields of [In], a Material's
+// file twin included, as a flow's Inputs list them. A pointer to anything
+// else is a programming error and panics.
+func Names(fields ...any) []string {
+	var out []string
+	for _, f := range fields {
+		in := In.input(f)
+		out = append(out, in.Name)
+		if in.File != "" {
+			out = append(out, in.File)
+		}
+	}
+	return out
+}
+
+// Name is the input that fills field, a pointer to one of s's fields: for a
+// Material, the text input (its file twin is in the Material's Input once
+// loaded). A pointer to anything else is a programming error and panics.
+func (s *Settings) Name(field any) string { return s.input(field).Name }
+
+// input finds the declaration of the field that ptr points to.
+func (s *Settings) input(ptr any) Input {
+	p := reflect.ValueOf(ptr)
+	base := reflect.ValueOf(s).Elem()
+	if p.Kind() == reflect.Pointer {
+		for _, in := range Inputs {
+			if f := base.Field(in.field).Addr(); in.twinOf == "" && f.Type() == p.Type() && f.Pointer() == p.Pointer() {
+				return in
+			}
+		}
+	}
+	panic(fmt.Sprintf("config: %T is not a pointer to an input field of these Settings", ptr))
 }
 
 // GitHubEnv is the variable the GitHub runner sets for an input: INPUT_

@@ -41,7 +41,7 @@ func CertificateInputError(s *config.Settings, err error) error {
 		return &config.InputError{Input: in, Problem: fmt.Sprintf("could not be decoded within the timeout (%s): its key derivation asks for an unreasonable number of iterations", s.Timeout),
 			Fix: "export the PKCS#12 file again with a standard tool (openssl pkcs12 -export)"}
 	case errors.Is(err, certs.ErrWrongPassword):
-		return &config.InputError{Input: config.InCertificatePassword, Problem: "does not open the PKCS#12 certificate",
+		return &config.InputError{Input: s.Name(&s.CertificatePassword), Problem: "does not open the PKCS#12 certificate",
 			Fix: "give the password chosen when the certificate was generated (empty if none)"}
 	}
 	return &config.InputError{Input: in, Problem: "the data " + err.Error(),

@@ -20,7 +20,7 @@ func TestHostilePKCS12IsBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &config.Settings{Certificate: config.Material{Input: config.InCertificateFile, Data: p12}, Timeout: 300 * time.Millisecond}
+	s := &config.Settings{Certificate: config.Material{Input: "certificate-file", Data: p12}, Timeout: 300 * time.Millisecond}
 	env := &flow.Env{Now: time.Now, Warn: func(string) {}, Info: func(string) {}}
 	start := time.Now()
 	_, err = flow.ClientCertificate(s, env)

@@ -11,7 +11,7 @@ import (
 var Flow = flow.Flow{
 	Name:    "ias-passcode",
 	Summary: "GET /service/users/passcode on the IAS tenant over mutual TLS",
-	Inputs:  []string{config.InIASTenant, config.InCertificate, config.InCertificateFile, config.InCertificatePassword},
+	Inputs:  config.Names(&config.In.IASTenant, &config.In.Certificate, &config.In.CertificatePassword),
 	Primary: config.OutPasscode,
 	Outputs: []string{config.OutPasscode, config.OutExpiresIn, config.OutExpiresAt},
 	Prepare: prepare,
@@ -19,16 +19,16 @@ var Flow = flow.Flow{
 
 func prepare(s *config.Settings, env *flow.Env) (flow.Run, error) {
 	if s.IASTenant == "" {
-		return nil, s.Missing(config.InIASTenant, "name the IAS tenant (id, host or https URL)")
+		return nil, s.Missing(&s.IASTenant, "name the IAS tenant (id, host or https URL)")
 	}
 	tenant, err := ParseTenant(s.IASTenant)
 	if err != nil {
-		return nil, &config.InputError{Input: config.InIASTenant, Problem: err.Error(),
+		return nil, &config.InputError{Input: s.Name(&s.IASTenant), Problem: err.Error(),
 			Fix: "give a tenant id (mytenant), a host (mytenant.accounts.ondemand.com) or an https URL"}
 	}
 	if !s.Certificate.Given() {
-		return nil, &config.InputError{Input: config.InCertificate, Problem: "missing",
-			Fix: s.Where(config.InCertificate) + " (or certificate-file) to give the user's PKCS#12 or PEM certificate"}
+		return nil, &config.InputError{Input: s.Name(&s.Certificate), Problem: "missing",
+			Fix: s.Where(&s.Certificate) + " (or certificate-file) to give the user's PKCS#12 or PEM certificate"}
 	}
 	env.Describe("passcode URL", tenant.JoinPath(passcodePath).String())
 	cert, err := flow.ClientCertificate(s, env)

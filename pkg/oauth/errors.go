@@ -2,7 +2,6 @@ package oauth
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -137,9 +136,9 @@ func (r *tokenRequest) fromResponse(re *oauth2.RetrieveError) *tokenError {
 		e.Status = re.Response.StatusCode
 	}
 	code, desc := strings.ToLower(re.ErrorCode), strings.ToLower(re.ErrorDescription)
-	badClient := "client-id or client-secret is wrong; check them, or the clientid and clientsecret of the service key" + r.otherAuthHint()
-	if r.ClientSecret == "" && r.Grant != jwtBearerGrant {
-		badClient = "the client id or client certificate was not accepted; check that the certificate and key belong to the service key's client id"
+	var own string
+	if g := r.grant(); g.hint != nil {
+		own = g.hint(r, e.Status, code, desc)
 	}
 	switch {
 	case e.Status == http.StatusBadRequest && code == "" && transport.StatusHint(e.Status, re.Body) != "":
@@ -147,40 +146,25 @@ func (r *tokenRequest) fromResponse(re *oauth2.RetrieveError) *tokenError {
 		// untrusted client certificate with their own 400 page.
 		e.Hint = transport.StatusHint(e.Status, re.Body)
 	case code == "invalid_client":
-		e.Hint = badClient
-	case code == "unauthorized" && r.Grant == passwordGrant:
-		// Covers "Bad credentials" (current UAA) and "Name or password
-		// mismatch" (older UAA) for a wrong user password. A missing client
-		// authentication is reported the same way, so tell that apart; so
-		// is an origin the UAA does not know.
-		switch {
-		case strings.Contains(desc, "full authentication"):
-			e.Hint = "the server did not get the client credentials; check the client id and secret" + r.otherAuthHint()
-		case strings.Contains(desc, "origin"):
-			e.Hint = "the origin is not an identity provider of this UAA that allows the password grant; use the Origin Key of the trust configuration"
-		default:
-			e.Hint = "the username or password is wrong" + r.originHint()
-		}
+		e.Hint = r.badClient()
+	case own != "":
+		// What the answer means for this grant (a user's password, an
+		// assertion).
+		e.Hint = own
 	case code == "unauthorized":
 		// UAA before 76.26.0 said "unauthorized" "Bad credentials" for wrong
 		// client credentials.
-		e.Hint = badClient
-	case code == "invalid_grant" && r.Grant == passwordGrant:
-		e.Hint = "the username or password is wrong, or the user may not log in this way" + r.originHint()
-	case code == "invalid_grant" && r.Grant == jwtBearerGrant:
-		e.Hint = "the assertion was not accepted: the server must trust its issuer (a corporate OpenID Connect provider in IAS, or IAS in the UAA), its audience must name the server or client, it must not be expired, and its subject must map to a user" + r.originHint()
+		e.Hint = r.badClient()
 	case code == "invalid_scope":
 		e.Hint = "a requested scope is not allowed for this client; fix the scope, or leave it empty for the client's default scopes"
 	case code == "unsupported_grant_type":
-		e.Hint = fmt.Sprintf("the server does not support the %s grant at all; use another flow, or the token URL of a server that has it", r.Grant)
+		e.Hint = fmt.Sprintf("the server does not support the %s grant at all; use another flow, or the token URL of a server that has it", r.grant().name)
 	case code == "unauthorized_client":
-		e.Hint = fmt.Sprintf("the client is not allowed to use the %s grant; allow the grant type for the client (authorized-grant-types), or use another flow", r.Grant)
+		e.Hint = fmt.Sprintf("the client is not allowed to use the %s grant; allow the grant type for the client (authorized-grant-types), or use another flow", r.grant().name)
 	case e.Status == http.StatusNotFound, e.Status == http.StatusMethodNotAllowed:
 		e.Hint = "the token URL is wrong: nothing there accepts token requests"
 	case e.Status >= 300 && e.Status < 400:
 		e.Hint = "the token URL redirects elsewhere (to a login page?); use the token endpoint itself"
-	case e.Status == http.StatusUnauthorized && r.Grant == clientCredentialsGrant:
-		e.Hint = badClient
 	case e.Status == http.StatusUnauthorized:
 		e.Hint = "the server did not accept the client or user credentials"
 	case code == "invalid_request":
@@ -218,23 +202,21 @@ func (r *tokenRequest) otherAuthHint() string {
 	return "; if they are right, the server may want them sent the other way: try client-auth: " + other
 }
 
-// originHint reminds of the origin input when a user grant fails.
-func (r *tokenRequest) originHint() string {
-	if r.Origin != "" {
-		return "; check that the user exists in the identity provider of origin " + strconv.Quote(r.Origin)
+// badClient is the hint for client credentials that were not accepted.
+func (r *tokenRequest) badClient() string {
+	if r.ClientSecret == "" {
+		return "the client id or client certificate was not accepted; check that the certificate and key belong to the service key's client id"
 	}
-	return "; a user of a custom identity provider needs origin (its Origin Key)"
+	return "client-id or client-secret is wrong; check them, or the clientid and clientsecret of the service key" + r.otherAuthHint()
 }
 
 // secrets lists what must never appear in an error message: the client
 // secret, the password and the assertion (also in the encodings they are
 // sent in) and any token in the response body.
 func (r *tokenRequest) secrets(body []byte) []string {
-	s := []string{r.ClientSecret, r.Password, r.Assertion}
+	s := append([]string{r.ClientSecret}, r.grant().secrets...)
 	if r.ClientSecret != "" {
-		s = append(s,
-			base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(r.ClientID)+":"+url.QueryEscape(r.ClientSecret))),
-			base64.StdEncoding.EncodeToString([]byte(r.ClientID+":"+r.ClientSecret)))
+		s = append(s, basicForms(r.ClientID, r.ClientSecret)...)
 	}
 	var fields map[string]any
 	if json.Unmarshal(body, &fields) == nil {

@@ -11,7 +11,7 @@ import (
 
 func TestClassifyKeepsBodyOut(t *testing.T) {
 	t.Parallel()
-	r := &tokenRequest{Grant: clientCredentialsGrant, ClientID: "id", ClientSecret: "very-secret"}
+	r := &tokenRequest{Grant: clientCredentialsGrant(), ClientID: "id", ClientSecret: "very-secret"}
 	body := []byte(`{"error":"invalid_client","error_description":"very-secret is wrong","access_token":"tok-123"}`)
 	cases := []struct {
 		name string

@@ -68,10 +68,8 @@ package oauth
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -80,36 +78,6 @@ import (
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 )
-
-// grantKind is an OAuth 2.0 authorization grant type.
-type grantKind int
-
-const (
-	// clientCredentialsGrant is the client credentials grant (RFC 6749 §4.4).
-	clientCredentialsGrant grantKind = iota
-	// passwordGrant is the resource owner password credentials grant (RFC 6749
-	// §4.3).
-	passwordGrant
-	// jwtBearerGrant exchanges a signed JWT for a token (RFC 7523 §2.1): the
-	// job's OIDC ID token at IAS, or an IAS token at XSUAA.
-	jwtBearerGrant
-)
-
-// jwtBearerGrantType is grant_type for jwtBearerGrant (RFC 7523 §2.1).
-const jwtBearerGrantType = "urn:ietf:params:oauth:grant-type:jwt-bearer"
-
-// String names the grant: "client_credentials", "password" or "jwt-bearer".
-func (g grantKind) String() string {
-	switch g {
-	case clientCredentialsGrant:
-		return "client_credentials"
-	case passwordGrant:
-		return "password"
-	case jwtBearerGrant:
-		return "jwt-bearer"
-	}
-	return "grantKind(" + strconv.Itoa(int(g)) + ")"
-}
 
 // clientAuthMode is how the client authenticates to the token endpoint (RFC 6749
 // §2.3.1).
@@ -138,11 +106,11 @@ func (a clientAuthMode) String() string {
 }
 
 // tokenRequest describes one token request. The zero value is not usable: a
-// TokenURL and a ClientID are required, and Username and Password for the
-// password grant.
+// TokenURL and a ClientID are required.
 type tokenRequest struct {
-	// Grant is the grant type; the zero value is clientCredentialsGrant.
-	Grant grantKind
+	// Grant is the grant and its own parameters; nil is the client
+	// credentials grant.
+	Grant *grant
 	// TokenURL is the token endpoint, such as
 	// https://<sub>.authentication.<region>.hana.ondemand.com/oauth/token.
 	// It must be an https URL without user info.
@@ -154,22 +122,20 @@ type tokenRequest struct {
 	// client_id goes in the body and no secret is sent, whatever ClientAuth
 	// says.
 	ClientSecret string
-	// Username is the resource owner's name, for the password grant.
-	Username string
-	// Password is the resource owner's password, for the password grant.
-	Password string
-	// Assertion is the JWT to exchange, for the jwt-bearer grant.
-	Assertion string
-	// Origin, when set, sends login_hint={"origin":Origin} with the
-	// password and jwt-bearer grants, so that UAA authenticates the user
-	// at that identity provider (the Origin Key of a trust configuration).
-	Origin string
 	// Scopes are sent space-separated as the scope parameter; empty
 	// strings are dropped. None means the client's default scopes.
 	Scopes []string
 	// ClientAuth is where the client id and secret go; the zero value is
 	// authBody.
 	ClientAuth clientAuthMode
+}
+
+// grant is r's grant: the client credentials grant when Grant is nil.
+func (r *tokenRequest) grant() *grant {
+	if r.Grant == nil {
+		return clientCredentialsGrant()
+	}
+	return r.Grant
 }
 
 // issuedToken is an access token as the token endpoint returned it (RFC 6749
@@ -238,27 +204,13 @@ func fetch(ctx context.Context, hc *http.Client, r tokenRequest, now func() time
 			scopes = append(scopes, s)
 		}
 	}
-	params := url.Values{}
-	switch r.Grant {
-	case passwordGrant:
-		params.Set("grant_type", "password")
-		params.Set("username", r.Username)
-		params.Set("password", r.Password)
-	case jwtBearerGrant:
-		params.Set("grant_type", jwtBearerGrantType)
-		params.Set("assertion", r.Assertion)
-	}
-	if r.Origin != "" && r.Grant != clientCredentialsGrant {
-		hint, _ := json.Marshal(map[string]string{"origin": r.Origin}) // a string map always encodes
-		params.Set("login_hint", string(hint))
-	}
 	cfg := clientcredentials.Config{
 		ClientID:       r.ClientID,
 		ClientSecret:   r.ClientSecret,
 		TokenURL:       r.TokenURL,
 		Scopes:         scopes,
 		AuthStyle:      style,
-		EndpointParams: params,
+		EndpointParams: r.grant().params,
 	}
 	tok, err := cfg.Token(ctx)
 	if err != nil {

@@ -1,4 +1,4 @@
-package oauth_test
+package oauth
 
 import (
 	"context"
@@ -18,7 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sap-ci-auth/sap-ci-auth/pkg/oauth"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/saptest"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/transport"
 )
@@ -28,10 +27,10 @@ const (
 	// x/oauth2 escapes in a Basic header.
 	clientID = "sb-ci!b12|it!b34"
 	// secret has characters that QueryEscape changes.
-	secret   = "S3cr3t$x+y/z="
-	x509ID   = "sb-x509-ci!b12"
-	username = "COCKPIT_ADMIN"
-	password = "Pa55w0rd!:&%"
+	clientSecret = "S3cr3t$x+y/z="
+	x509ID       = "sb-x509-ci!b12"
+	username     = "COCKPIT_ADMIN"
+	userPassword = "Pa55w0rd!:&%"
 )
 
 var (
@@ -55,10 +54,10 @@ func testPKI(t *testing.T) *saptest.PKI {
 func newUAA(t *testing.T, cfg saptest.UAAConfig) *saptest.UAA {
 	t.Helper()
 	if cfg.Clients == nil {
-		cfg.Clients = map[string]string{clientID: secret, x509ID: ""}
+		cfg.Clients = map[string]string{clientID: clientSecret, x509ID: ""}
 	}
 	if cfg.Users == nil {
-		cfg.Users = map[string]string{username: password}
+		cfg.Users = map[string]string{username: userPassword}
 	}
 	if cfg.Scopes == nil {
 		cfg.Scopes = []string{"it!b34.IntegrationOperationServer.read", "it!b34.NodeManager.read"}
@@ -78,9 +77,9 @@ func onlyRequest(t *testing.T, uaa *saptest.UAA) saptest.Request {
 	return reqs[0]
 }
 
-// client is the HTTP client production uses (transport.New), trusting the
+// httpClient is the HTTP client production uses (transport.New), trusting the
 // test PKI and presenting c when it is not nil.
-func client(t testing.TB, p *saptest.PKI, c *saptest.ClientCert) *http.Client {
+func httpClient(t testing.TB, p *saptest.PKI, c *saptest.ClientCert) *http.Client {
 	t.Helper()
 	// Retry waits are skipped (the transport's own tests time them); the
 	// retries themselves still happen and are counted.
@@ -97,15 +96,15 @@ func client(t testing.TB, p *saptest.PKI, c *saptest.ClientCert) *http.Client {
 	return hc
 }
 
-func basic(id, secret string) string {
-	return "Basic " + base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(id)+":"+url.QueryEscape(secret)))
+func basic(id, clientSecret string) string {
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(id)+":"+url.QueryEscape(clientSecret)))
 }
 
 func TestFetchClientAuth(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name        string
-		auth        oauth.ClientAuth
+		auth        clientAuthMode
 		decodeBasic bool
 		wantBody    string
 		wantAuthz   string
@@ -113,25 +112,25 @@ func TestFetchClientAuth(t *testing.T) {
 	}{
 		{
 			name:     "body, server does not decode Basic",
-			auth:     oauth.AuthBody,
+			auth:     authBody,
 			wantBody: "client_id=sb-ci%21b12%7Cit%21b34&client_secret=S3cr3t%24x%2By%2Fz%3D&grant_type=client_credentials",
 		},
 		{
 			name:        "body, server decodes Basic",
-			auth:        oauth.AuthBody,
+			auth:        authBody,
 			decodeBasic: true,
 			wantBody:    "client_id=sb-ci%21b12%7Cit%21b34&client_secret=S3cr3t%24x%2By%2Fz%3D&grant_type=client_credentials",
 		},
 		{
 			name:        "basic, server decodes Basic as RFC 6749 2.3.1 says",
-			auth:        oauth.AuthBasic,
+			auth:        authBasic,
 			decodeBasic: true,
 			wantBody:    "grant_type=client_credentials",
 			wantAuthz:   "Basic c2ItY2klMjFiMTIlN0NpdCUyMWIzNDpTM2NyM3QlMjR4JTJCeSUyRnolM0Q=",
 		},
 		{
 			name:      "basic, server does not decode Basic: the escaped id does not match",
-			auth:      oauth.AuthBasic,
+			auth:      authBasic,
 			wantBody:  "grant_type=client_credentials",
 			wantAuthz: "Basic c2ItY2klMjFiMTIlN0NpdCUyMWIzNDpTM2NyM3QlMjR4JTJCeSUyRnolM0Q=",
 			wantErr:   true,
@@ -141,10 +140,10 @@ func TestFetchClientAuth(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			uaa := newUAA(t, saptest.UAAConfig{DecodeBasic: tc.decodeBasic})
-			tok, err := oauth.Fetch(context.Background(), client(t, testPKI(t), nil), oauth.Request{
+			tok, err := fetch(context.Background(), httpClient(t, testPKI(t), nil), tokenRequest{
 				TokenURL:     uaa.TokenURL(),
 				ClientID:     clientID,
-				ClientSecret: secret,
+				ClientSecret: clientSecret,
 				ClientAuth:   tc.auth,
 			}, now)
 			req := onlyRequest(t, uaa)
@@ -160,8 +159,8 @@ func TestFetchClientAuth(t *testing.T) {
 			if got := req.Header.Get("Authorization"); got != tc.wantAuthz {
 				t.Errorf("Authorization = %q, want %q", got, tc.wantAuthz)
 			}
-			if tc.wantAuthz != "" && tc.wantAuthz != basic(clientID, secret) {
-				t.Errorf("test case Authorization %q is not the form-urlencoded Basic header %q", tc.wantAuthz, basic(clientID, secret))
+			if tc.wantAuthz != "" && tc.wantAuthz != basic(clientID, clientSecret) {
+				t.Errorf("test case Authorization %q is not the form-urlencoded Basic header %q", tc.wantAuthz, basic(clientID, clientSecret))
 			}
 			if tc.wantErr {
 				assertError(t, err)
@@ -184,7 +183,7 @@ func TestFetchGrants(t *testing.T) {
 	cases := []struct {
 		name       string
 		cfg        saptest.UAAConfig
-		req        oauth.Request
+		req        tokenRequest
 		hc         *http.Client
 		wantForm   url.Values
 		wantAuthz  bool
@@ -195,9 +194,9 @@ func TestFetchGrants(t *testing.T) {
 	}{
 		{
 			name: "client credentials with scopes",
-			req:  oauth.Request{ClientID: clientID, ClientSecret: secret, Scopes: []string{"it!b34.NodeManager.read", " ", "it!b34.IntegrationOperationServer.read"}},
+			req:  tokenRequest{ClientID: clientID, ClientSecret: clientSecret, Scopes: []string{"it!b34.NodeManager.read", " ", "it!b34.IntegrationOperationServer.read"}},
 			wantForm: url.Values{
-				"grant_type": {"client_credentials"}, "client_id": {clientID}, "client_secret": {secret},
+				"grant_type": {"client_credentials"}, "client_id": {clientID}, "client_secret": {clientSecret},
 				"scope": {"it!b34.NodeManager.read it!b34.IntegrationOperationServer.read"},
 			},
 			wantScope:  "it!b34.NodeManager.read it!b34.IntegrationOperationServer.read",
@@ -206,10 +205,10 @@ func TestFetchGrants(t *testing.T) {
 		{
 			name: "password grant of the HANA cockpit",
 			cfg:  saptest.UAAConfig{ExpiresIn: 14399, TokenPath: "/uaa-security/oauth/token"},
-			req:  oauth.Request{Grant: oauth.Password, ClientID: clientID, ClientSecret: secret, Username: username, Password: password},
+			req:  tokenRequest{Grant: passwordGrant(username, userPassword, ""), ClientID: clientID, ClientSecret: clientSecret},
 			wantForm: url.Values{
-				"grant_type": {"password"}, "client_id": {clientID}, "client_secret": {secret},
-				"username": {username}, "password": {password},
+				"grant_type": {"password"}, "client_id": {clientID}, "client_secret": {clientSecret},
+				"username": {username}, "password": {userPassword},
 			},
 			wantScope:  "it!b34.IntegrationOperationServer.read it!b34.NodeManager.read",
 			wantExpiry: 14399,
@@ -218,8 +217,8 @@ func TestFetchGrants(t *testing.T) {
 		{
 			name:       "password grant with Basic client auth and a scope",
 			cfg:        saptest.UAAConfig{DecodeBasic: true},
-			req:        oauth.Request{Grant: oauth.Password, ClientID: clientID, ClientSecret: secret, Username: username, Password: password, Scopes: []string{"it!b34.NodeManager.read"}, ClientAuth: oauth.AuthBasic},
-			wantForm:   url.Values{"grant_type": {"password"}, "username": {username}, "password": {password}, "scope": {"it!b34.NodeManager.read"}},
+			req:        tokenRequest{Grant: passwordGrant(username, userPassword, ""), ClientID: clientID, ClientSecret: clientSecret, Scopes: []string{"it!b34.NodeManager.read"}, ClientAuth: authBasic},
+			wantForm:   url.Values{"grant_type": {"password"}, "username": {username}, "password": {userPassword}, "scope": {"it!b34.NodeManager.read"}},
 			wantAuthz:  true,
 			wantScope:  "it!b34.NodeManager.read",
 			wantExpiry: saptest.DefaultExpiresIn,
@@ -227,8 +226,8 @@ func TestFetchGrants(t *testing.T) {
 		},
 		{
 			name:       "X.509 client over mTLS sends client_id and no secret",
-			req:        oauth.Request{ClientID: x509ID},
-			hc:         client(t, p, x509Cert),
+			req:        tokenRequest{ClientID: x509ID},
+			hc:         httpClient(t, p, x509Cert),
 			wantForm:   url.Values{"grant_type": {"client_credentials"}, "client_id": {x509ID}},
 			wantCN:     x509ID,
 			wantScope:  "it!b34.IntegrationOperationServer.read it!b34.NodeManager.read",
@@ -236,8 +235,8 @@ func TestFetchGrants(t *testing.T) {
 		},
 		{
 			name:       "X.509 client asking for Basic still uses the body",
-			req:        oauth.Request{ClientID: x509ID, ClientAuth: oauth.AuthBasic},
-			hc:         client(t, p, x509Cert),
+			req:        tokenRequest{ClientID: x509ID, ClientAuth: authBasic},
+			hc:         httpClient(t, p, x509Cert),
 			wantForm:   url.Values{"grant_type": {"client_credentials"}, "client_id": {x509ID}},
 			wantCN:     x509ID,
 			wantScope:  "it!b34.IntegrationOperationServer.read it!b34.NodeManager.read",
@@ -246,8 +245,8 @@ func TestFetchGrants(t *testing.T) {
 		{
 			name:       "Neo token path",
 			cfg:        saptest.UAAConfig{TokenPath: "/oauth2/api/v1/token", ExpiresIn: 1500},
-			req:        oauth.Request{ClientID: clientID, ClientSecret: secret},
-			wantForm:   url.Values{"grant_type": {"client_credentials"}, "client_id": {clientID}, "client_secret": {secret}},
+			req:        tokenRequest{ClientID: clientID, ClientSecret: clientSecret},
+			wantForm:   url.Values{"grant_type": {"client_credentials"}, "client_id": {clientID}, "client_secret": {clientSecret}},
 			wantScope:  "it!b34.IntegrationOperationServer.read it!b34.NodeManager.read",
 			wantExpiry: 1500,
 		},
@@ -258,11 +257,11 @@ func TestFetchGrants(t *testing.T) {
 			uaa := newUAA(t, tc.cfg)
 			hc := tc.hc
 			if hc == nil {
-				hc = client(t, p, nil)
+				hc = httpClient(t, p, nil)
 			}
 			r := tc.req
 			r.TokenURL = uaa.TokenURL()
-			tok, err := oauth.Fetch(context.Background(), hc, r, now)
+			tok, err := fetch(context.Background(), hc, r, now)
 			if err != nil {
 				t.Fatalf("Fetch() error = %v", err)
 			}
@@ -319,94 +318,93 @@ func TestFetchTokenShapes(t *testing.T) {
 	cases := []struct {
 		name        string
 		body, ctype string
-		want        oauth.Token
+		want        issuedToken
 	}{
 		{
 			name:  "expires_in as a number",
 			body:  `{"access_token":"shape-at-1","token_type":"bearer","expires_in":3600,"scope":"a b"}`,
 			ctype: jsonType,
-			want:  oauth.Token{AccessToken: "shape-at-1", TokenType: "Bearer", Scope: "a b", Lifetime: 3600 * time.Second},
+			want:  issuedToken{AccessToken: "shape-at-1", TokenType: "Bearer", Scope: "a b", Lifetime: 3600 * time.Second},
 		},
 		{
 			name:  "expires_in as a string",
 			body:  `{"access_token":"shape-at-2","token_type":"bearer","expires_in":"3600"}`,
 			ctype: jsonType,
-			want:  oauth.Token{AccessToken: "shape-at-2", TokenType: "Bearer", Lifetime: 3600 * time.Second},
+			want:  issuedToken{AccessToken: "shape-at-2", TokenType: "Bearer", Lifetime: 3600 * time.Second},
 		},
 		{
 			name:  "form-encoded answer",
 			body:  "access_token=shape-at-3&token_type=bearer&expires_in=1800&scope=a+b&refresh_token=shape-rt-3",
 			ctype: formType,
-			want:  oauth.Token{AccessToken: "shape-at-3", TokenType: "Bearer", RefreshToken: "shape-rt-3", Scope: "a b", Lifetime: 1800 * time.Second},
+			want:  issuedToken{AccessToken: "shape-at-3", TokenType: "Bearer", RefreshToken: "shape-rt-3", Scope: "a b", Lifetime: 1800 * time.Second},
 		},
 		{
 			name:  "no expires_in: the JWT's exp claim",
 			body:  `{"access_token":"` + testJWT(`{"exp":`+strconv.FormatInt(fixedAt.Unix()+900, 10)+`}`) + `","token_type":"bearer"}`,
 			ctype: jsonType,
-			want:  oauth.Token{AccessToken: testJWT(`{"exp":` + strconv.FormatInt(fixedAt.Unix()+900, 10) + `}`), TokenType: "Bearer", Lifetime: 900 * time.Second},
+			want:  issuedToken{AccessToken: testJWT(`{"exp":` + strconv.FormatInt(fixedAt.Unix()+900, 10) + `}`), TokenType: "Bearer", Lifetime: 900 * time.Second},
 		},
 		{
 			name:  "no expires_in, a JWT without exp",
 			body:  `{"access_token":"` + testJWT(`{"sub":"x"}`) + `"}`,
 			ctype: jsonType,
-			want:  oauth.Token{AccessToken: testJWT(`{"sub":"x"}`), TokenType: "Bearer"},
+			want:  issuedToken{AccessToken: testJWT(`{"sub":"x"}`), TokenType: "Bearer"},
 		},
 		{
 			name:  "no expires_in, no token_type, an id_token",
 			body:  `{"access_token":"shape-at-4","id_token":"shape-id-4","refresh_token":"shape-rt-4"}`,
 			ctype: jsonType,
-			want:  oauth.Token{AccessToken: "shape-at-4", TokenType: "Bearer", RefreshToken: "shape-rt-4", IDToken: "shape-id-4"},
+			want:  issuedToken{AccessToken: "shape-at-4", TokenType: "Bearer", RefreshToken: "shape-rt-4", IDToken: "shape-id-4"},
 		},
 		{
 			name:  "fractional expires_in",
 			body:  `{"access_token":"shape-at-5","token_type":"bearer","expires_in":3599.5}`,
 			ctype: jsonType,
-			want:  oauth.Token{AccessToken: "shape-at-5", TokenType: "Bearer", Lifetime: 3600 * time.Second},
+			want:  issuedToken{AccessToken: "shape-at-5", TokenType: "Bearer", Lifetime: 3600 * time.Second},
 		},
 		{
 			name:  "huge expires_in is clamped with a warning",
 			body:  `{"access_token":"shape-at-6","expires_in":1e30}`,
 			ctype: jsonType,
-			want: oauth.Token{AccessToken: "shape-at-6", TokenType: "Bearer", Lifetime: 366 * 24 * time.Hour,
+			want: issuedToken{AccessToken: "shape-at-6", TokenType: "Bearer", Lifetime: 366 * 24 * time.Hour,
 				Warnings: []string{"the answer's expires_in is more than a year; taken as one year"}},
 		},
 		{
 			name:  "expires_in zero falls back to the JWT's exp",
 			body:  `{"access_token":"` + testJWT(`{"exp":`+strconv.FormatInt(fixedAt.Unix()+600, 10)+`}`) + `","expires_in":0}`,
 			ctype: jsonType,
-			want: oauth.Token{AccessToken: testJWT(`{"exp":` + strconv.FormatInt(fixedAt.Unix()+600, 10) + `}`), TokenType: "Bearer", Lifetime: 600 * time.Second,
+			want: issuedToken{AccessToken: testJWT(`{"exp":` + strconv.FormatInt(fixedAt.Unix()+600, 10) + `}`), TokenType: "Bearer", Lifetime: 600 * time.Second,
 				Warnings: []string{"the answer's expires_in is zero or negative; ignored"}},
 		},
 		{
 			name:  "expires_in a boolean, a BOM before the JSON",
 			body:  "\ufeff" + `{"access_token":"shape-at-7","expires_in":true}`,
 			ctype: jsonType,
-			want: oauth.Token{AccessToken: "shape-at-7", TokenType: "Bearer",
+			want: issuedToken{AccessToken: "shape-at-7", TokenType: "Bearer",
 				Warnings: []string{"the answer's expires_in is not a number; ignored"}},
 		},
 		{
 			name:  "expires_in negative string",
 			body:  `{"access_token":"shape-at-8","expires_in":"-5"}`,
 			ctype: jsonType,
-			want: oauth.Token{AccessToken: "shape-at-8", TokenType: "Bearer",
+			want: issuedToken{AccessToken: "shape-at-8", TokenType: "Bearer",
 				Warnings: []string{"the answer's expires_in is zero or negative; ignored"}},
 		},
 		{
 			name:  "a token of almost 1 MiB",
 			body:  `{"access_token":"` + strings.Repeat("t", 1<<20-40) + `","expires_in":60}`,
 			ctype: jsonType,
-			want:  oauth.Token{AccessToken: strings.Repeat("t", 1<<20-40), TokenType: "Bearer", Lifetime: time.Minute},
+			want:  issuedToken{AccessToken: strings.Repeat("t", 1<<20-40), TokenType: "Bearer", Lifetime: time.Minute},
 		},
 	}
 	for _, tc := range cases {
-		for _, grant := range []oauth.Grant{oauth.ClientCredentials, oauth.Password} {
-			t.Run(tc.name+"/"+grant.String(), func(t *testing.T) {
+		for _, grant := range []*grant{clientCredentialsGrant(), passwordGrant(username, userPassword, "")} {
+			t.Run(tc.name+"/"+grant.name, func(t *testing.T) {
 				t.Parallel()
 				uaa := newUAA(t, saptest.UAAConfig{})
 				uaa.SetFault(saptest.Fault{Status: http.StatusOK, Body: tc.body, ContentType: tc.ctype})
-				got, err := oauth.Fetch(context.Background(), client(t, testPKI(t), nil), oauth.Request{
-					Grant: grant, TokenURL: uaa.TokenURL(), ClientID: clientID, ClientSecret: secret,
-					Username: username, Password: password,
+				got, err := fetch(context.Background(), httpClient(t, testPKI(t), nil), tokenRequest{
+					Grant: grant, TokenURL: uaa.TokenURL(), ClientID: clientID, ClientSecret: clientSecret,
 				}, now)
 				if err != nil {
 					t.Fatalf("Fetch() error = %v", err)
@@ -435,8 +433,8 @@ type errCase struct {
 	name   string
 	cfg    saptest.UAAConfig
 	fault  *saptest.Fault
-	req    oauth.Request // TokenURL is filled in unless set
-	path   string        // replaces the token path when set
+	req    tokenRequest // TokenURL is filled in unless set
+	path   string       // replaces the token path when set
 	hc     func(t *testing.T, p *saptest.PKI) *http.Client
 	ctx    func() (context.Context, context.CancelFunc)
 	server func(t *testing.T, uaa *saptest.UAA) (string, *http.Client) // another server: its token URL and, if not nil, the client to use
@@ -450,9 +448,9 @@ type errCase struct {
 }
 
 var (
-	ccReq    = oauth.Request{ClientID: clientID, ClientSecret: secret}
-	pwReq    = oauth.Request{Grant: oauth.Password, ClientID: clientID, ClientSecret: secret, Username: username, Password: password}
-	x509Req  = oauth.Request{ClientID: x509ID}
+	ccReq    = tokenRequest{ClientID: clientID, ClientSecret: clientSecret}
+	pwReq    = tokenRequest{Grant: passwordGrant(username, userPassword, ""), ClientID: clientID, ClientSecret: clientSecret}
+	x509Req  = tokenRequest{ClientID: x509ID}
 	jsonBody = "application/json;charset=UTF-8"
 )
 
@@ -462,25 +460,25 @@ func TestFetchErrors(t *testing.T) {
 	cases := []errCase{
 		{
 			name:       "wrong client secret",
-			req:        oauth.Request{ClientID: clientID, ClientSecret: "wrong-" + secret},
+			req:        tokenRequest{ClientID: clientID, ClientSecret: "wrong-" + clientSecret},
 			wantStatus: 401, wantCode: "invalid_client",
 			wantMsg: `token request failed (HTTP 401, invalid_client: "Bad credentials"): client-id or client-secret is wrong; check them, or the clientid and clientsecret of the service key; if they are right, the server may want them sent the other way: try client-auth: basic; do not re-run blindly: repeated failures lock the client or user for 60 minutes`,
 		},
 		{
 			name:       "wrong client secret, legacy UAA",
 			cfg:        saptest.UAAConfig{LegacyErrors: true},
-			req:        oauth.Request{ClientID: clientID, ClientSecret: "wrong-" + secret},
+			req:        tokenRequest{ClientID: clientID, ClientSecret: "wrong-" + clientSecret},
 			wantStatus: 401, wantCode: "unauthorized",
 			wantMsg: `token request failed (HTTP 401, unauthorized: "Bad credentials"): client-id or client-secret is wrong; check them, or the clientid and clientsecret of the service key; if they are right, the server may want them sent the other way: try client-auth: basic; do not re-run blindly: repeated failures lock the client or user for 60 minutes`,
 		},
 		{
 			name:       "unknown client id",
-			req:        oauth.Request{ClientID: "sb-other!b1", ClientSecret: secret},
+			req:        tokenRequest{ClientID: "sb-other!b1", ClientSecret: clientSecret},
 			wantStatus: 401, wantCode: "invalid_client",
 		},
 		{
 			name:       "wrong password",
-			req:        oauth.Request{Grant: oauth.Password, ClientID: clientID, ClientSecret: secret, Username: username, Password: "wrong-" + password},
+			req:        tokenRequest{Grant: passwordGrant(username, "wrong-"+userPassword, ""), ClientID: clientID, ClientSecret: clientSecret},
 			wantStatus: 401, wantCode: "unauthorized",
 			wantMsg: `token request failed (HTTP 401, unauthorized: "Name or password mismatch"): the username or password is wrong; a user of a custom identity provider needs origin (its Origin Key); do not re-run blindly: repeated failures lock the client or user for 60 minutes`,
 		},
@@ -493,7 +491,7 @@ func TestFetchErrors(t *testing.T) {
 		},
 		{
 			name:       "wrong client secret on the password grant",
-			req:        oauth.Request{Grant: oauth.Password, ClientID: clientID, ClientSecret: "wrong-" + secret, Username: username, Password: password},
+			req:        tokenRequest{Grant: passwordGrant(username, userPassword, ""), ClientID: clientID, ClientSecret: "wrong-" + clientSecret},
 			wantStatus: 401, wantCode: "invalid_client",
 		},
 		{
@@ -504,7 +502,7 @@ func TestFetchErrors(t *testing.T) {
 		},
 		{
 			name:       "invalid scope",
-			req:        oauth.Request{ClientID: clientID, ClientSecret: secret, Scopes: []string{"it!b34.WorkspacePackagesEdit"}},
+			req:        tokenRequest{ClientID: clientID, ClientSecret: clientSecret, Scopes: []string{"it!b34.WorkspacePackagesEdit"}},
 			wantStatus: 400, wantCode: "invalid_scope",
 			wantMsg: `token request failed (HTTP 400, invalid_scope: "Invalid scope: it!b34.WorkspacePackagesEdit. Did you know that you can get default scopes by simply sending no value?"): a requested scope is not allowed for this client; fix the scope, or leave it empty for the client's default scopes`,
 		},
@@ -541,7 +539,7 @@ func TestFetchErrors(t *testing.T) {
 		{
 			name:       "forbidden with a plain body",
 			req:        ccReq,
-			fault:      &saptest.Fault{Status: 403, Body: "Forbidden: " + secret},
+			fault:      &saptest.Fault{Status: 403, Body: "Forbidden: " + clientSecret},
 			wantStatus: 403,
 			wantMsg:    `token request failed (HTTP 403): the server refused the request (forbidden); do not re-run blindly: repeated failures lock the client or user for 60 minutes`,
 		},
@@ -554,14 +552,14 @@ func TestFetchErrors(t *testing.T) {
 		{
 			name:       "a description that echoes the secret is dropped",
 			req:        ccReq,
-			fault:      &saptest.Fault{Status: 401, Body: `{"error":"invalid_client","error_description":"client_secret ` + secret + ` is wrong"}`, ContentType: jsonBody},
+			fault:      &saptest.Fault{Status: 401, Body: `{"error":"invalid_client","error_description":"client_secret ` + clientSecret + ` is wrong"}`, ContentType: jsonBody},
 			wantStatus: 401, wantCode: "invalid_client",
 			wantMsg: `token request failed (HTTP 401, invalid_client: "client_secret *** is wrong"): client-id or client-secret is wrong; check them, or the clientid and clientsecret of the service key; if they are right, the server may want them sent the other way: try client-auth: basic; do not re-run blindly: repeated failures lock the client or user for 60 minutes`,
 		},
 		{
 			name:       "a description that echoes the escaped password is dropped",
 			req:        pwReq,
-			fault:      &saptest.Fault{Status: 401, Body: `{"error":"unauthorized","error_description":"password=` + url.QueryEscape(password) + `"}`, ContentType: jsonBody},
+			fault:      &saptest.Fault{Status: 401, Body: `{"error":"unauthorized","error_description":"password=` + url.QueryEscape(userPassword) + `"}`, ContentType: jsonBody},
 			wantStatus: 401, wantCode: "unauthorized",
 			wantMsg: `token request failed (HTTP 401, unauthorized: "password=***"): the username or password is wrong; a user of a custom identity provider needs origin (its Origin Key); do not re-run blindly: repeated failures lock the client or user for 60 minutes`,
 		},
@@ -589,7 +587,7 @@ func TestFetchErrors(t *testing.T) {
 		{
 			name:    "200 with an HTML login page",
 			req:     ccReq,
-			fault:   &saptest.Fault{Status: 200, Body: "<!DOCTYPE html><html><body><form action=\"/login\">" + secret + "</form></body></html>", ContentType: "text/html;charset=UTF-8"},
+			fault:   &saptest.Fault{Status: 200, Body: "<!DOCTYPE html><html><body><form action=\"/login\">" + clientSecret + "</form></body></html>", ContentType: "text/html;charset=UTF-8"},
 			wantMsg: `token request failed: the token URL did not answer with a token; check that it is the token endpoint (…/oauth/token), not a web page`,
 		},
 		{
@@ -613,7 +611,7 @@ func TestFetchErrors(t *testing.T) {
 			req:   ccReq,
 			fault: &saptest.Fault{Delay: 5 * time.Second},
 			hc: func(_ *testing.T, p *saptest.PKI) *http.Client {
-				c := client(t, p, nil)
+				c := httpClient(t, p, nil)
 				c.Timeout = 200 * time.Millisecond
 				return c
 			},
@@ -662,7 +660,7 @@ func TestFetchErrors(t *testing.T) {
 			name: "untrusted client certificate is refused in the handshake",
 			req:  x509Req,
 			hc: func(t *testing.T, p *saptest.PKI) *http.Client {
-				return client(t, p, saptest.MustClient(t, p, x509ID, saptest.Untrusted(), saptest.WithECKey()))
+				return httpClient(t, p, saptest.MustClient(t, p, x509ID, saptest.Untrusted(), saptest.WithECKey()))
 			},
 			wantContains: "does not trust the issuer of the client certificate",
 			noRequest:    true,
@@ -671,7 +669,7 @@ func TestFetchErrors(t *testing.T) {
 			name: "X.509 client with another client's certificate",
 			req:  x509Req,
 			hc: func(t *testing.T, p *saptest.PKI) *http.Client {
-				return client(t, p, saptest.MustClient(t, p, "someone-else", saptest.WithECKey()))
+				return httpClient(t, p, saptest.MustClient(t, p, "someone-else", saptest.WithECKey()))
 			},
 			wantStatus: 401, wantCode: "invalid_client",
 			wantMsg: `token request failed (HTTP 401, invalid_client: "Bad credentials"): the client id or client certificate was not accepted; check that the certificate and key belong to the service key's client id; do not re-run blindly: repeated failures lock the client or user for 60 minutes`,
@@ -734,7 +732,7 @@ func runErrCase(t *testing.T, tc errCase) {
 		uaa.SetFault(*tc.fault)
 	}
 	r := tc.req
-	hc := client(t, p, nil)
+	hc := httpClient(t, p, nil)
 	if tc.hc != nil {
 		hc = tc.hc(t, p)
 	}
@@ -756,7 +754,7 @@ func runErrCase(t *testing.T, tc errCase) {
 	}
 	defer cancel()
 
-	tok, err := oauth.Fetch(ctx, hc, r, now)
+	tok, err := fetch(ctx, hc, r, now)
 	if err == nil {
 		t.Fatalf("Fetch() = %+v, want an error", tok)
 	}
@@ -790,11 +788,11 @@ func runErrCase(t *testing.T, tc errCase) {
 	assertNoSecrets(t, err, r, uaa.Tokens())
 }
 
-// assertError checks that err is an *Error with a one-line message, and
+// assertError checks that err is a *tokenError with a one-line message, and
 // returns it.
-func assertError(t *testing.T, err error) *oauth.Error {
+func assertError(t *testing.T, err error) *tokenError {
 	t.Helper()
-	var e *oauth.Error
+	var e *tokenError
 	if !errors.As(err, &e) {
 		t.Errorf("Fetch() error = %v (%T), want *oauth.Error", err, err)
 		return nil
@@ -807,10 +805,10 @@ func assertError(t *testing.T, err error) *oauth.Error {
 
 // assertNoSecrets checks that no text of the error chain contains the secret,
 // the password (also escaped) or a token.
-func assertNoSecrets(t *testing.T, err error, r oauth.Request, tokens []string) {
+func assertNoSecrets(t *testing.T, err error, r tokenRequest, tokens []string) {
 	t.Helper()
 	bad := append([]string{"leaked-token-1"}, tokens...)
-	for _, s := range []string{r.ClientSecret, r.Password, secret, password} {
+	for _, s := range append([]string{r.ClientSecret, clientSecret, userPassword}, r.grant().secrets...) {
 		if s != "" {
 			bad = append(bad, s, url.QueryEscape(s))
 		}
@@ -826,7 +824,7 @@ func assertNoSecrets(t *testing.T, err error, r oauth.Request, tokens []string) 
 
 // A CI job fetches a Cloud Integration API token with the client of a
 // service key. saptest stands in for the SAP token endpoint.
-func ExampleFetch() {
+func Example_fetch() {
 	p, err := saptest.NewPKI()
 	if err != nil {
 		log.Fatal(err)
@@ -846,7 +844,7 @@ func ExampleFetch() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	tok, err := oauth.Fetch(context.Background(), hc, oauth.Request{
+	tok, err := fetch(context.Background(), hc, tokenRequest{
 		TokenURL:     uaa.TokenURL(),
 		ClientID:     "sb-1c2d!b1|it!b2",
 		ClientSecret: "s3cret",
@@ -891,9 +889,9 @@ func TestFetchRetries(t *testing.T) {
 			r.TokenURL = uaa.TokenURL()
 			// A new connection per request, so that a reset is not
 			// hidden by net/http's own retry of an idle connection.
-			hc := client(t, testPKI(t), nil)
+			hc := httpClient(t, testPKI(t), nil)
 			hc.Transport.(interface{ CloseIdleConnections() }).CloseIdleConnections()
-			tok, err := oauth.Fetch(context.Background(), hc, r, now)
+			tok, err := fetch(context.Background(), hc, r, now)
 			switch {
 			case tc.wantErr == "" && err != nil:
 				t.Fatalf("Fetch() error = %v, want a token", err)
@@ -915,7 +913,7 @@ func TestFetchTooLargeAnswer(t *testing.T) {
 	uaa.SetFault(saptest.Fault{Status: 200, ContentType: jsonBody, Body: `{"access_token":"` + strings.Repeat("t", 1<<20) + `"}`})
 	r := ccReq
 	r.TokenURL = uaa.TokenURL()
-	_, err := oauth.Fetch(context.Background(), client(t, testPKI(t), nil), r, now)
+	_, err := fetch(context.Background(), httpClient(t, testPKI(t), nil), r, now)
 	if err == nil || !strings.Contains(err.Error(), "the token answer is larger than 1048576 bytes") {
 		t.Errorf("Fetch() error = %v, want the size named", err)
 	}

@@ -13,7 +13,7 @@ import (
 
 // Inputs are the inputs that say where the job's ID token comes from; the
 // jwt-bearer flow reads them too.
-var Inputs = []string{config.InIDToken, config.InIDTokenFile, config.InAudience}
+var Inputs = config.Names(&config.In.IDToken, &config.In.Audience)
 
 // Flow is the oidc entry of the flow registry: the CI job's own ID token,
 // with a trust report, for tools that take it directly (Terraform's
@@ -89,7 +89,7 @@ func PrepareJobToken(s *config.Settings, env *flow.Env) (JobToken, error) {
 	}
 	req := s.IDTokenRequest
 	if req.URL == "" || req.Token == "" {
-		return nil, &config.InputError{Input: config.InIDToken, Problem: "missing: no ID token was given and GitHub's token service is not available",
+		return nil, &config.InputError{Input: s.Name(&s.IDToken), Problem: "missing: no ID token was given and GitHub's token service is not available",
 			Fix: "on GitHub give the job `permissions: id-token: write`; on GitLab declare `id_tokens: { SAP_CI_AUTH_ID_TOKEN: { aud: <audience> } }`; " +
 				"elsewhere (act has no OIDC) give id-token-file"}
 	}

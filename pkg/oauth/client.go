@@ -1,0 +1,237 @@
+package oauth
+
+import (
+	"crypto/tls"
+	"encoding/base64"
+	"errors"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/config"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/flow"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/servicekey"
+)
+
+// client is the OAuth client a token request authenticates as, resolved
+// once from the service key, the token-url, client-id and client-secret
+// overrides, the client-auth style and the certificate inputs, the same way
+// for every grant.
+type client struct {
+	// tokenURL is the token endpoint, checked by checkTokenURL; a
+	// placeholder when discover is set.
+	tokenURL string
+	// urlInput is the input the token URL came from, for messages.
+	urlInput string
+	// id and secret are the client's credentials; secret is empty for a
+	// client that authenticates with its certificate.
+	id, secret string
+	// auth is where id and secret go.
+	auth clientAuthMode
+	// cert is the client certificate for mutual TLS, or nil.
+	cert *tls.Certificate
+	// discover, when set, is the discovery document that names the mTLS
+	// token endpoint (a self-managed X.509 key without certurl); the run
+	// looks it up first.
+	discover string
+}
+
+// resolveClient resolves the client g is sent for, checking everything it
+// can without sending a request, and masks the service key's secrets (and
+// the Basic header forms of the client secret) as soon as they are known.
+func resolveClient(s *config.Settings, env *flow.Env, g *grant) (*client, error) {
+	var key *servicekey.Key
+	keyInput := s.ServiceKey.Input
+	if s.ServiceKey.Given() {
+		k, err := servicekey.Parse(s.ServiceKey.Data)
+		if err != nil {
+			return nil, &config.InputError{Input: keyInput, Problem: err.Error()}
+		}
+		for _, secret := range k.Secrets() {
+			if err := env.Mask(secret); err != nil {
+				return nil, err
+			}
+		}
+		key = k
+	}
+	c := &client{tokenURL: s.TokenURL, urlInput: s.Name(&s.TokenURL), id: s.ClientID, secret: s.ClientSecret, auth: authBody}
+	if s.ClientAuth == "basic" {
+		c.auth = authBasic
+	}
+	if g.tokenURL != "" {
+		c.tokenURL, c.urlInput = g.tokenURL, g.urlInput
+	}
+	if key != nil {
+		if err := c.fromKey(key, keyInput); err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case c.tokenURL == "" && c.id == "" && key == nil:
+		return nil, &config.InputError{Input: s.Name(&s.ServiceKey), Problem: "missing",
+			Fix: s.Where(&s.ServiceKey) + " (or service-key-file), or give token-url and client-id"}
+	case c.tokenURL == "":
+		return nil, s.Missing(&s.TokenURL, "give the OAuth token URL")
+	case c.id == "" && key != nil:
+		return nil, &config.InputError{Input: keyInput, Problem: `has no "clientid"`, Fix: "give client-id, or use the complete service key"}
+	case c.id == "":
+		return nil, s.Missing(&s.ClientID, "give the OAuth client id")
+	}
+	if c.secret != "" {
+		// What a server may echo of the client's credentials: the Basic
+		// header's base64 of id:secret, form-encoded first (RFC 6749
+		// §2.3.1) or not.
+		for _, form := range basicForms(c.id, c.secret) {
+			if err := env.Mask(form); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := checkTokenURL(c.tokenURL); err != nil {
+		return nil, &config.InputError{Input: c.urlInput, Problem: err.Error(), Fix: "use the https token URL of the service key"}
+	}
+	// A client certificate is decoded only when it will be sent: the
+	// certificate inputs win; else an X.509 key's own certificate and key,
+	// unless a client secret was given to use instead.
+	var err error
+	switch {
+	case key != nil && key.Certificate != "" && (s.Certificate.Given() || c.secret == "" && key.PrivateKey != ""):
+		c.cert, err = keyCertificate(key, keyInput, s, env)
+	case s.Certificate.Given():
+		c.cert, err = flow.ClientCertificate(s, env)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if c.secret == "" && c.cert == nil {
+		return nil, publicClient(s, key, g)
+	}
+	return c, nil
+}
+
+// fromKey fills what the overrides left empty from the service key.
+func (c *client) fromKey(key *servicekey.Key, keyInput string) error {
+	if c.id == "" {
+		c.id = key.ClientID
+	}
+	if c.secret == "" {
+		c.secret = key.ClientSecret
+	}
+	if c.tokenURL == "" && key.IsX509() && key.TokenURL == "" && key.CertURL == "" && key.URL != "" {
+		// A self-managed X.509 key names no mTLS host: XSUAA publishes it
+		// as mtls_endpoint_aliases in its discovery document. The URL is a
+		// placeholder checked like any token URL; the run looks the real
+		// one up first.
+		disc, err := discoveryURL(key.URL)
+		if err != nil {
+			return &config.InputError{Input: keyInput, Problem: `has a "url" that is not an https URL`, Fix: "use the complete service key, or give token-url"}
+		}
+		c.discover, c.urlInput, c.tokenURL = disc, keyInput, key.URL
+	}
+	if c.tokenURL == "" {
+		u, err := key.TokenEndpoint()
+		if err != nil {
+			return &config.InputError{Input: keyInput, Problem: err.Error(), Fix: "give token-url, or use the complete service key"}
+		}
+		c.tokenURL, c.urlInput = u, keyInput
+	}
+	return nil
+}
+
+// publicClient is the error for a client with neither a secret nor a
+// certificate.
+func publicClient(s *config.Settings, key *servicekey.Key, g *grant) error {
+	if g.confidential && (key == nil || !key.IsX509()) {
+		// IAS and XSUAA take the grant only from confidential clients, so
+		// the request could only fail, and each failure counts toward the
+		// client's lockout.
+		return s.Missing(&s.ClientSecret, "give the OAuth client's secret, or its X.509 certificate with certificate or certificate-file: IAS and XSUAA accept the "+g.name+" grant only from a client that authenticates; nothing was sent")
+	}
+	if key != nil && key.IsX509() {
+		problem := "missing: the service key is an X.509 key without a private key"
+		if key.Certificate == "" {
+			problem = "missing: the service key is an X.509 key without a certificate or private key"
+		}
+		return &config.InputError{Input: s.Name(&s.Certificate), Problem: problem,
+			Fix: s.Where(&s.Certificate) + " (or certificate-file) to the key's certificate and private key"}
+	}
+	return s.Missing(&s.ClientSecret, "give the OAuth client secret (or use an X.509 service key)")
+}
+
+// basicForms are the Basic header's base64 of id:secret, form-encoded first
+// (RFC 6749 §2.3.1, as x/oauth2 sends it) and not.
+func basicForms(id, secret string) []string {
+	return []string{
+		base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(id) + ":" + url.QueryEscape(secret))),
+		base64.StdEncoding.EncodeToString([]byte(id + ":" + secret)),
+	}
+}
+
+// describe tells `sap-ci-auth inspect` how the client authenticates;
+// nothing secret.
+func (c *client) describe(env *flow.Env) {
+	env.Describe("token URL", c.tokenURL+" (from "+c.urlInput+")")
+	if c.discover != "" {
+		env.Describe("token URL", "looked up in "+c.discover+" (mtls_endpoint_aliases), before the request")
+	}
+	env.Describe("client id", c.id)
+	auth := "client_secret_" + map[clientAuthMode]string{authBody: "post (body)", authBasic: "basic (header)"}[c.auth]
+	switch {
+	case c.cert != nil && c.secret == "":
+		auth = "client certificate (mutual TLS), client_id in the body"
+	case c.cert != nil:
+		auth += ", over mutual TLS"
+	}
+	env.Describe("client authentication", auth)
+}
+
+// checkVerifyURL allows an absolute https URL with a port in range and no
+// user info; the token goes there.
+func checkVerifyURL(raw string) error {
+	_, err := checkHTTPS(raw, "the token must not travel unencrypted")
+	return err
+}
+
+// checkHTTPS parses an absolute https URL without user info and with a
+// port in range; why says what http:// would expose.
+func checkHTTPS(raw, why string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil || u.Host == "" || u.Hostname() == "":
+		return nil, errors.New("not a valid URL")
+	case strings.EqualFold(u.Scheme, "http"):
+		return nil, errors.New("http:// is not allowed: " + why)
+	case !strings.EqualFold(u.Scheme, "https"):
+		return nil, errors.New("not an https URL")
+	case u.User != nil:
+		return nil, errors.New("the URL must not carry credentials")
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return nil, errors.New("the port is not between 1 and 65535")
+		}
+	}
+	return u, nil
+}
+
+// credentialParams are query parameters that carry credentials; a token URL
+// holding one would print it in every network error.
+var credentialParams = []string{"client_secret", "password", "assertion", "client_assertion", "access_token", "refresh_token", "code", "secret", "token"}
+
+// checkTokenURL is the one check of a token URL, from the token-url input
+// or a service key: absolute https, no user info, no credentials in the
+// query.
+func checkTokenURL(raw string) error {
+	u, err := checkHTTPS(raw, "the client secret must not travel unencrypted")
+	if err != nil {
+		return err
+	}
+	for k := range u.Query() {
+		for _, c := range credentialParams {
+			if strings.EqualFold(k, c) {
+				return errors.New("the URL's query carries credentials (" + c + "); give them in their own inputs")
+			}
+		}
+	}
+	return nil
+}

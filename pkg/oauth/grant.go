@@ -1,0 +1,206 @@
+package oauth
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/config"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/flow"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/ias"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/oidc"
+)
+
+// grant is one OAuth 2.0 authorization grant: what it adds to a token
+// request, and what the server's error answers mean for it. A grant's
+// function (clientCredentials, password, jwtBearer) reads the grant's own
+// inputs and builds it; the client it is sent for is resolved apart
+// (resolveClient), the same way for every grant.
+type grant struct {
+	// name is the grant as messages and inspect call it.
+	name string
+	// params are the grant's own form parameters (grant_type, username,
+	// password, assertion, login_hint); none means client_credentials,
+	// which x/oauth2 sends.
+	params url.Values
+	// secrets are the values of params that must never be printed.
+	secrets []string
+	// hint explains an error answer that means something of its own for
+	// this grant (code and desc in lower case); "" leaves the answer to the
+	// rules every grant shares. Nil means none.
+	hint func(r *tokenRequest, status int, code, desc string) string
+	// describe lists what inspect shows of the grant; never a secret.
+	describe [][2]string
+
+	// Set by the grant's function for its flow:
+
+	// tokenURL, when set, is where the grant goes whatever the client's
+	// inputs say (jwt-bearer at an IAS tenant), and urlInput the input it
+	// came from.
+	tokenURL, urlInput string
+	// confidential refuses a client that neither has a secret nor a
+	// certificate.
+	confidential bool
+	// jobToken, when set, gets the assertion at run time: the job's ID
+	// token (jwt-bearer without an assertion input).
+	jobToken oidc.JobToken
+}
+
+// withAssertion returns g sending assertion (RFC 7523 §2.1).
+func (g *grant) withAssertion(assertion string) *grant {
+	c := *g
+	c.params = url.Values{}
+	for k, v := range g.params {
+		c.params[k] = v
+	}
+	c.params.Set("assertion", assertion)
+	c.secrets = append(append([]string(nil), g.secrets...), assertion)
+	return &c
+}
+
+// clientCredentials is the client credentials grant (RFC 6749 §4.4): the
+// client acts on its own behalf; it has no inputs of its own.
+func clientCredentials(*config.Settings, *flow.Env) (*grant, error) {
+	return clientCredentialsGrant(), nil
+}
+
+// clientCredentialsGrant is the client credentials grant. A 401 without an
+// OAuth code can only be about the client.
+func clientCredentialsGrant() *grant {
+	return &grant{name: "client_credentials", hint: func(r *tokenRequest, status int, _, _ string) string {
+		if status == http.StatusUnauthorized {
+			return r.badClient()
+		}
+		return ""
+	}}
+}
+
+// password is the resource owner password credentials grant (RFC 6749
+// §4.3): the client acts for a user whose name and password it sends (the
+// HANA cockpit API needs this), at the identity provider of origin.
+func password(s *config.Settings, _ *flow.Env) (*grant, error) {
+	if s.Username == "" {
+		return nil, s.Missing(&s.Username, "name the user for the password grant")
+	}
+	if s.Password == "" {
+		return nil, s.Missing(&s.Password, "give that user's password")
+	}
+	return passwordGrant(s.Username, s.Password, s.Origin), nil
+}
+
+// passwordGrant sends username and pw, and origin as login_hint when set.
+func passwordGrant(username, pw, origin string) *grant {
+	g := &grant{name: "password", params: url.Values{"grant_type": {"password"}, "username": {username}, "password": {pw}},
+		secrets: []string{pw}, describe: [][2]string{{"user", username}}}
+	g.hint = func(r *tokenRequest, _ int, code, desc string) string {
+		switch code {
+		case "unauthorized":
+			// Covers "Bad credentials" (current UAA) and "Name or password
+			// mismatch" (older UAA) for a wrong user password. A missing
+			// client authentication is reported the same way, so tell that
+			// apart; so is an origin the UAA does not know.
+			switch {
+			case strings.Contains(desc, "full authentication"):
+				return "the server did not get the client credentials; check the client id and secret" + r.otherAuthHint()
+			case strings.Contains(desc, "origin"):
+				return "the origin is not an identity provider of this UAA that allows the password grant; use the Origin Key of the trust configuration"
+			}
+			return "the username or password is wrong" + originHint(origin)
+		case "invalid_grant":
+			return "the username or password is wrong, or the user may not log in this way" + originHint(origin)
+		}
+		return ""
+	}
+	return withOrigin(g, origin)
+}
+
+// jwtBearerGrantType is grant_type for the jwt-bearer grant (RFC 7523 §2.1).
+const jwtBearerGrantType = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+
+// iasTokenPath is the token endpoint of SAP Cloud Identity Services
+// (SAP-docs btp-cloud-identity-services, "Configure the client to call
+// Identity Authentication: jwt bearer token").
+const iasTokenPath = "/oauth2/token"
+
+// jwtBearer is the JWT bearer grant (RFC 7523 §2.1): a signed JWT, the
+// assertion input or else the CI job's own ID token, exchanged for a token
+// at IAS (ias-tenant) or at a UAA/XSUAA (the client's token URL). IAS and
+// XSUAA take the grant only from confidential clients, and IAS answers it
+// with an id_token too: the assertion for a further jwt-bearer step.
+func jwtBearer(s *config.Settings, env *flow.Env) (*grant, error) {
+	g := jwtBearerGrant(s.Assertion, s.Origin)
+	g.confidential = true
+	if s.IASTenant != "" {
+		if s.TokenURL != "" || s.ServiceKey.Given() {
+			return nil, &config.InputError{Input: s.Name(&s.IASTenant), Problem: "given together with token-url or a service key",
+				Fix: "give ias-tenant for a token from IAS, or the service key (token-url) for one from XSUAA"}
+		}
+		tenant, err := ias.ParseTenant(s.IASTenant)
+		if err != nil {
+			return nil, &config.InputError{Input: s.Name(&s.IASTenant), Problem: err.Error(),
+				Fix: "give a tenant id (mytenant), a host (mytenant.accounts.ondemand.com) or an https URL"}
+		}
+		g.tokenURL, g.urlInput = tenant.JoinPath(iasTokenPath).String(), s.Name(&s.IASTenant)
+	}
+	if s.Assertion == "" {
+		job, err := oidc.PrepareJobToken(s, env)
+		if err != nil {
+			return nil, err
+		}
+		g.jobToken = job
+	}
+	return g, nil
+}
+
+// jwtBearerGrant sends assertion (when not empty; else it is added at run
+// time with withAssertion), and origin as login_hint when set.
+func jwtBearerGrant(assertion, origin string) *grant {
+	g := &grant{name: "jwt-bearer", params: url.Values{"grant_type": {jwtBearerGrantType}}}
+	if assertion != "" {
+		g = g.withAssertion(assertion)
+	}
+	g.hint = func(_ *tokenRequest, _ int, code, _ string) string {
+		if code == "invalid_grant" {
+			return "the assertion was not accepted: the server must trust its issuer (a corporate OpenID Connect provider in IAS, or IAS in the UAA), its audience must name the server or client, it must not be expired, and its subject must map to a user" + originHint(origin)
+		}
+		return ""
+	}
+	return withOrigin(g, origin)
+}
+
+// withOrigin sends login_hint={"origin":origin} when origin is set, so that
+// UAA authenticates the user at that identity provider (the Origin Key of a
+// trust configuration), as go-cfclient sends it.
+func withOrigin(g *grant, origin string) *grant {
+	if origin == "" {
+		return g
+	}
+	hint, _ := json.Marshal(map[string]string{"origin": origin}) // a string map always encodes
+	g.params.Set("login_hint", string(hint))
+	g.describe = append(g.describe, [2]string{"origin", origin})
+	return g
+}
+
+// originHint reminds of the origin input when a user grant fails.
+func originHint(origin string) string {
+	if origin != "" {
+		return "; check that the user exists in the identity provider of origin " + strconv.Quote(origin)
+	}
+	return "; a user of a custom identity provider needs origin (its Origin Key)"
+}
+
+// assertion returns g with the job's ID token as its assertion when it
+// has none of its own.
+func (g *grant) assertion(ctx context.Context) (*grant, error) {
+	if g.jobToken == nil {
+		return g, nil
+	}
+	token, _, err := g.jobToken(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return g.withAssertion(token), nil
+}
