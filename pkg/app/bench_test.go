@@ -37,7 +37,7 @@ func BenchmarkRun(b *testing.B) {
 			getenv := func(k string) string { return tc.env[k] }
 			for b.Loop() {
 				m := &app.Main{Stdout: io.Discard, Stderr: io.Discard, Getenv: getenv, Args: tc.args}
-				if code := m.Run(context.Background()); code != app.ExitOK {
+				if code := m.Run(context.Background()); code != 0 {
 					b.Fatalf("exit %d", code)
 				}
 			}

@@ -215,7 +215,7 @@ func TestEveryFlowAsAStep(t *testing.T) {
 				extra = map[string]string{config.EnvIDTokenRequestURL: w.l.Issuer.RequestURL(), config.EnvIDTokenRequestToken: w.l.Issuer.RequestToken()}
 			}
 			r := w.runStep(t, tc.inputs(w), extra)
-			if r.code != app.ExitOK {
+			if r.code != 0 {
 				t.Fatalf("exit %d:\n%s%s", r.code, r.stdout, r.stderr)
 			}
 			for _, name := range tc.want {

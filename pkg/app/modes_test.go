@@ -86,7 +86,7 @@ func TestDestinationsCheckedBeforeTheRequest(t *testing.T) {
 			w := newWorld(t)
 			r := w.runStep(t, map[string]string{"flow": "ias-passcode", "ias-tenant": w.l.IAS.URL, "certificate-file": w.p12,
 				"certificate-password": w.l.ClientP12Password}, tc.extra)
-			if r.code != app.ExitInput {
+			if r.code != 2 {
 				t.Errorf("exit %d, want 2:\n%s", r.code, r.stdout)
 			}
 			if !bytes.Contains(r.stdout, []byte("::error::")) || !bytes.Contains(r.stdout, []byte(tc.want)) {

@@ -1,9 +1,8 @@
-package certs_test
+package certs
 
 import (
 	"testing"
 
-	"github.com/sap-ci-auth/sap-ci-auth/pkg/certs"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/saptest"
 )
 
@@ -17,7 +16,7 @@ func BenchmarkParse(b *testing.B) {
 		der := saptest.MustPKCS12(b, c, f, "pw")
 		b.Run(f.String(), func(b *testing.B) {
 			for b.Loop() {
-				if _, err := certs.Parse(der, "pw"); err != nil {
+				if _, err := Parse(der, "pw"); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -26,7 +25,7 @@ func BenchmarkParse(b *testing.B) {
 	pem := c.PEM()
 	b.Run("pem", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := certs.Parse(pem, ""); err != nil {
+			if _, err := Parse(pem, ""); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -1,4 +1,4 @@
-package certs_test
+package certs
 
 import (
 	"encoding/base64"
@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sap-ci-auth/sap-ci-auth/pkg/certs"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/saptest"
 )
 
@@ -42,12 +41,12 @@ func FuzzParse(f *testing.F) {
 
 	f.Fuzz(func(t *testing.T, data []byte, password string) {
 		type result struct {
-			id  *certs.Identity
+			id  *Identity
 			err error
 		}
 		done := make(chan result, 1)
 		go func() {
-			id, err := certs.Parse(data, password)
+			id, err := Parse(data, password)
 			done <- result{id, err}
 		}()
 		var r result

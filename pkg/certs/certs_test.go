@@ -1,4 +1,4 @@
-package certs_test
+package certs
 
 import (
 	"bytes"
@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sap-ci-auth/sap-ci-auth/pkg/certs"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/saptest"
 	"software.sslmate.com/src/go-pkcs12"
 )
@@ -69,7 +68,7 @@ func TestParse(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			id, err := certs.Parse(tc.data, tc.password)
+			id, err := Parse(tc.data, tc.password)
 			if err != nil {
 				t.Fatalf("Parse: %v", err)
 			}
@@ -98,7 +97,7 @@ func TestParseBinaryEndingInWhiteSpace(t *testing.T) {
 		if der[len(der)-1] != ws {
 			t.Fatalf("the test file ends in %#x, want %#x", der[len(der)-1], ws)
 		}
-		if _, err := certs.Parse(der, "right"); err != nil {
+		if _, err := Parse(der, "right"); err != nil {
 			t.Errorf("a P12 ending in %q: %v", ws, err)
 		}
 	}
@@ -115,19 +114,19 @@ func TestParseErrors(t *testing.T) {
 		password string
 		want     error
 	}{
-		{"wrong password", p12(t, c, saptest.P12Modern, "right"), "wrong", certs.ErrWrongPassword},
-		{"wrong password legacy", p12(t, c, saptest.P12LegacyRC2, "right"), "wrong", certs.ErrWrongPassword},
-		{"empty", []byte("  \n"), "", certs.ErrUnrecognized},
-		{"garbage", []byte("not a certificate at all!"), "", certs.ErrUnrecognized},
-		{"base64 of garbage", []byte(base64.StdEncoding.EncodeToString([]byte("hello world"))), "", certs.ErrUnrecognized},
-		{"PEM without key", c.CertPEM(), "", certs.ErrNoPrivateKey},
-		{"PEM without certificate", c.KeyPEM(), "", certs.ErrNoCertificate},
-		{"PEM key of another certificate", append(c.CertPEM(), other.KeyPEM()...), "", certs.ErrKeyMismatch},
+		{"wrong password", p12(t, c, saptest.P12Modern, "right"), "wrong", ErrWrongPassword},
+		{"wrong password legacy", p12(t, c, saptest.P12LegacyRC2, "right"), "wrong", ErrWrongPassword},
+		{"empty", []byte("  \n"), "", errUnrecognized},
+		{"garbage", []byte("not a certificate at all!"), "", errUnrecognized},
+		{"base64 of garbage", []byte(base64.StdEncoding.EncodeToString([]byte("hello world"))), "", errUnrecognized},
+		{"PEM without key", c.CertPEM(), "", errNoPrivateKey},
+		{"PEM without certificate", c.KeyPEM(), "", ErrNoCertificate},
+		{"PEM key of another certificate", append(c.CertPEM(), other.KeyPEM()...), "", errKeyMismatch},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := certs.Parse(tc.data, tc.password)
+			_, err := Parse(tc.data, tc.password)
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("got %v, want %v", err, tc.want)
 			}
@@ -157,7 +156,7 @@ func TestCheckValidity(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			c := issue(t, p, saptest.ValidBetween(tc.from, tc.until))
-			id, err := certs.Parse(c.PEM(), "")
+			id, err := Parse(c.PEM(), "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -181,7 +180,7 @@ func TestCheckValidity(t *testing.T) {
 func TestRootPool(t *testing.T) {
 	t.Parallel()
 	p := newPKI(t)
-	roots, err := certs.RootPool(p.RootPEM(), time.Minute, func(w string) { t.Errorf("warning: %s", w) })
+	roots, err := RootPool(p.RootPEM(), time.Minute, func(w string) { t.Errorf("warning: %s", w) })
 	if err != nil {
 		t.Fatalf("RootPool(root PEM): %v", err)
 	}
@@ -196,7 +195,7 @@ func TestRootPool(t *testing.T) {
 	}
 	// Without extra certificates, the system roots alone: they verify
 	// none of the test CA's certificates.
-	roots, err = certs.RootPool(nil, time.Minute, nil)
+	roots, err = RootPool(nil, time.Minute, nil)
 	if err != nil {
 		t.Fatalf("RootPool(nil): %v", err)
 	}
@@ -205,7 +204,7 @@ func TestRootPool(t *testing.T) {
 			t.Error("RootPool(nil) trusts the test CA; want the system roots alone")
 		}
 	}
-	if _, err := certs.RootPool([]byte("no pem here"), time.Minute, nil); err == nil {
+	if _, err := RootPool([]byte("no pem here"), time.Minute, nil); err == nil {
 		t.Error("want an error for text without certificates")
 	}
 	// A store that cannot be read in time (a FIFO behind SSL_CERT_FILE)

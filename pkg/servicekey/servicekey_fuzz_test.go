@@ -1,4 +1,4 @@
-package servicekey_test
+package servicekey
 
 import (
 	"net/url"
@@ -7,7 +7,6 @@ import (
 	"unicode"
 
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/saptest"
-	"github.com/sap-ci-auth/sap-ci-auth/pkg/servicekey"
 )
 
 // fuzzMarker is in the client secret of the seeds: no error may ever show it.
@@ -29,7 +28,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`{"clientid":"sb-x","clientsecret":"` + fuzzMarker + `-3f9a1c7e","url":"https://sub.authentication.eu10.hana.ondemand.com"}`))
 
 	f.Fuzz(func(t *testing.T, data []byte) {
-		k, err := servicekey.Parse(data)
+		k, err := Parse(data)
 		if err != nil {
 			checkErr(t, "Parse", err, data)
 			return

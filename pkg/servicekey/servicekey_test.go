@@ -1,4 +1,4 @@
-package servicekey_test
+package servicekey
 
 import (
 	"crypto/ecdsa"
@@ -9,14 +9,11 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
-	"fmt"
 	"math/big"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/sap-ci-auth/sap-ci-auth/pkg/servicekey"
 )
 
 // The PEM markers are split so that no file of the repository looks like it
@@ -191,7 +188,7 @@ func TestParse(t *testing.T) {
 	cases := []struct {
 		name      string
 		in        string
-		want      servicekey.Key
+		want      Key
 		wantX509  bool
 		wantToken string
 		secrets   []string
@@ -199,7 +196,7 @@ func TestParse(t *testing.T) {
 		{
 			name: "raw xs service-key output of cockpit-uaa",
 			in:   xsCockpit,
-			want: servicekey.Key{
+			want: Key{
 				ClientID:     "sb-cockpit!i1",
 				ClientSecret: "XsCockpitS3cret+/=",
 				URL:          "https://hana.example.com:30032/uaa-security",
@@ -210,7 +207,7 @@ func TestParse(t *testing.T) {
 		{
 			name: "raw cf service-key output with as user, braces in the secret",
 			in:   cfV7,
-			want: servicekey.Key{
+			want: Key{
 				ClientID:       "sb-my-app!t12345",
 				ClientSecret:   `a}b{c"d\e-CfV7S3cret`,
 				URL:            "https://acme-dev.authentication.eu10.hana.ondemand.com",
@@ -222,7 +219,7 @@ func TestParse(t *testing.T) {
 		{
 			name: "raw cf service-key output without as user, CRLF, trailing slash",
 			in:   cfNoUser,
-			want: servicekey.Key{
+			want: Key{
 				ClientID:     "ci-client",
 				ClientSecret: "CrLfS3cret",
 				URL:          "https://uaa.example.com/",
@@ -233,7 +230,7 @@ func TestParse(t *testing.T) {
 		{
 			name: "cf v8 credentials around CPI oauth",
 			in:   cfV8CPI,
-			want: servicekey.Key{
+			want: Key{
 				ClientID:     "sb-1c2d3e4f-0000-4000-8000-000000000002!b12345|it!b67890",
 				ClientSecret: "CpiV8S3cret=",
 				URL:          "https://acme.it-cpi018.cfapps.eu10-003.hana.ondemand.com",
@@ -245,7 +242,7 @@ func TestParse(t *testing.T) {
 		{
 			name: "CPI plan api oauth wrapper",
 			in:   cpiOAuth,
-			want: servicekey.Key{
+			want: Key{
 				ClientID:     "sb-1c2d!b1|it!b2",
 				ClientSecret: "CpiPlainS3cret",
 				URL:          "https://acme.it-cpi001.cfapps.us10.hana.ondemand.com",
@@ -257,7 +254,7 @@ func TestParse(t *testing.T) {
 		{
 			name: "cf v8 credentials around XSUAA",
 			in:   cfV8XSUAA,
-			want: servicekey.Key{
+			want: Key{
 				ClientID:       "sb-app!t1",
 				ClientSecret:   "CfV8XsuaaS3cret",
 				URL:            "https://acme.authentication.eu10.hana.ondemand.com",
@@ -269,7 +266,7 @@ func TestParse(t *testing.T) {
 		{
 			name: "uaa wrapper",
 			in:   uaaWrapped,
-			want: servicekey.Key{
+			want: Key{
 				ClientID:     "sb-dest!b1",
 				ClientSecret: "UaaWrappedS3cret",
 				URL:          "https://acme.authentication.eu10.hana.ondemand.com",
@@ -280,7 +277,7 @@ func TestParse(t *testing.T) {
 		{
 			name: "XSUAA x509 with JSON newline escapes",
 			in:   xsuaaX509,
-			want: servicekey.Key{
+			want: Key{
 				ClientID:       "sb-x509-app!t1",
 				URL:            "https://acme.authentication.eu10.hana.ondemand.com",
 				CertURL:        "https://acme.authentication.cert.eu10.hana.ondemand.com/",
@@ -295,7 +292,7 @@ func TestParse(t *testing.T) {
 		{
 			name: "XSUAA x509 with literal backslash-n",
 			in:   xsuaaX509Literal,
-			want: servicekey.Key{
+			want: Key{
 				ClientID:       "sb-x509-app!t1",
 				URL:            "https://acme.authentication.eu10.hana.ondemand.com",
 				CertURL:        "https://acme.authentication.cert.eu10.hana.ondemand.com",
@@ -310,7 +307,7 @@ func TestParse(t *testing.T) {
 		{
 			name: "CPI certificate key uses its tokenurl",
 			in:   cpiCertificate,
-			want: servicekey.Key{
+			want: Key{
 				ClientID:    "sb-cert-client!b1|it!b2",
 				URL:         "https://acme.it-cpi018.cfapps.eu10-003.hana.ondemand.com",
 				TokenURL:    "https://acme.authentication.cert.eu10.hana.ondemand.com/oauth/token",
@@ -324,7 +321,7 @@ func TestParse(t *testing.T) {
 		{
 			name: "CPI external certificate key has no private key",
 			in:   cpiExternal,
-			want: servicekey.Key{
+			want: Key{
 				ClientID:    "sb-ext-client!b1|it!b2",
 				URL:         "https://acme.it-cpi018.cfapps.eu10-003.hana.ondemand.com",
 				TokenURL:    "https://acme.authentication.cert.eu10.hana.ondemand.com/oauth/token",
@@ -336,14 +333,14 @@ func TestParse(t *testing.T) {
 		{
 			name:      "url already ends with /oauth/token",
 			in:        `{"clientid":"c","clientsecret":"UrlHasPathS3cret","url":"https://uaa.example.com/oauth/token/"}`,
-			want:      servicekey.Key{ClientID: "c", ClientSecret: "UrlHasPathS3cret", URL: "https://uaa.example.com/oauth/token/"},
+			want:      Key{ClientID: "c", ClientSecret: "UrlHasPathS3cret", URL: "https://uaa.example.com/oauth/token/"},
 			wantToken: "https://uaa.example.com/oauth/token",
 			secrets:   []string{"UrlHasPathS3cret"},
 		},
 		{
 			name:      "camelCase clientId and null fields",
 			in:        `{"clientId":"c","clientSecret":"CamelS3cret","url":"https://uaa.example.com","tokenurl":null}`,
-			want:      servicekey.Key{ClientID: "c", ClientSecret: "CamelS3cret", URL: "https://uaa.example.com"},
+			want:      Key{ClientID: "c", ClientSecret: "CamelS3cret", URL: "https://uaa.example.com"},
 			wantToken: "https://uaa.example.com/oauth/token",
 			secrets:   []string{"CamelS3cret"},
 		},
@@ -351,14 +348,14 @@ func TestParse(t *testing.T) {
 			// A partial key: the client-id input completes it.
 			name:      "no clientid",
 			in:        `{"clientsecret":"NoIdS3cret","url":"https://uaa.example.com"}`,
-			want:      servicekey.Key{ClientSecret: "NoIdS3cret", URL: "https://uaa.example.com"},
+			want:      Key{ClientSecret: "NoIdS3cret", URL: "https://uaa.example.com"},
 			wantToken: "https://uaa.example.com/oauth/token",
 			secrets:   []string{"NoIdS3cret"},
 		},
 		{
 			name:      "blank clientid inside a wrapper",
 			in:        `{"credentials":{"clientid":"  ","clientsecret":"EmptyIdS3cret","url":"https://uaa.example.com"}}`,
-			want:      servicekey.Key{ClientSecret: "EmptyIdS3cret", URL: "https://uaa.example.com"},
+			want:      Key{ClientSecret: "EmptyIdS3cret", URL: "https://uaa.example.com"},
 			wantToken: "https://uaa.example.com/oauth/token",
 			secrets:   []string{"EmptyIdS3cret"},
 		},
@@ -366,7 +363,7 @@ func TestParse(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := servicekey.Parse([]byte(tc.in))
+			got, err := Parse([]byte(tc.in))
 			if err != nil {
 				t.Fatalf("Parse() error = %v", err)
 			}
@@ -436,7 +433,7 @@ func TestTLSCertificate(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			k, err := servicekey.Parse([]byte(tc.in))
+			k, err := Parse([]byte(tc.in))
 			if err != nil {
 				t.Fatalf("Parse() error = %v", err)
 			}
@@ -457,11 +454,11 @@ func TestTLSCertificate(t *testing.T) {
 
 func TestExternalCertificateIsMissingField(t *testing.T) {
 	t.Parallel()
-	k, err := servicekey.Parse([]byte(cpiExternal))
+	k, err := Parse([]byte(cpiExternal))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err = k.TLSCertificate(); !errors.Is(err, servicekey.ErrMissingField) {
+	if _, err = k.TLSCertificate(); !errors.Is(err, errMissingField) {
 		t.Errorf("errors.Is(%v, ErrMissingField) = false, want true", err)
 	}
 }
@@ -482,7 +479,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			name:    "seed 000 as the tutorial page shows it, without braces",
 			in:      seed000NoBraces,
-			wantErr: servicekey.ErrNoJSON,
+			wantErr: errNoJSON,
 			want:    "no JSON object found in the service key; paste the key with its { and }: the { and } around its fields are missing",
 		},
 		{
@@ -573,32 +570,32 @@ func TestParseErrors(t *testing.T) {
 		{
 			name:    "empty input",
 			in:      "",
-			wantErr: servicekey.ErrEmpty,
+			wantErr: errEmpty,
 			want:    "service key is empty",
 		},
 		{
 			name:    "blank input",
 			in:      " \n\t\n",
-			wantErr: servicekey.ErrEmpty,
+			wantErr: errEmpty,
 			want:    "service key is empty",
 		},
 		{
 			name:    "no JSON at all",
 			in:      "Getting service key \"k\" for service instance \"cockpit-uaa\" ...\nFAILED\nNoJsonServiceNotFound\n",
-			wantErr: servicekey.ErrNoJSON,
+			wantErr: errNoJSON,
 			want:    "no JSON object found in the service key; paste the key with its { and }",
 		},
 		{
 			name:    "clientid is a number",
 			in:      `{"clientid":123456789,"clientsecret":"NumberIdS3cret"}`,
-			wantErr: &servicekey.FieldError{Field: "clientid", Reason: "is not a string"},
+			wantErr: &fieldError{Field: "clientid", Reason: "is not a string"},
 			want:    `service key field "clientid" is not a string`,
 		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			k, err := servicekey.Parse([]byte(tc.in))
+			k, err := Parse([]byte(tc.in))
 			if err == nil {
 				t.Fatalf("Parse() = %+v, want an error", k)
 			}
@@ -609,7 +606,7 @@ func TestParseErrors(t *testing.T) {
 				t.Errorf("errors.Is(%v, %v) = false, want true", err, tc.wantErr)
 			}
 			if tc.wantErr == nil {
-				var se *servicekey.SyntaxError
+				var se *jsonSyntaxError
 				if !errors.As(err, &se) {
 					t.Errorf("Parse() error is %T, want *SyntaxError", err)
 				}
@@ -630,32 +627,32 @@ func TestTokenEndpointErrors(t *testing.T) {
 		{
 			name:    "no url",
 			in:      `{"clientid":"c","clientsecret":"NoUrlS3cret"}`,
-			wantErr: servicekey.ErrMissingField,
+			wantErr: errMissingField,
 			want:    `service key has no "url": the token URL comes from "tokenurl" or "url"`,
 		},
 		{
 			name:    "x509 without certurl",
 			in:      `{"clientid":"c","credential-type":"x509","certificate":` + jsonString(certPEM) + `,"key":` + jsonString(keyPEM) + `,"url":"https://acme.authentication.eu10.hana.ondemand.com"}`,
-			wantErr: servicekey.ErrMissingField,
+			wantErr: errMissingField,
 			want:    `service key has no "certurl": an X.509 key needs "certurl" or "tokenurl" for its token URL`,
 		},
 		{
 			name:    "url without scheme",
 			in:      `{"clientid":"c","clientsecret":"NoSchemeS3cret","url":"uaa.example.com/uaa-security"}`,
-			wantErr: &servicekey.FieldError{Field: "url", Reason: "is not an absolute https URL"},
+			wantErr: &fieldError{Field: "url", Reason: "is not an absolute https URL"},
 			want:    `service key field "url" is not an absolute https URL`,
 		},
 		{
 			name:    "tokenurl not a URL",
 			in:      `{"clientid":"c","clientsecret":"BadTokenUrlS3cret","tokenurl":"::not-a-url::"}`,
-			wantErr: &servicekey.FieldError{Field: "tokenurl", Reason: "is not an absolute https URL"},
+			wantErr: &fieldError{Field: "tokenurl", Reason: "is not an absolute https URL"},
 			want:    `service key field "tokenurl" is not an absolute https URL`,
 		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			k, err := servicekey.Parse([]byte(tc.in))
+			k, err := Parse([]byte(tc.in))
 			if err != nil {
 				t.Fatalf("Parse() error = %v", err)
 			}
@@ -696,27 +693,4 @@ func assertNoValues(t *testing.T, msg, in string) {
 			t.Errorf("error %q contains %q from the input", msg, v)
 		}
 	}
-}
-
-func ExampleParse() {
-	out := `Getting service key "ci-key" for service instance "cockpit-uaa" ...
-
-{"clientid":"sb-cockpit!i1","clientsecret":"...","url":"https://hana.example.com:30032/uaa-security"}
-
-OK
-`
-	k, err := servicekey.Parse([]byte(out))
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	u, _ := k.TokenEndpoint()
-	fmt.Println(k.ClientID, u)
-	// Output: sb-cockpit!i1 https://hana.example.com:30032/uaa-security/oauth/token
-}
-
-func ExampleSyntaxError() {
-	_, err := servicekey.Parse([]byte("{\n  \"clientid\": \"sb-cockpit!i1\",\n  \"url\" : https://host:30032/uaa-security\n}"))
-	fmt.Println(err)
-	// Output: service key is not valid JSON at line 3, column 11: a value is not quoted; put it in double quotes
 }

@@ -1,8 +1,0 @@
-package certs
-
-// Test-only names for what the package keeps unexported: no other package
-// branches on these, but the tests check errors by identity.
-
-var ErrNoPrivateKey = errNoPrivateKey
-var ErrUnrecognized = errUnrecognized
-var ErrKeyMismatch = errKeyMismatch
