@@ -1,0 +1,110 @@
+// Package flowtest gives a flow's tests what pkg/app gives the flow: a
+// [flow.Env] whose reports are recorded instead of printed, and whose
+// Client is the production HTTP client (pkg/transport) trusting the test's
+// CA. A flow package tests its own Prepare and Run with it, without
+// pkg/app's environment plumbing.
+package flowtest
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/flow"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/transport"
+)
+
+// Recorder is a flow.Env that records what the flow reports.
+type Recorder struct {
+	// Env is what the flow gets; its functions record into the fields
+	// below.
+	Env *flow.Env
+
+	mu        sync.Mutex
+	masked    []string
+	warnings  []string
+	described []string
+	infos     []string
+	notices   []string
+	clients   int
+}
+
+// New returns a Recorder whose clock stands at now (time.Now when zero)
+// and whose clients trust roots (the system roots when nil), time out after
+// timeout and never wait before a retry (the retries still happen).
+func New(tb testing.TB, roots *x509.CertPool, now time.Time, timeout time.Duration) *Recorder {
+	tb.Helper()
+	r := &Recorder{}
+	clock := time.Now
+	if !now.IsZero() {
+		clock = func() time.Time { return now }
+	}
+	r.Env = &flow.Env{
+		Now:      clock,
+		Warn:     func(msg string) { r.add(&r.warnings, msg) },
+		Describe: func(what, value string) { r.add(&r.described, what+": "+value) },
+		Info:     func(msg string) { r.add(&r.infos, msg) },
+		Notice:   func(msg string) { r.add(&r.notices, msg) },
+		Mask: func(secret string) error {
+			r.add(&r.masked, secret)
+			return nil
+		},
+		Client: func(cert *tls.Certificate) (*http.Client, error) {
+			r.mu.Lock()
+			r.clients++
+			r.mu.Unlock()
+			return transport.New(transport.Options{Timeout: timeout, RootCAs: roots, ClientCertificate: cert,
+				Getenv: func(string) string { return "" },
+				Sleep:  func(ctx context.Context, _ time.Duration) error { return ctx.Err() }})
+		},
+	}
+	return r
+}
+
+func (r *Recorder) add(list *[]string, s string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	*list = append(*list, s)
+}
+
+func (r *Recorder) get(list *[]string) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), *list...)
+}
+
+// Masked lists the secrets the flow masked, in order.
+func (r *Recorder) Masked() []string { return r.get(&r.masked) }
+
+// Warnings lists the flow's warnings.
+func (r *Recorder) Warnings() []string { return r.get(&r.warnings) }
+
+// Described lists what the flow described for inspect, as "what: value".
+func (r *Recorder) Described() []string { return r.get(&r.described) }
+
+// Infos lists the flow's step-log lines.
+func (r *Recorder) Infos() []string { return r.get(&r.infos) }
+
+// Notices lists the flow's notices.
+func (r *Recorder) Notices() []string { return r.get(&r.notices) }
+
+// Log is everything the flow reported, in one text, for a test that checks
+// that a secret never appears in it; masks are left out, as they are the
+// one place a secret is meant to go.
+func (r *Recorder) Log() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return fmt.Sprint(r.warnings, r.described, r.infos, r.notices)
+}
+
+// Clients is how many HTTP clients the flow asked for.
+func (r *Recorder) Clients() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.clients
+}
