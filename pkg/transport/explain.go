@@ -9,7 +9,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -33,7 +32,7 @@ func (e *explainedError) Error() string {
 	if e.Err == nil {
 		return e.Reason
 	}
-	return e.Reason + ": " + redact(secret.OneLine(e.Err.Error()))
+	return e.Reason + ": " + secret.RedactURLs(secret.OneLine(e.Err.Error()))
 }
 
 // Unwrap returns the client's error.
@@ -218,16 +217,4 @@ func StatusHint(status int, body []byte) string {
 		return reasonBadClientCert
 	}
 	return ""
-}
-
-// userInfo and query match the parts of a URL that may hold a secret.
-var (
-	userInfo = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)[^/\s"@?#]*@`)
-	query    = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://[^\s"?#]*)[?#][^\s"]*`)
-)
-
-// redact removes the user info, query and fragment of every URL in s.
-func redact(s string) string {
-	s = userInfo.ReplaceAllString(s, "$1")
-	return query.ReplaceAllString(s, "$1")
 }
