@@ -1,4 +1,4 @@
-package transport_test
+package transport
 
 import (
 	"context"
@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/saptest"
-	"github.com/sap-ci-auth/sap-ci-auth/pkg/transport"
 )
 
 // closedPort returns an address on 127.0.0.1 where nothing listens.
@@ -40,157 +39,157 @@ func TestExplainRealFailures(t *testing.T) {
 	untrusted := saptest.MustClient(t, p, "untrusted-user", saptest.Untrusted(), saptest.WithECKey()).TLSCertificate()
 	cases := []struct {
 		name  string
-		setup func(t *testing.T) (string, transport.Options, *atomic.Int32)
-		// want is in the message, which is a *RetryError when retried.
+		setup func(t *testing.T) (string, Options, *atomic.Int32)
+		// want is in the message, which is a *retryError's when retried.
 		want      string
 		wantConns int32 // 0: not counted
 		retried   bool
 	}{
 		{
 			name: "unknown CA",
-			setup: func(t *testing.T) (string, transport.Options, *atomic.Int32) {
+			setup: func(t *testing.T) (string, Options, *atomic.Int32) {
 				cert, _ := mintServer(t, nil, time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
 				ts, n := tlsServer(t, &tls.Config{Certificates: []tls.Certificate{cert}})
-				return ts.URL, transport.Options{}, n
+				return ts.URL, Options{}, n
 			},
 			want: "the server's certificate is not signed by a trusted CA: add its CA with ca-certificates", wantConns: 1,
 		},
 		{
 			name: "hostname mismatch",
-			setup: func(t *testing.T) (string, transport.Options, *atomic.Int32) {
+			setup: func(t *testing.T) (string, Options, *atomic.Int32) {
 				cert, pool := mintServer(t, []string{"other.example"}, time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
 				ts, n := tlsServer(t, &tls.Config{Certificates: []tls.Certificate{cert}})
-				return ts.URL, transport.Options{RootCAs: pool}, n
+				return ts.URL, Options{RootCAs: pool}, n
 			},
 			want: "the server's certificate is for another host name", wantConns: 1,
 		},
 		{
 			name: "expired server certificate",
-			setup: func(t *testing.T) (string, transport.Options, *atomic.Int32) {
+			setup: func(t *testing.T) (string, Options, *atomic.Int32) {
 				cert, pool := mintServer(t, nil, time.Now().Add(-3*time.Hour), time.Now().Add(-2*time.Hour))
 				ts, n := tlsServer(t, &tls.Config{Certificates: []tls.Certificate{cert}})
-				return ts.URL, transport.Options{RootCAs: pool}, n
+				return ts.URL, Options{RootCAs: pool}, n
 			},
 			want: "the server's certificate has expired or is not yet valid", wantConns: 1,
 		},
 		{
 			name: "plain HTTP on a TLS port",
-			setup: func(t *testing.T) (string, transport.Options, *atomic.Int32) {
+			setup: func(t *testing.T) (string, Options, *atomic.Int32) {
 				var n atomic.Int32
 				ts := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { n.Add(1) }))
 				t.Cleanup(ts.Close)
-				return strings.Replace(ts.URL, "http://", "https://", 1), transport.Options{}, &n
+				return strings.Replace(ts.URL, "http://", "https://", 1), Options{}, &n
 			},
 			want: "the server answered plain HTTP on a TLS port", wantConns: 0,
 		},
 		{
 			name: "not TLS at all",
-			setup: func(t *testing.T) (string, transport.Options, *atomic.Int32) {
+			setup: func(t *testing.T) (string, Options, *atomic.Int32) {
 				addr, n := rawServer(t, func(c net.Conn) {
 					defer c.Close()
 					_, _ = c.Write([]byte("SSH-2.0-OpenSSH_9.6\r\n"))
 					_ = readRecord(c)
 				})
-				return "https://" + addr, transport.Options{}, n
+				return "https://" + addr, Options{}, n
 			},
 			want: "the server does not speak TLS at this address", wantConns: 1,
 		},
 		{
 			name: "TLS 1.1-only server",
-			setup: func(t *testing.T) (string, transport.Options, *atomic.Int32) {
+			setup: func(t *testing.T) (string, Options, *atomic.Int32) {
 				ts, n := tlsServer(t, &tls.Config{Certificates: []tls.Certificate{p.ServerCertificate()}, MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS11})
-				return ts.URL, transport.Options{}, n
+				return ts.URL, Options{}, n
 			},
 			want: "the server only speaks TLS older than 1.2, which is refused", wantConns: 1,
 		},
 		{
 			name: "server selects TLS 1.1",
-			setup: func(t *testing.T) (string, transport.Options, *atomic.Int32) {
+			setup: func(t *testing.T) (string, Options, *atomic.Int32) {
 				addr, n := rawServer(t, selectTLS11)
-				return "https://" + addr, transport.Options{}, n
+				return "https://" + addr, Options{}, n
 			},
 			want: "the server chose TLS 1.1, which is refused (TLS 1.2 or newer is required)", wantConns: 1,
 		},
 		{
 			name: "client certificate refused in a TLS 1.2 handshake",
-			setup: func(t *testing.T) (string, transport.Options, *atomic.Int32) {
+			setup: func(t *testing.T) (string, Options, *atomic.Int32) {
 				ts, n := tlsServer(t, &tls.Config{
 					Certificates: []tls.Certificate{p.ServerCertificate()}, MaxVersion: tls.VersionTLS12,
 					ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: p.ClientCAPool(),
 				})
-				return ts.URL, transport.Options{ClientCertificate: &untrusted}, n
+				return ts.URL, Options{ClientCertificate: &untrusted}, n
 			},
 			want: "the server does not trust the issuer of the client certificate", wantConns: 1,
 		},
 		{
 			name: "client certificate refused in a TLS 1.3 handshake",
-			setup: func(t *testing.T) (string, transport.Options, *atomic.Int32) {
+			setup: func(t *testing.T) (string, Options, *atomic.Int32) {
 				ts, n := tlsServer(t, &tls.Config{
 					Certificates: []tls.Certificate{p.ServerCertificate()}, MinVersion: tls.VersionTLS13,
 					ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: p.ClientCAPool(),
 				})
-				return ts.URL, transport.Options{ClientCertificate: &untrusted}, n
+				return ts.URL, Options{ClientCertificate: &untrusted}, n
 			},
 			want: "the server does not trust the issuer of the client certificate", wantConns: 1,
 		},
 		{
 			name: "no client certificate in a TLS 1.3 handshake",
-			setup: func(t *testing.T) (string, transport.Options, *atomic.Int32) {
+			setup: func(t *testing.T) (string, Options, *atomic.Int32) {
 				ts, n := tlsServer(t, &tls.Config{
 					Certificates: []tls.Certificate{p.ServerCertificate()}, MinVersion: tls.VersionTLS13,
 					ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: p.ClientCAPool(),
 				})
-				return ts.URL, transport.Options{}, n
+				return ts.URL, Options{}, n
 			},
 			want: "no client certificate was sent", wantConns: 1,
 		},
 		{
 			name: "connection refused",
-			setup: func(t *testing.T) (string, transport.Options, *atomic.Int32) {
-				return "https://" + closedPort(t), transport.Options{}, nil
+			setup: func(t *testing.T) (string, Options, *atomic.Int32) {
+				return "https://" + closedPort(t), Options{}, nil
 			},
 			want: "4 attempts", retried: true,
 		},
 		{
 			name: "connection reset",
-			setup: func(t *testing.T) (string, transport.Options, *atomic.Int32) {
+			setup: func(t *testing.T) (string, Options, *atomic.Int32) {
 				addr, n := rawServer(t, func(c net.Conn) {
 					if readRecord(c) == nil {
 						resetConn(c)
 					}
 				})
-				return "https://" + addr, transport.Options{}, n
+				return "https://" + addr, Options{}, n
 			},
 			want: "first the connection was reset", wantConns: 4, retried: true,
 		},
 		{
 			name: "handshake cut",
-			setup: func(t *testing.T) (string, transport.Options, *atomic.Int32) {
+			setup: func(t *testing.T) (string, Options, *atomic.Int32) {
 				addr, n := rawServer(t, func(c net.Conn) {
 					_ = readRecord(c)
 					c.Close()
 				})
-				return "https://" + addr, transport.Options{}, n
+				return "https://" + addr, Options{}, n
 			},
 			want: "first the server closed the connection without an answer", wantConns: 4, retried: true,
 		},
 		{
 			name: "no answer within the timeout",
-			setup: func(t *testing.T) (string, transport.Options, *atomic.Int32) {
+			setup: func(t *testing.T) (string, Options, *atomic.Int32) {
 				addr, n := rawServer(t, func(c net.Conn) {
 					defer c.Close()
 					_ = readRecord(c)
 					_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
 					_, _ = c.Read(make([]byte, 1))
 				})
-				return "https://" + addr, transport.Options{Timeout: 300 * time.Millisecond}, n
+				return "https://" + addr, Options{Timeout: 300 * time.Millisecond}, n
 			},
 			want: "no answer within the timeout: check the URL, the network and any proxy (HTTPS_PROXY), or raise timeout", wantConns: 1,
 		},
 		{
 			name: "port out of range",
-			setup: func(t *testing.T) (string, transport.Options, *atomic.Int32) {
-				return "https://127.0.0.1:99999/oauth/token", transport.Options{}, nil
+			setup: func(t *testing.T) (string, Options, *atomic.Int32) {
+				return "https://127.0.0.1:99999/oauth/token", Options{}, nil
 			},
 			want: "the URL's port is out of range: use a port from 1 to 65535",
 		},
@@ -211,15 +210,15 @@ func TestExplainRealFailures(t *testing.T) {
 	for _, a := range alerts {
 		cases = append(cases, struct {
 			name      string
-			setup     func(t *testing.T) (string, transport.Options, *atomic.Int32)
+			setup     func(t *testing.T) (string, Options, *atomic.Int32)
 			want      string
 			wantConns int32
 			retried   bool
 		}{
 			name: fmt.Sprintf("alert %d", a.code),
-			setup: func(t *testing.T) (string, transport.Options, *atomic.Int32) {
+			setup: func(t *testing.T) (string, Options, *atomic.Int32) {
 				addr, n := rawServer(t, sendAlert(a.code))
-				return "https://" + addr, transport.Options{}, n
+				return "https://" + addr, Options{}, n
 			},
 			want: a.want, wantConns: 1,
 		})
@@ -241,18 +240,18 @@ func TestExplainRealFailures(t *testing.T) {
 			if err == nil {
 				t.Fatal("no error")
 			}
-			got := transport.Explain(err)
+			got := Explain(err)
 			msg := got.Error()
 			t.Log(msg)
 			if !strings.Contains(msg, tc.want) {
 				t.Errorf("Explain = %q, want it to contain %q", msg, tc.want)
 			}
-			if _, isRetry := got.(*transport.RetryError); isRetry != tc.retried {
+			if _, isRetry := got.(*retryError); isRetry != tc.retried {
 				t.Errorf("Explain gave a %T, want a retry error: %v", got, tc.retried)
 			}
 			if !tc.retried {
-				if _, ok := got.(*transport.Error); !ok {
-					t.Errorf("Explain gave a %T, want *transport.Error", got)
+				if _, ok := got.(*explainedError); !ok {
+					t.Errorf("Explain gave a %T, want *explainedError", got)
 				}
 			}
 			for _, secret := range []string{"pw-Secret1", "qs-Secret2", "sb-client", "client_secret"} {
@@ -282,9 +281,9 @@ func TestExplainRealFailures(t *testing.T) {
 // errors that pass through unchanged.
 func TestExplain(t *testing.T) {
 	t.Parallel()
-	retry := &transport.RetryError{Attempts: 4, First: errors.New("HTTP 503 Service Unavailable")}
-	proxy := &transport.ProxyError{Variable: "HTTPS_PROXY"}
-	explained := &transport.Error{Reason: "r", Err: errors.New("e")}
+	retry := &retryError{Attempts: 4, First: errors.New("HTTP 503 Service Unavailable")}
+	proxy := &proxyError{Variable: "HTTPS_PROXY"}
+	explained := &explainedError{Reason: "r", Err: errors.New("e")}
 	wrap := func(err error) error {
 		return &url.Error{Op: "Post", URL: "https://u:p-Secret@uaa.example/oauth/token?client_secret=q-Secret", Err: err}
 	}
@@ -309,7 +308,7 @@ func TestExplain(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			got := transport.Explain(tc.err)
+			got := Explain(tc.err)
 			switch {
 			case tc.err == nil:
 				if got != nil {
@@ -356,7 +355,7 @@ func TestStatusHint(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			if got := transport.StatusHint(tc.status, tc.body); got != tc.want {
+			if got := StatusHint(tc.status, tc.body); got != tc.want {
 				t.Errorf("StatusHint(%d) = %q, want %q", tc.status, got, tc.want)
 			}
 		})
@@ -369,23 +368,23 @@ func TestRetryErrorMessage(t *testing.T) {
 	first := errors.New("HTTP 503 Service Unavailable")
 	cases := []struct {
 		name string
-		err  *transport.RetryError
+		err  *retryError
 		want string
 	}{
 		{
 			name: "exhausted, same failure",
-			err:  &transport.RetryError{Attempts: 4, Elapsed: 13*time.Second + 4*time.Millisecond, First: first, Last: errors.New("HTTP 503 Service Unavailable")},
+			err:  &retryError{Attempts: 4, Elapsed: 13*time.Second + 4*time.Millisecond, First: first, Last: errors.New("HTTP 503 Service Unavailable")},
 			want: "failed to get an answer in 4 attempts over 13s: first HTTP 503 Service Unavailable; retry later",
 		},
 		{
 			name: "same cause twice is named once",
-			err: &transport.RetryError{Attempts: 4, Elapsed: time.Second, First: &transport.Error{Reason: "the connection was reset", Err: errors.New("read tcp 127.0.0.1:1")},
-				Last: &transport.Error{Reason: "the connection was reset", Err: errors.New("read tcp 127.0.0.1:2")}},
+			err: &retryError{Attempts: 4, Elapsed: time.Second, First: &explainedError{Reason: "the connection was reset", Err: errors.New("read tcp 127.0.0.1:1")},
+				Last: &explainedError{Reason: "the connection was reset", Err: errors.New("read tcp 127.0.0.1:2")}},
 			want: "failed to get an answer in 4 attempts over 1s: first the connection was reset: read tcp 127.0.0.1:1; retry later",
 		},
 		{
 			name: "deadline, different failures",
-			err:  &transport.RetryError{Attempts: 2, Elapsed: 1500 * time.Millisecond, First: first, Last: errors.New("HTTP 429 Too Many Requests (Retry-After 10s)"), Deadline: true},
+			err:  &retryError{Attempts: 2, Elapsed: 1500 * time.Millisecond, First: first, Last: errors.New("HTTP 429 Too Many Requests (Retry-After 10s)"), Deadline: true},
 			want: "failed to get an answer in 2 attempts over 1.5s, stopped by the timeout: first HTTP 503 Service Unavailable; last HTTP 429 Too Many Requests (Retry-After 10s); retry later, or raise timeout",
 		},
 	}
@@ -396,7 +395,7 @@ func TestRetryErrorMessage(t *testing.T) {
 				t.Errorf("got  %q\nwant %q", got, tc.want)
 			}
 			if !errors.Is(tc.err, tc.err.First) {
-				t.Error("a RetryError does not unwrap to its first failure")
+				t.Error("a retryError does not unwrap to its first failure")
 			}
 		})
 	}

@@ -1,4 +1,4 @@
-package transport_test
+package transport
 
 import (
 	"context"
@@ -21,7 +21,6 @@ import (
 	"time"
 
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/saptest"
-	"github.com/sap-ci-auth/sap-ci-auth/pkg/transport"
 )
 
 // proxiedHost is a name the fake proxy maps to 127.0.0.1: Go never proxies
@@ -42,9 +41,9 @@ func env(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
 }
 
-// newClient is transport.New with the test PKI's root, no proxy and a 10 s
+// newClient is New with the test PKI's root, no proxy and a 10 s
 // timeout unless o says otherwise.
-func newClient(t *testing.T, o transport.Options) *http.Client {
+func newClient(t *testing.T, o Options) *http.Client {
 	t.Helper()
 	if o.RootCAs == nil {
 		o.RootCAs = testPKI().RootPool()
@@ -55,7 +54,7 @@ func newClient(t *testing.T, o transport.Options) *http.Client {
 	if o.Timeout == 0 {
 		o.Timeout = 10 * time.Second
 	}
-	hc, err := transport.New(o)
+	hc, err := New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
