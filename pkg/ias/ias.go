@@ -26,7 +26,6 @@ import (
 	"time"
 
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/flow"
-	"github.com/sap-ci-auth/sap-ci-auth/pkg/transport"
 )
 
 // passcodePath is the IAS endpoint that hands out passcodes.
@@ -173,7 +172,7 @@ func fetch(ctx context.Context, hc *http.Client, base *url.URL) (*passcodeAnswer
 	req.Header.Set("Accept", "application/json")
 	resp, err := hc.Do(req)
 	if err != nil {
-		return nil, &requestError{Reason: "the passcode request failed", Err: transport.Explain(err)}
+		return nil, &requestError{Reason: "the passcode request failed", Err: flow.RequestError(err)}
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
@@ -249,7 +248,7 @@ func passcodeValue(raw json.RawMessage) string {
 const lockoutWarning = "; do not re-run blindly: repeated failed logons lock the user for 60 minutes"
 
 func statusReason(resp *http.Response, body []byte) string {
-	if hint := transport.StatusHint(resp.StatusCode, body); hint != "" {
+	if hint := flow.StatusHint(resp.StatusCode, body); hint != "" {
 		return hint
 	}
 	switch s := resp.StatusCode; {

@@ -30,7 +30,7 @@ func closedPort(t *testing.T) string {
 }
 
 // TestExplainRealFailures provokes each failure for real on 127.0.0.1 and
-// checks what Explain makes of it, and how many connections the client
+// checks how the client explains it, and how many connections the client
 // made: one for every failure that will not pass, four (three retries) for
 // those that may.
 func TestExplainRealFailures(t *testing.T) {
@@ -240,27 +240,22 @@ func TestExplainRealFailures(t *testing.T) {
 			if err == nil {
 				t.Fatal("no error")
 			}
-			got := Explain(err)
+			got := explained(t, err)
 			msg := got.Error()
 			t.Log(msg)
 			if !strings.Contains(msg, tc.want) {
-				t.Errorf("Explain = %q, want it to contain %q", msg, tc.want)
+				t.Errorf("error %q, want it to contain %q", msg, tc.want)
 			}
 			if _, isRetry := got.(*retryError); isRetry != tc.retried {
-				t.Errorf("Explain gave a %T, want a retry error: %v", got, tc.retried)
-			}
-			if !tc.retried {
-				if _, ok := got.(*explainedError); !ok {
-					t.Errorf("Explain gave a %T, want *explainedError", got)
-				}
+				t.Errorf("the client returned a %T, want a *retryError: %v", got, tc.retried)
 			}
 			for _, secret := range []string{"pw-Secret1", "qs-Secret2", "sb-client", "client_secret"} {
 				if strings.Contains(msg, secret) {
-					t.Errorf("Explain = %q, holds %q", msg, secret)
+					t.Errorf("error %q, holds %q", msg, secret)
 				}
 			}
 			if strings.Count(msg, "\n") != 0 {
-				t.Errorf("Explain = %q, not one line", msg)
+				t.Errorf("error %q, not one line", msg)
 			}
 			if tc.wantConns != 0 {
 				// The server counts a connection when it accepts it; allow
@@ -277,88 +272,76 @@ func TestExplainRealFailures(t *testing.T) {
 	}
 }
 
-// TestExplain covers what cannot be provoked on loopback (DNS) and the
-// errors that pass through unchanged.
+// TestExplain covers what cannot be provoked on loopback (DNS), the
+// errors that pass through unchanged, and how the request is named.
 func TestExplain(t *testing.T) {
 	t.Parallel()
 	retry := &retryError{Attempts: 4, First: errors.New("HTTP 503 Service Unavailable")}
-	proxy := &proxyError{Variable: "HTTPS_PROXY"}
-	explained := &explainedError{Reason: "r", Err: errors.New("e")}
-	wrap := func(err error) error {
-		return &url.Error{Op: "Post", URL: "https://u:p-Secret@uaa.example/oauth/token?client_secret=q-Secret", Err: err}
+	done := &explainedError{Reason: "r", Err: errors.New("e")}
+	req, err := http.NewRequest(http.MethodPost, "https://u:p-Secret@uaa.example/oauth/token?client_secret=q-Secret#f-Secret", nil)
+	if err != nil {
+		t.Fatal(err)
 	}
 	canceled, cancel := context.WithCancel(t.Context())
 	cancel()
 	cases := []struct {
 		name string
 		err  error
-		want string // prefix of the message
-		same error  // when set, Explain returns exactly this
+		want string // the message
+		same error  // when set, explain returns exactly this
 	}{
-		{name: "nil", err: nil},
-		{name: "retry error passes", err: wrap(retry), same: retry},
-		{name: "proxy error passes", err: proxy, same: proxy},
-		{name: "explained error passes", err: explained, same: explained},
-		{name: "host not found", err: wrap(&net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: "uaa.example", IsNotFound: true}}), want: "the host name does not resolve: check the URL's host: Post \"https://uaa.example/oauth/token\": dial tcp: lookup uaa.example"},
-		{name: "DNS timeout", err: wrap(&net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "server misbehaving", Name: "uaa.example", IsTemporary: true}}), want: "the host name could not be resolved (DNS failed)"},
-		{name: "canceled", err: wrap(canceled.Err()), want: "the request was canceled"},
-		{name: "deadline", err: wrap(context.DeadlineExceeded), want: "no answer within the timeout"},
-		{name: "unknown", err: wrap(errors.New("something odd")), want: "the request failed: Post \"https://uaa.example/oauth/token\": something odd"},
+		{name: "retry error passes", err: retry, same: retry},
+		{name: "explained error passes", err: done, same: done},
+		{name: "host not found", err: &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: "uaa.example", IsNotFound: true}},
+			want: `the host name does not resolve: check the URL's host: Post "https://uaa.example/oauth/token": dial tcp: lookup uaa.example: no such host`},
+		{name: "DNS timeout", err: &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "server misbehaving", Name: "uaa.example", IsTemporary: true}},
+			want: `the host name could not be resolved (DNS failed): check the URL's host and the runner's DNS, or retry later: Post "https://uaa.example/oauth/token": dial tcp: lookup uaa.example: server misbehaving`},
+		{name: "canceled", err: canceled.Err(), want: `the request was canceled: Post "https://uaa.example/oauth/token": context canceled`},
+		{name: "deadline", err: context.DeadlineExceeded, want: reasonTimeout + `: Post "https://uaa.example/oauth/token": context deadline exceeded`},
+		{name: "a cause that quotes the URL", err: fmt.Errorf("odd failure at %s", req.URL),
+			want: `the request failed: Post "https://uaa.example/oauth/token": odd failure at https://uaa.example/oauth/token`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			got := Explain(tc.err)
-			switch {
-			case tc.err == nil:
-				if got != nil {
-					t.Errorf("Explain(nil) = %v", got)
-				}
-				return
-			case tc.same != nil:
+			got := explain(req, tc.err)
+			if tc.same != nil {
 				if got != tc.same {
-					t.Errorf("Explain = %#v, want %#v unchanged", got, tc.same)
+					t.Errorf("explain = %#v, want %#v unchanged", got, tc.same)
 				}
 				return
 			}
-			msg := got.Error()
-			if !strings.HasPrefix(msg, tc.want) {
-				t.Errorf("Explain = %q, want prefix %q", msg, tc.want)
-			}
-			if strings.Contains(msg, "Secret") {
-				t.Errorf("Explain = %q, holds a secret", msg)
+			if msg := got.Error(); msg != tc.want {
+				t.Errorf("explain =\n%q\nwant\n%q", msg, tc.want)
 			}
 			if !errors.Is(got, tc.err) {
-				t.Errorf("Explain(err) does not wrap err")
+				t.Errorf("explain(err) does not wrap err")
 			}
 		})
 	}
 }
 
-func TestStatusHint(t *testing.T) {
+// TestRequestName names requests as net/http's *url.Error does, without
+// what may hold a secret.
+func TestRequestName(t *testing.T) {
 	t.Parallel()
-	nginx := func(title string) []byte {
-		return []byte("<html>\r\n<head><title>400 " + title + "</title></head>\r\n<body>\r\n<center><h1>400 Bad Request</h1></center>\r\n<center>" + title + "</center>\r\n<hr><center>nginx/1.22.1</center>\r\n</body>\r\n</html>\r\n")
-	}
-	cases := []struct {
-		name   string
-		status int
-		body   []byte
-		want   string
-	}{
-		{name: "no certificate sent", status: 400, body: nginx("No required SSL certificate was sent"), want: "no client certificate was sent: the key/certificate input has no certificate, or this is not the certificate (mTLS) endpoint"},
-		{name: "certificate refused", status: 400, body: nginx("The SSL certificate error"), want: "the server refused the client certificate: it does not trust its issuer, or the chain is incomplete"},
-		{name: "other 400", status: 400, body: []byte(`{"error":"invalid_request"}`), want: ""},
-		{name: "nginx page with another status", status: 401, body: nginx("The SSL certificate error"), want: ""},
-		{name: "empty", status: 400, want: ""},
+	cases := []struct{ method, url, want string }{
+		{"", "https://uaa.example/oauth/token", `Get "https://uaa.example/oauth/token"`},
+		{http.MethodDelete, "https://uaa.example/x", `Delete "https://uaa.example/x"`},
+		{http.MethodGet, "https://user:pw-Secret@ias.example:8443/service/users/passcode?x=q-Secret#f-Secret", `Get "https://ias.example:8443/service/users/passcode"`},
+		{http.MethodGet, "https://runner.example/token?", `Get "https://runner.example/token"`},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			if got := StatusHint(tc.status, tc.body); got != tc.want {
-				t.Errorf("StatusHint(%d) = %q, want %q", tc.status, got, tc.want)
-			}
-		})
+		u, err := url.Parse(tc.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := requestName(&http.Request{Method: tc.method, URL: u}); got != tc.want {
+			t.Errorf("requestName(%s %s) = %s, want %s", tc.method, tc.url, got, tc.want)
+		}
+	}
+	if got := requestName(&http.Request{Method: http.MethodPost}); got != "Post" {
+		t.Errorf("requestName without a URL = %q, want %q", got, "Post")
 	}
 }
 

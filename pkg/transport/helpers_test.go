@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -59,6 +60,23 @@ func newClient(t *testing.T, o Options) *http.Client {
 		t.Fatal(err)
 	}
 	return hc
+}
+
+// explained returns the error inside net/http's *url.Error, which is what
+// a flow prints (flow.RequestError), and fails the test unless the client
+// explained it: an *explainedError or a *retryError.
+func explained(t *testing.T, err error) error {
+	t.Helper()
+	ue, ok := err.(*url.Error)
+	if !ok {
+		t.Fatalf("got %v (%T), want net/http's *url.Error", err, err)
+	}
+	switch ue.Err.(type) {
+	case *explainedError, *retryError:
+	default:
+		t.Fatalf("the client returned %v (%T), want an *explainedError or a *retryError", ue.Err, ue.Err)
+	}
+	return ue.Err
 }
 
 // sleeper records the waits of a client instead of waiting.

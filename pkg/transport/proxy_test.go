@@ -122,7 +122,7 @@ func TestProxy(t *testing.T) {
 			}
 			if tc.wantErr == "" {
 				if err != nil {
-					t.Fatal(Explain(err))
+					t.Fatal(err)
 				}
 				resp.Body.Close()
 				if n := len(srv.requests()); n != 1 {
@@ -130,13 +130,13 @@ func TestProxy(t *testing.T) {
 				}
 				return
 			}
-			msg := Explain(err).Error()
+			msg := explained(t, err).Error()
 			t.Log(msg)
 			if !strings.HasPrefix(msg, tc.wantErr) {
-				t.Errorf("Explain = %q\nwant prefix %q", msg, tc.wantErr)
+				t.Errorf("error %q\nwant prefix %q", msg, tc.wantErr)
 			}
 			if strings.Contains(msg, "Secret") || strings.Contains(msg, "proxyuser") {
-				t.Errorf("Explain = %q shows the proxy's credentials", msg)
+				t.Errorf("error %q shows the proxy's credentials", msg)
 			}
 			if len(sl.got()) != 0 {
 				t.Errorf("a refused CONNECT was retried")
@@ -153,11 +153,11 @@ func TestProxyUnreachable(t *testing.T) {
 	var sl sleeper
 	hc := newClient(t, Options{Getenv: env(map[string]string{"HTTPS_PROXY": "http://" + closedPort(t)}), Sleep: sl.sleep})
 	_, err := hc.Get(proxiedURL(t, srv.Server))
-	msg := Explain(err).Error()
+	msg := explained(t, err).Error()
 	t.Log(msg)
 	want := "first cannot reach the proxy in HTTPS_PROXY: check the variable's host and port, or unset it"
 	if !strings.Contains(msg, want) || !strings.Contains(msg, "4 attempts") {
-		t.Errorf("Explain = %q, want 4 attempts and %q", msg, want)
+		t.Errorf("error %q, want 4 attempts and %q", msg, want)
 	}
 }
 

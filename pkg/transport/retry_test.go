@@ -93,7 +93,7 @@ func TestRetryPolicy(t *testing.T) {
 			if re.Attempts != tc.wantN || re.Deadline {
 				t.Errorf("Attempts %d, Deadline %v, want %d, false", re.Attempts, re.Deadline, tc.wantN)
 			}
-			msg := Explain(err).Error()
+			msg := explained(t, err).Error()
 			for _, want := range tc.wantErr {
 				if !strings.Contains(msg, want) {
 					t.Errorf("error %q does not contain %q", msg, want)
@@ -243,7 +243,7 @@ func TestDeadlineHolds(t *testing.T) {
 			if tc.ctx == 0 && took > time.Second {
 				t.Errorf("gave up after %v, want at once", took)
 			}
-			msg := Explain(err).Error()
+			msg := explained(t, err).Error()
 			for _, want := range []string{"stopped by the timeout", "raise timeout", "first HTTP"} {
 				if !strings.Contains(msg, want) {
 					t.Errorf("error %q does not contain %q", msg, want)
@@ -309,8 +309,8 @@ func TestCanceledDuringWait(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("got %v, want context.Canceled", err)
 	}
-	if got := Explain(err).Error(); !strings.HasPrefix(got, "the request was canceled") {
-		t.Errorf("Explain = %q", got)
+	if got := explained(t, err).Error(); !strings.HasPrefix(got, "the request was canceled") {
+		t.Errorf("error %q, want it to start with the reason", got)
 	}
 	if n := len(srv.requests()); n != 1 {
 		t.Errorf("%d requests, want 1", n)
