@@ -178,13 +178,11 @@ func fetch(ctx context.Context, hc *http.Client, base *url.URL) (*passcodeAnswer
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
 		// Never retried: the tenant may have issued the passcode already.
-		// The status and headers arrived: the certificate was accepted, so
-		// the cause is the read error itself, not a transport explanation.
-		reason := "the connection broke while reading the answer"
-		if resp.StatusCode == http.StatusOK {
-			reason += " (a passcode is single use: if one was issued it is lost; run the step again)"
-		} else {
-			reason += fmt.Sprintf(" (HTTP %d)", resp.StatusCode)
+		// The status and headers arrived, so the certificate was accepted;
+		// the transport's read error says what cut the answer short.
+		reason := "failed to read the passcode answer (a passcode is single use: if one was issued it is lost; run the step again)"
+		if resp.StatusCode != http.StatusOK {
+			reason = fmt.Sprintf("failed to read the answer (HTTP %d)", resp.StatusCode)
 		}
 		return nil, &requestError{Reason: reason, Err: err}
 	}

@@ -601,6 +601,14 @@ func TestFetchErrors(t *testing.T) {
 			fault: &saptest.Fault{Status: 200, Body: "OK"},
 		},
 		{
+			// The transport explains the broken body; the token is not
+			// retried for, as one may have been issued.
+			name:         "200 cut short",
+			req:          ccReq,
+			fault:        &saptest.Fault{Status: 200, Body: `{"access_token":"cut-tok-0123456789","token_type":"bearer"}`, ContentType: jsonBody, Truncate: true},
+			wantContains: "token request failed: the token endpoint answered, but the connection broke while reading the token answer: the answer was cut short: the server, a proxy or the network closed the connection: unexpected EOF",
+		},
+		{
 			name:       "redirect without Location",
 			req:        ccReq,
 			fault:      &saptest.Fault{Status: 302},

@@ -15,17 +15,19 @@ import (
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/secret"
 )
 
-// explainedError is a request that got no HTTP answer, explained: Reason
-// names the likely cause and the fix, Err is the base transport's error.
-// Every failure without an answer leaves the client's RoundTripper as one
-// (or as a *retryError, whose failures are such errors), so no caller has
-// to remember to explain it.
+// explainedError is a request that got no HTTP answer, or an answer whose
+// body broke off, explained: Reason names the likely cause and the fix, Err
+// is the base transport's error. Every failure without an answer leaves the
+// client's RoundTripper as one (or as a *retryError, whose failures are
+// such errors), and every read error of an answer's body (see
+// [answerBody]), so no caller has to remember to explain it.
 type explainedError struct {
 	// Reason says what went wrong and what to do, in one line.
 	Reason string
 	// Request names the request as net/http's *url.Error does, with the
 	// URL's user info, query and fragment left out: `Post
-	// "https://host/path"`. It is empty for a failure inside a *retryError.
+	// "https://host/path"`. It is empty for a failure inside a *retryError
+	// and for a body that broke off, whose caller knows the request.
 	Request string
 	// Err is the error of the base transport.
 	Err error
@@ -84,7 +86,8 @@ const (
 	reasonOldTLS        = "the server only speaks TLS older than 1.2, which is refused: the server must enable TLS 1.2 or 1.3"
 )
 
-// answerBody is the body of an answer the client returns: Close ends the
+// answerBody is the body of an answer the client returns. A read error
+// comes out explained (io.EOF stays as it is), and Close ends the
 // request's timeout.
 type answerBody struct {
 	rc io.ReadCloser
@@ -92,8 +95,15 @@ type answerBody struct {
 	cancel context.CancelFunc
 }
 
-// Read reads the answer.
-func (b *answerBody) Read(p []byte) (int, error) { return b.rc.Read(p) }
+// Read reads the answer; an error other than io.EOF is an *explainedError.
+func (b *answerBody) Read(p []byte) (int, error) {
+	n, err := b.rc.Read(p)
+	if err == nil || err == io.EOF || errors.Is(err, http.ErrBodyReadAfterClose) {
+		// A read after Close is the caller's mistake, not the network's.
+		return n, err
+	}
+	return n, &explainedError{Reason: bodyReason(err), Err: err}
+}
 
 // Close closes the answer and ends the request's timeout.
 func (b *answerBody) Close() error {
@@ -102,6 +112,17 @@ func (b *answerBody) Close() error {
 		b.cancel()
 	}
 	return err
+}
+
+// bodyReason explains a failure to read an answer whose status arrived.
+func bodyReason(err error) string {
+	switch {
+	case errors.Is(err, context.Canceled):
+		return "the request was canceled"
+	case timedOut(err):
+		return "the answer did not arrive in full within the timeout: check the network and any proxy (HTTPS_PROXY), or raise timeout"
+	}
+	return "the answer was cut short: the server, a proxy or the network closed the connection"
 }
 
 // timedOut reports whether err is the run's deadline or a network timeout.

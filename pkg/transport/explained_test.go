@@ -3,8 +3,10 @@ package transport
 import (
 	"crypto/tls"
 	"errors"
+	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -105,6 +107,96 @@ func TestClientErrorsAreExplained(t *testing.T) {
 			}
 			if all := secret.RedactURLs(err.Error()); strings.Contains(all, "s3cr3t") {
 				t.Errorf("net/http's text, redacted, %q holds the URL's user info or query", all)
+			}
+		})
+	}
+}
+
+// newHandlerServer is an httptest TLS server with the test PKI's server
+// certificate that answers with h.
+func newHandlerServer(t *testing.T, h http.Handler) *httptest.Server {
+	t.Helper()
+	ts := httptest.NewUnstartedServer(h)
+	ts.TLS = &tls.Config{Certificates: []tls.Certificate{testPKI().ServerCertificate()}}
+	ts.Config.ErrorLog = discardLog()
+	ts.StartTLS()
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+// TestAnswerBodyExplained checks the other half of the rule: an answer
+// whose status arrived but whose body broke off is read with an explained
+// error, and a complete body ends with io.EOF itself.
+func TestAnswerBodyExplained(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name    string
+		timeout time.Duration
+		serve   func(w http.ResponseWriter, r *http.Request)
+		want    string // "" for a complete body
+	}{
+		{
+			name: "complete",
+			serve: func(w http.ResponseWriter, _ *http.Request) {
+				_, _ = io.WriteString(w, `{"passcode":"x"}`)
+			},
+		},
+		{
+			name: "closed mid-answer",
+			serve: func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Length", "100")
+				_, _ = io.WriteString(w, `{"passcode":`)
+				w.(http.Flusher).Flush()
+				panic(http.ErrAbortHandler)
+			},
+			want: "the answer was cut short: the server, a proxy or the network closed the connection: unexpected EOF",
+		},
+		{
+			name:    "timeout mid-answer",
+			timeout: 300 * time.Millisecond,
+			serve: func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Length", "100")
+				_, _ = io.WriteString(w, `{"passcode":`)
+				w.(http.Flusher).Flush()
+				select {
+				case <-r.Context().Done():
+				case <-time.After(5 * time.Second):
+				}
+			},
+			want: "the answer did not arrive in full within the timeout: check the network and any proxy (HTTPS_PROXY), or raise timeout: ",
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ts := newHandlerServer(t, http.HandlerFunc(tc.serve))
+			resp, err := newClient(t, Options{Timeout: tc.timeout}).Get(withSecrets(t, ts.URL))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			_, err = io.ReadAll(resp.Body)
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("ReadAll: %v", err)
+				}
+				// io.ReadAll hides io.EOF; a read at the end shows it as is.
+				if n, err := resp.Body.Read(make([]byte, 1)); n != 0 || err != io.EOF {
+					t.Errorf("Read at the end = %d, %v; want 0, io.EOF itself", n, err)
+				}
+				return
+			}
+			e, ok := errors.AsType[*explainedError](err)
+			if !ok {
+				t.Fatalf("ReadAll: %v (%T), want an *explainedError", err, err)
+			}
+			msg := e.Error()
+			t.Log(msg)
+			if !strings.HasPrefix(msg, tc.want) {
+				t.Errorf("error %q, want prefix %q", msg, tc.want)
+			}
+			if strings.Contains(msg, "s3cr3t") || strings.Contains(msg, "passcode") {
+				t.Errorf("error %q holds the URL's query or the body", msg)
 			}
 		})
 	}

@@ -10,7 +10,9 @@
 // ("the server refused the connection: check the URL's host and port, and
 // that the service is up: Get "https://host/path": dial tcp …"), or, when
 // it was retried, with one that counts the attempts and names the first
-// failure so. No URL in these texts keeps its user info, query or
+// failure so. An answer whose body breaks off is read with such an error
+// too (the connection closed, or the timeout ran out mid-answer); io.EOF
+// stays io.EOF. No URL in these texts keeps its user info, query or
 // fragment ([secret.RedactURLs]), which may hold a client secret or a
 // token.
 //
