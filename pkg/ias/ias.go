@@ -26,7 +26,6 @@ import (
 	"time"
 
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/flow"
-	"github.com/sap-ci-auth/sap-ci-auth/pkg/transport"
 )
 
 // passcodePath is the IAS endpoint that hands out passcodes.
@@ -173,19 +172,17 @@ func fetch(ctx context.Context, hc *http.Client, base *url.URL) (*passcodeAnswer
 	req.Header.Set("Accept", "application/json")
 	resp, err := hc.Do(req)
 	if err != nil {
-		return nil, &requestError{Reason: "the passcode request failed", Err: transport.Explain(err)}
+		return nil, &requestError{Reason: "the passcode request failed", Err: flow.RequestError(err)}
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
 		// Never retried: the tenant may have issued the passcode already.
-		// The status and headers arrived: the certificate was accepted, so
-		// the cause is the read error itself, not a transport explanation.
-		reason := "the connection broke while reading the answer"
-		if resp.StatusCode == http.StatusOK {
-			reason += " (a passcode is single use: if one was issued it is lost; run the step again)"
-		} else {
-			reason += fmt.Sprintf(" (HTTP %d)", resp.StatusCode)
+		// The status and headers arrived, so the certificate was accepted;
+		// the transport's read error says what cut the answer short.
+		reason := "failed to read the passcode answer (a passcode is single use: if one was issued it is lost; run the step again)"
+		if resp.StatusCode != http.StatusOK {
+			reason = fmt.Sprintf("failed to read the answer (HTTP %d)", resp.StatusCode)
 		}
 		return nil, &requestError{Reason: reason, Err: err}
 	}
@@ -249,7 +246,7 @@ func passcodeValue(raw json.RawMessage) string {
 const lockoutWarning = "; do not re-run blindly: repeated failed logons lock the user for 60 minutes"
 
 func statusReason(resp *http.Response, body []byte) string {
-	if hint := transport.StatusHint(resp.StatusCode, body); hint != "" {
+	if hint := flow.StatusHint(resp.StatusCode, body); hint != "" {
 		return hint
 	}
 	switch s := resp.StatusCode; {

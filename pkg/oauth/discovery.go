@@ -8,7 +8,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/sap-ci-auth/sap-ci-auth/pkg/transport"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/flow"
 )
 
 // discoveryPath is the OpenID Connect discovery document under an
@@ -36,7 +36,7 @@ func mtlsTokenEndpoint(ctx context.Context, hc *http.Client, docURL string) (str
 	req.Header.Set("Accept", "application/json")
 	resp, err := hc.Do(req)
 	if err != nil {
-		return "", fmt.Errorf("failed to read the discovery document (for the X.509 key's token URL): %w", transport.Explain(err))
+		return "", fmt.Errorf("failed to read the discovery document (for the X.509 key's token URL): %w", flow.RequestError(err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {

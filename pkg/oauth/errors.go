@@ -11,8 +11,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/flow"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/secret"
-	"github.com/sap-ci-auth/sap-ci-auth/pkg/transport"
 	"golang.org/x/oauth2"
 )
 
@@ -48,9 +48,9 @@ type tokenError struct {
 	// Hint says what went wrong and what to fix.
 	Hint string
 
-	// err is the cause for failures without an HTTP answer, explained by
-	// transport.Explain. Never an *oauth2.RetrieveError, whose message
-	// contains the response body.
+	// err is the cause for failures without an HTTP answer, as the
+	// client's transport explained it (see flow.RequestError). Never an
+	// *oauth2.RetrieveError, whose message contains the response body.
 	err error
 }
 
@@ -101,14 +101,14 @@ func (r *tokenRequest) classify(ctx context.Context, err error) error {
 		return r.fromResponse(re)
 	}
 	if _, ok := errors.AsType[*url.Error](err); ok {
-		return &tokenError{err: transport.Explain(err)}
+		return &tokenError{err: flow.RequestError(err)}
 	}
 	msg := err.Error()
 	switch {
 	case strings.HasPrefix(msg, "oauth2: cannot fetch token:"):
-		// Reading an error answer's body failed; the text is the read
-		// error, which holds nothing of the body.
-		return &tokenError{Hint: "the connection broke while reading the answer", err: transport.Explain(errors.Unwrap(err))}
+		// Reading an error answer's body failed. x/oauth2 formats the
+		// read error into its text (%v), so there is no cause to wrap.
+		return &tokenError{Hint: "the connection broke while reading the answer"}
 	case strings.HasPrefix(msg, "oauth2: cannot parse"), strings.Contains(msg, "missing access_token"):
 		// A 2xx answer that is not a token (x/oauth2 reports parse errors
 		// only for those, without the status). These texts may quote a
@@ -116,7 +116,7 @@ func (r *tokenRequest) classify(ctx context.Context, err error) error {
 		return &tokenError{Hint: notTokenHint}
 	}
 	if ctx.Err() != nil {
-		return &tokenError{err: transport.Explain(ctx.Err())}
+		return &tokenError{err: ctx.Err()}
 	}
 	// x/oauth2 returns no other errors; keep the text out to be safe.
 	return &tokenError{Hint: "the token request failed for an unexpected reason"}
@@ -141,10 +141,10 @@ func (r *tokenRequest) fromResponse(re *oauth2.RetrieveError) *tokenError {
 		own = g.hint(r, e.Status, code, desc)
 	}
 	switch {
-	case e.Status == http.StatusBadRequest && code == "" && transport.StatusHint(e.Status, re.Body) != "":
+	case e.Status == http.StatusBadRequest && code == "" && flow.StatusHint(e.Status, re.Body) != "":
 		// nginx (and other TLS-terminating proxies) answer a missing or
 		// untrusted client certificate with their own 400 page.
-		e.Hint = transport.StatusHint(e.Status, re.Body)
+		e.Hint = flow.StatusHint(e.Status, re.Body)
 	case code == "invalid_client":
 		e.Hint = r.badClient()
 	case own != "":

@@ -8,8 +8,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/flow"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/secret"
-	"github.com/sap-ci-auth/sap-ci-auth/pkg/transport"
 )
 
 // roleHint says where roles come from, for a token that lacks one
@@ -54,7 +54,7 @@ func verify(ctx context.Context, hc *http.Client, rawURL, authorization, token s
 	req.Header.Set("Accept", "application/json")
 	resp, err := hc.Do(req)
 	if err != nil {
-		return "", fmt.Errorf("verify-url: %w", transport.Explain(err))
+		return "", fmt.Errorf("verify-url: %w", flow.RequestError(err))
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxVerifyBody))

@@ -23,7 +23,7 @@ import (
 	"net/http"
 	"net/url"
 
-	"github.com/sap-ci-auth/sap-ci-auth/pkg/transport"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/flow"
 )
 
 // maxBody bounds how much of the token service's answer is read.
@@ -101,7 +101,7 @@ func FetchGitHub(ctx context.Context, hc *http.Client, requestURL, requestToken,
 	noRedirect.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	resp, err := noRedirect.Do(req)
 	if err != nil {
-		return "", fmt.Errorf("failed to fetch the GitHub ID token: %w", transport.Explain(err))
+		return "", fmt.Errorf("failed to fetch the GitHub ID token: %w", flow.RequestError(err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {

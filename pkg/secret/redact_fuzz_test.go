@@ -29,3 +29,36 @@ func FuzzRedact(f *testing.F) {
 		}
 	})
 }
+
+// FuzzRedactURLs checks RedactURLs on a URL with a password and a query
+// between any text: neither the password nor the query survives, and the
+// host does.
+func FuzzRedactURLs(f *testing.F) {
+	f.Add(`Get "`, "uaa.example", "pw-s3cr3t", "client_secret=q-s3cr3t", `": EOF`)
+	f.Add("", "h", "p", "q", "")
+	f.Fuzz(func(t *testing.T, before, host, password, query, after string) {
+		word := func(s string) bool {
+			if s == "" {
+				return false
+			}
+			for _, r := range s {
+				if !('a' <= r && r <= 'z' || '0' <= r && r <= '9' || r == '-' || r == '_' || r == '=') {
+					return false
+				}
+			}
+			return true
+		}
+		if !word(host) || !word(password) || !word(query) {
+			t.Skip()
+		}
+		const pw, q = "PWMARK", "QMARK"
+		in := before + " https://user:" + password + pw + "@" + host + "/p?" + query + q + " " + after
+		got := secret.RedactURLs(in)
+		if strings.Contains(got, password+pw) || strings.Contains(got, query+q) {
+			t.Errorf("RedactURLs(%q) = %q, holds the password or the query", in, got)
+		}
+		if !strings.Contains(got, "https://"+host+"/p") {
+			t.Errorf("RedactURLs(%q) = %q, lost the host", in, got)
+		}
+	})
+}

@@ -1,9 +1,11 @@
 // Package secret knows what a secret looks like once it has been through a
 // server, a library or a log: its lines (Parts), the encodings in which it
-// may come back (Forms), and how to keep server text that echoes one out of
-// a message (Redact). pkg/emit masks with it, the flows clean server
-// messages with it, and the tests' leak checker searches with it, so the
-// three agree on what counts as the secret.
+// may come back (Forms), how to keep server text that echoes one out of
+// a message (Redact), and the parts of a URL that may carry one
+// (RedactURLs). pkg/emit masks with it, the flows clean server messages
+// with it, the transport and the app clean error texts with it, and the
+// tests' leak checker searches with it, so they agree on what counts as
+// the secret.
 package secret
 
 import (
@@ -12,6 +14,7 @@ import (
 	"encoding/json"
 	"html"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -168,4 +171,22 @@ func OneLine(s string) string {
 		return r
 	}, s)
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// userInfo and urlTail match the parts of a URL that may hold a secret:
+// the user info (https://user:password@host) and the query and fragment
+// (a token URL with ?client_secret=, a runner's request URL with a token).
+var (
+	userInfo = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)[^/\s"@?#]*@`)
+	urlTail  = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://[^\s"?#]*)[?#][^\s"]*`)
+)
+
+// RedactURLs removes the user info, query and fragment of every URL in s
+// (scheme://… up to white space or a quote), keeping scheme, host and
+// path. It is for error texts that quote a URL, such as net/http's
+// *url.Error (`Get "https://host/path?client_secret=…": …`), which names
+// the whole URL.
+func RedactURLs(s string) string {
+	s = userInfo.ReplaceAllString(s, "$1")
+	return urlTail.ReplaceAllString(s, "$1")
 }

@@ -141,3 +141,29 @@ func TestRedact(t *testing.T) {
 		})
 	}
 }
+
+func TestRedactURLs(t *testing.T) {
+	t.Parallel()
+	cases := []struct{ name, in, want string }{
+		{"url.Error text", `Post "https://uaa.example/oauth/token?client_secret=s3cr3t": dial tcp: refused`, `Post "https://uaa.example/oauth/token": dial tcp: refused`},
+		{"user info", `Get "https://sb-client:pw-s3cr3t@uaa.example/x": EOF`, `Get "https://uaa.example/x": EOF`},
+		{"net/http's masked password", `Get "https://user:***@host/p?secret=s3cr3t#frag": EOF`, `Get "https://host/p": EOF`},
+		{"fragment", "see https://host/p#access_token=s3cr3t now", "see https://host/p now"},
+		{"proxy URL", "proxyconnect tcp: http://proxyuser:proxy-s3cr3t@proxy.corp:3128 refused", "proxyconnect tcp: http://proxy.corp:3128 refused"},
+		{"two URLs", "a https://h1/p?x=1 and b https://u@h2/q?y=2", "a https://h1/p and b https://h2/q"},
+		{"no URL", "the server refused the connection: 127.0.0.1:1?x", "the server refused the connection: 127.0.0.1:1?x"},
+		{"empty", "", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got := RedactURLs(tc.in)
+			if got != tc.want {
+				t.Errorf("RedactURLs(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+			if strings.Contains(got, "s3cr3t") {
+				t.Errorf("RedactURLs(%q) = %q, holds the secret", tc.in, got)
+			}
+		})
+	}
+}

@@ -1,7 +1,6 @@
 package transport
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -9,7 +8,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -17,47 +15,67 @@ import (
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/secret"
 )
 
-// explainedError is a request that got no HTTP answer, explained: Reason names the
-// likely cause and the fix, Err is the client's error.
+// explainedError is a request that got no HTTP answer, or an answer whose
+// body broke off, explained: Reason names the likely cause and the fix, Err
+// is the base transport's error. Every failure without an answer leaves the
+// client's RoundTripper as one (or as a *retryError, whose failures are
+// such errors), and every read error of an answer's body (see
+// [answerBody]), so no caller has to remember to explain it.
 type explainedError struct {
 	// Reason says what went wrong and what to do, in one line.
 	Reason string
-	// Err is the error of the HTTP client.
+	// Request names the request as net/http's *url.Error does, with the
+	// URL's user info, query and fragment left out: `Post
+	// "https://host/path"`. It is empty for a failure inside a *retryError
+	// and for a body that broke off, whose caller knows the request.
+	Request string
+	// Err is the error of the base transport.
 	Err error
 }
 
-// Error returns "<reason>: <cause>", the cause on one line, with any URL's
-// query, fragment and user info removed (a token URL may carry
-// ?client_secret=).
+// Error returns "<reason>: <request>: <cause>", the cause on one line,
+// with any URL's query, fragment and user info removed (a token URL may
+// carry ?client_secret=).
 func (e *explainedError) Error() string {
-	if e.Err == nil {
-		return e.Reason
+	s := e.Reason
+	if e.Request != "" {
+		s += ": " + e.Request
 	}
-	return e.Reason + ": " + redact(secret.OneLine(e.Err.Error()))
+	if e.Err != nil {
+		s += ": " + secret.RedactURLs(secret.OneLine(e.Err.Error()))
+	}
+	return s
 }
 
-// Unwrap returns the client's error.
+// Unwrap returns the base transport's error.
 func (e *explainedError) Unwrap() error { return e.Err }
 
-// Explain turns an error of a client built by [New] (no HTTP answer) into an
-// *explainedError that names the cause and the fix. An error that already explains
-// itself (retries run out, a malformed proxy variable, or an *explainedError) is
-// returned unchanged (unwrapped from the client's *url.Error, whose text
-// holds the URL), and nil stays nil.
-func Explain(err error) error {
-	if err == nil {
-		return nil
+// explain returns err, a failure of req that got no HTTP answer, as the
+// client's RoundTripper returns it: a *retryError or an *explainedError as
+// it is, anything else as an *explainedError that names the cause, the fix
+// and the request.
+func explain(req *http.Request, err error) error {
+	switch err.(type) {
+	case *retryError, *explainedError:
+		return err
 	}
-	if re, ok := errors.AsType[*retryError](err); ok {
-		return re
+	return &explainedError{Reason: reason(err), Request: requestName(req), Err: err}
+}
+
+// requestName is `Post "https://host/path"`: the method as net/http's
+// *url.Error spells it, and the URL without user info, query and fragment.
+func requestName(req *http.Request) string {
+	method := req.Method
+	if method == "" {
+		method = http.MethodGet
 	}
-	if pe, ok := errors.AsType[*proxyError](err); ok {
-		return pe
+	op := method[:1] + strings.ToLower(method[1:])
+	if req.URL == nil {
+		return op
 	}
-	if e, ok := err.(*explainedError); ok {
-		return e
-	}
-	return &explainedError{Reason: reason(err), Err: err}
+	u := *req.URL
+	u.User, u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = nil, "", false, "", ""
+	return op + " " + strconv.Quote(u.String())
 }
 
 // Reasons shared by several causes.
@@ -67,6 +85,45 @@ const (
 	reasonBadClientCert = "the server refused the client certificate: it does not trust its issuer, or the chain is incomplete"
 	reasonOldTLS        = "the server only speaks TLS older than 1.2, which is refused: the server must enable TLS 1.2 or 1.3"
 )
+
+// answerBody is the body of an answer the client returns. A read error
+// comes out explained (io.EOF stays as it is), and Close ends the
+// request's timeout.
+type answerBody struct {
+	rc io.ReadCloser
+	// cancel releases the request's timeout; nil without one.
+	cancel context.CancelFunc
+}
+
+// Read reads the answer; an error other than io.EOF is an *explainedError.
+func (b *answerBody) Read(p []byte) (int, error) {
+	n, err := b.rc.Read(p)
+	if err == nil || err == io.EOF || errors.Is(err, http.ErrBodyReadAfterClose) {
+		// A read after Close is the caller's mistake, not the network's.
+		return n, err
+	}
+	return n, &explainedError{Reason: bodyReason(err), Err: err}
+}
+
+// Close closes the answer and ends the request's timeout.
+func (b *answerBody) Close() error {
+	err := b.rc.Close()
+	if b.cancel != nil {
+		b.cancel()
+	}
+	return err
+}
+
+// bodyReason explains a failure to read an answer whose status arrived.
+func bodyReason(err error) string {
+	switch {
+	case errors.Is(err, context.Canceled):
+		return "the request was canceled"
+	case timedOut(err):
+		return "the answer did not arrive in full within the timeout: check the network and any proxy (HTTPS_PROXY), or raise timeout"
+	}
+	return "the answer was cut short: the server, a proxy or the network closed the connection"
+}
 
 // timedOut reports whether err is the run's deadline or a network timeout.
 func timedOut(err error) bool {
@@ -97,10 +154,10 @@ func reason(err error) string {
 	if _, alert, ok := strings.Cut(msg, "remote error: tls: "); ok {
 		return alertReason(alert)
 	}
-	if strings.Contains(msg, "server gave HTTP response to HTTPS client") {
-		return "the server answered plain HTTP on a TLS port: check the URL's port, or whether the service needs https at all"
-	}
-	if _, ok := errors.AsType[tls.RecordHeaderError](err); ok {
+	if rh, ok := errors.AsType[tls.RecordHeaderError](err); ok {
+		if string(rh.RecordHeader[:]) == "HTTP/" {
+			return "the server answered plain HTTP on a TLS port: check the URL's port, or whether the service needs https at all"
+		}
 		return "the server does not speak TLS at this address: check the URL's port"
 	}
 	if ae, ok := errors.AsType[*net.AddrError](err); ok && ae.Err == "invalid port" {
@@ -202,32 +259,4 @@ func proxyReason(pf *proxyFailure) string {
 			"): have the proxy allow this host and port, or list the host in NO_PROXY"
 	}
 	return "cannot reach the proxy in " + pf.Variable + ": check the variable's host and port, or unset it"
-}
-
-// StatusHint explains the error pages of a TLS-terminating proxy (nginx)
-// that refused the client certificate, from the status and body of the
-// answer; "" for any other answer. The body is only searched, never quoted.
-func StatusHint(status int, body []byte) string {
-	if status != http.StatusBadRequest {
-		return ""
-	}
-	switch {
-	case bytes.Contains(body, []byte("No required SSL certificate was sent")):
-		return reasonNoClientCert
-	case bytes.Contains(body, []byte("The SSL certificate error")):
-		return reasonBadClientCert
-	}
-	return ""
-}
-
-// userInfo and query match the parts of a URL that may hold a secret.
-var (
-	userInfo = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)[^/\s"@?#]*@`)
-	query    = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://[^\s"?#]*)[?#][^\s"]*`)
-)
-
-// redact removes the user info, query and fragment of every URL in s.
-func redact(s string) string {
-	s = userInfo.ReplaceAllString(s, "$1")
-	return query.ReplaceAllString(s, "$1")
 }

@@ -1,4 +1,4 @@
-package transport_test
+package transport
 
 import (
 	"context"
@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/saptest"
-	"github.com/sap-ci-auth/sap-ci-auth/pkg/transport"
 )
 
 // closedPort returns an address on 127.0.0.1 where nothing listens.
@@ -31,7 +30,7 @@ func closedPort(t *testing.T) string {
 }
 
 // TestExplainRealFailures provokes each failure for real on 127.0.0.1 and
-// checks what Explain makes of it, and how many connections the client
+// checks how the client explains it, and how many connections the client
 // made: one for every failure that will not pass, four (three retries) for
 // those that may.
 func TestExplainRealFailures(t *testing.T) {
@@ -40,157 +39,157 @@ func TestExplainRealFailures(t *testing.T) {
 	untrusted := saptest.MustClient(t, p, "untrusted-user", saptest.Untrusted(), saptest.WithECKey()).TLSCertificate()
 	cases := []struct {
 		name  string
-		setup func(t *testing.T) (string, transport.Options, *atomic.Int32)
-		// want is in the message, which is a *RetryError when retried.
+		setup func(t *testing.T) (string, Options, *atomic.Int32)
+		// want is in the message, which is a *retryError's when retried.
 		want      string
 		wantConns int32 // 0: not counted
 		retried   bool
 	}{
 		{
 			name: "unknown CA",
-			setup: func(t *testing.T) (string, transport.Options, *atomic.Int32) {
+			setup: func(t *testing.T) (string, Options, *atomic.Int32) {
 				cert, _ := mintServer(t, nil, time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
 				ts, n := tlsServer(t, &tls.Config{Certificates: []tls.Certificate{cert}})
-				return ts.URL, transport.Options{}, n
+				return ts.URL, Options{}, n
 			},
 			want: "the server's certificate is not signed by a trusted CA: add its CA with ca-certificates", wantConns: 1,
 		},
 		{
 			name: "hostname mismatch",
-			setup: func(t *testing.T) (string, transport.Options, *atomic.Int32) {
+			setup: func(t *testing.T) (string, Options, *atomic.Int32) {
 				cert, pool := mintServer(t, []string{"other.example"}, time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
 				ts, n := tlsServer(t, &tls.Config{Certificates: []tls.Certificate{cert}})
-				return ts.URL, transport.Options{RootCAs: pool}, n
+				return ts.URL, Options{RootCAs: pool}, n
 			},
 			want: "the server's certificate is for another host name", wantConns: 1,
 		},
 		{
 			name: "expired server certificate",
-			setup: func(t *testing.T) (string, transport.Options, *atomic.Int32) {
+			setup: func(t *testing.T) (string, Options, *atomic.Int32) {
 				cert, pool := mintServer(t, nil, time.Now().Add(-3*time.Hour), time.Now().Add(-2*time.Hour))
 				ts, n := tlsServer(t, &tls.Config{Certificates: []tls.Certificate{cert}})
-				return ts.URL, transport.Options{RootCAs: pool}, n
+				return ts.URL, Options{RootCAs: pool}, n
 			},
 			want: "the server's certificate has expired or is not yet valid", wantConns: 1,
 		},
 		{
 			name: "plain HTTP on a TLS port",
-			setup: func(t *testing.T) (string, transport.Options, *atomic.Int32) {
+			setup: func(t *testing.T) (string, Options, *atomic.Int32) {
 				var n atomic.Int32
 				ts := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { n.Add(1) }))
 				t.Cleanup(ts.Close)
-				return strings.Replace(ts.URL, "http://", "https://", 1), transport.Options{}, &n
+				return strings.Replace(ts.URL, "http://", "https://", 1), Options{}, &n
 			},
 			want: "the server answered plain HTTP on a TLS port", wantConns: 0,
 		},
 		{
 			name: "not TLS at all",
-			setup: func(t *testing.T) (string, transport.Options, *atomic.Int32) {
+			setup: func(t *testing.T) (string, Options, *atomic.Int32) {
 				addr, n := rawServer(t, func(c net.Conn) {
 					defer c.Close()
 					_, _ = c.Write([]byte("SSH-2.0-OpenSSH_9.6\r\n"))
 					_ = readRecord(c)
 				})
-				return "https://" + addr, transport.Options{}, n
+				return "https://" + addr, Options{}, n
 			},
 			want: "the server does not speak TLS at this address", wantConns: 1,
 		},
 		{
 			name: "TLS 1.1-only server",
-			setup: func(t *testing.T) (string, transport.Options, *atomic.Int32) {
+			setup: func(t *testing.T) (string, Options, *atomic.Int32) {
 				ts, n := tlsServer(t, &tls.Config{Certificates: []tls.Certificate{p.ServerCertificate()}, MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS11})
-				return ts.URL, transport.Options{}, n
+				return ts.URL, Options{}, n
 			},
 			want: "the server only speaks TLS older than 1.2, which is refused", wantConns: 1,
 		},
 		{
 			name: "server selects TLS 1.1",
-			setup: func(t *testing.T) (string, transport.Options, *atomic.Int32) {
+			setup: func(t *testing.T) (string, Options, *atomic.Int32) {
 				addr, n := rawServer(t, selectTLS11)
-				return "https://" + addr, transport.Options{}, n
+				return "https://" + addr, Options{}, n
 			},
 			want: "the server chose TLS 1.1, which is refused (TLS 1.2 or newer is required)", wantConns: 1,
 		},
 		{
 			name: "client certificate refused in a TLS 1.2 handshake",
-			setup: func(t *testing.T) (string, transport.Options, *atomic.Int32) {
+			setup: func(t *testing.T) (string, Options, *atomic.Int32) {
 				ts, n := tlsServer(t, &tls.Config{
 					Certificates: []tls.Certificate{p.ServerCertificate()}, MaxVersion: tls.VersionTLS12,
 					ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: p.ClientCAPool(),
 				})
-				return ts.URL, transport.Options{ClientCertificate: &untrusted}, n
+				return ts.URL, Options{ClientCertificate: &untrusted}, n
 			},
 			want: "the server does not trust the issuer of the client certificate", wantConns: 1,
 		},
 		{
 			name: "client certificate refused in a TLS 1.3 handshake",
-			setup: func(t *testing.T) (string, transport.Options, *atomic.Int32) {
+			setup: func(t *testing.T) (string, Options, *atomic.Int32) {
 				ts, n := tlsServer(t, &tls.Config{
 					Certificates: []tls.Certificate{p.ServerCertificate()}, MinVersion: tls.VersionTLS13,
 					ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: p.ClientCAPool(),
 				})
-				return ts.URL, transport.Options{ClientCertificate: &untrusted}, n
+				return ts.URL, Options{ClientCertificate: &untrusted}, n
 			},
 			want: "the server does not trust the issuer of the client certificate", wantConns: 1,
 		},
 		{
 			name: "no client certificate in a TLS 1.3 handshake",
-			setup: func(t *testing.T) (string, transport.Options, *atomic.Int32) {
+			setup: func(t *testing.T) (string, Options, *atomic.Int32) {
 				ts, n := tlsServer(t, &tls.Config{
 					Certificates: []tls.Certificate{p.ServerCertificate()}, MinVersion: tls.VersionTLS13,
 					ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: p.ClientCAPool(),
 				})
-				return ts.URL, transport.Options{}, n
+				return ts.URL, Options{}, n
 			},
 			want: "no client certificate was sent", wantConns: 1,
 		},
 		{
 			name: "connection refused",
-			setup: func(t *testing.T) (string, transport.Options, *atomic.Int32) {
-				return "https://" + closedPort(t), transport.Options{}, nil
+			setup: func(t *testing.T) (string, Options, *atomic.Int32) {
+				return "https://" + closedPort(t), Options{}, nil
 			},
 			want: "4 attempts", retried: true,
 		},
 		{
 			name: "connection reset",
-			setup: func(t *testing.T) (string, transport.Options, *atomic.Int32) {
+			setup: func(t *testing.T) (string, Options, *atomic.Int32) {
 				addr, n := rawServer(t, func(c net.Conn) {
 					if readRecord(c) == nil {
 						resetConn(c)
 					}
 				})
-				return "https://" + addr, transport.Options{}, n
+				return "https://" + addr, Options{}, n
 			},
 			want: "first the connection was reset", wantConns: 4, retried: true,
 		},
 		{
 			name: "handshake cut",
-			setup: func(t *testing.T) (string, transport.Options, *atomic.Int32) {
+			setup: func(t *testing.T) (string, Options, *atomic.Int32) {
 				addr, n := rawServer(t, func(c net.Conn) {
 					_ = readRecord(c)
 					c.Close()
 				})
-				return "https://" + addr, transport.Options{}, n
+				return "https://" + addr, Options{}, n
 			},
 			want: "first the server closed the connection without an answer", wantConns: 4, retried: true,
 		},
 		{
 			name: "no answer within the timeout",
-			setup: func(t *testing.T) (string, transport.Options, *atomic.Int32) {
+			setup: func(t *testing.T) (string, Options, *atomic.Int32) {
 				addr, n := rawServer(t, func(c net.Conn) {
 					defer c.Close()
 					_ = readRecord(c)
 					_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
 					_, _ = c.Read(make([]byte, 1))
 				})
-				return "https://" + addr, transport.Options{Timeout: 300 * time.Millisecond}, n
+				return "https://" + addr, Options{Timeout: 300 * time.Millisecond}, n
 			},
 			want: "no answer within the timeout: check the URL, the network and any proxy (HTTPS_PROXY), or raise timeout", wantConns: 1,
 		},
 		{
 			name: "port out of range",
-			setup: func(t *testing.T) (string, transport.Options, *atomic.Int32) {
-				return "https://127.0.0.1:99999/oauth/token", transport.Options{}, nil
+			setup: func(t *testing.T) (string, Options, *atomic.Int32) {
+				return "https://127.0.0.1:99999/oauth/token", Options{}, nil
 			},
 			want: "the URL's port is out of range: use a port from 1 to 65535",
 		},
@@ -211,15 +210,15 @@ func TestExplainRealFailures(t *testing.T) {
 	for _, a := range alerts {
 		cases = append(cases, struct {
 			name      string
-			setup     func(t *testing.T) (string, transport.Options, *atomic.Int32)
+			setup     func(t *testing.T) (string, Options, *atomic.Int32)
 			want      string
 			wantConns int32
 			retried   bool
 		}{
 			name: fmt.Sprintf("alert %d", a.code),
-			setup: func(t *testing.T) (string, transport.Options, *atomic.Int32) {
+			setup: func(t *testing.T) (string, Options, *atomic.Int32) {
 				addr, n := rawServer(t, sendAlert(a.code))
-				return "https://" + addr, transport.Options{}, n
+				return "https://" + addr, Options{}, n
 			},
 			want: a.want, wantConns: 1,
 		})
@@ -241,27 +240,22 @@ func TestExplainRealFailures(t *testing.T) {
 			if err == nil {
 				t.Fatal("no error")
 			}
-			got := transport.Explain(err)
+			got := explained(t, err)
 			msg := got.Error()
 			t.Log(msg)
 			if !strings.Contains(msg, tc.want) {
-				t.Errorf("Explain = %q, want it to contain %q", msg, tc.want)
+				t.Errorf("error %q, want it to contain %q", msg, tc.want)
 			}
-			if _, isRetry := got.(*transport.RetryError); isRetry != tc.retried {
-				t.Errorf("Explain gave a %T, want a retry error: %v", got, tc.retried)
-			}
-			if !tc.retried {
-				if _, ok := got.(*transport.Error); !ok {
-					t.Errorf("Explain gave a %T, want *transport.Error", got)
-				}
+			if _, isRetry := got.(*retryError); isRetry != tc.retried {
+				t.Errorf("the client returned a %T, want a *retryError: %v", got, tc.retried)
 			}
 			for _, secret := range []string{"pw-Secret1", "qs-Secret2", "sb-client", "client_secret"} {
 				if strings.Contains(msg, secret) {
-					t.Errorf("Explain = %q, holds %q", msg, secret)
+					t.Errorf("error %q, holds %q", msg, secret)
 				}
 			}
 			if strings.Count(msg, "\n") != 0 {
-				t.Errorf("Explain = %q, not one line", msg)
+				t.Errorf("error %q, not one line", msg)
 			}
 			if tc.wantConns != 0 {
 				// The server counts a connection when it accepts it; allow
@@ -278,88 +272,76 @@ func TestExplainRealFailures(t *testing.T) {
 	}
 }
 
-// TestExplain covers what cannot be provoked on loopback (DNS) and the
-// errors that pass through unchanged.
+// TestExplain covers what cannot be provoked on loopback (DNS), the
+// errors that pass through unchanged, and how the request is named.
 func TestExplain(t *testing.T) {
 	t.Parallel()
-	retry := &transport.RetryError{Attempts: 4, First: errors.New("HTTP 503 Service Unavailable")}
-	proxy := &transport.ProxyError{Variable: "HTTPS_PROXY"}
-	explained := &transport.Error{Reason: "r", Err: errors.New("e")}
-	wrap := func(err error) error {
-		return &url.Error{Op: "Post", URL: "https://u:p-Secret@uaa.example/oauth/token?client_secret=q-Secret", Err: err}
+	retry := &retryError{Attempts: 4, First: errors.New("HTTP 503 Service Unavailable")}
+	done := &explainedError{Reason: "r", Err: errors.New("e")}
+	req, err := http.NewRequest(http.MethodPost, "https://u:p-Secret@uaa.example/oauth/token?client_secret=q-Secret#f-Secret", nil)
+	if err != nil {
+		t.Fatal(err)
 	}
 	canceled, cancel := context.WithCancel(t.Context())
 	cancel()
 	cases := []struct {
 		name string
 		err  error
-		want string // prefix of the message
-		same error  // when set, Explain returns exactly this
+		want string // the message
+		same error  // when set, explain returns exactly this
 	}{
-		{name: "nil", err: nil},
-		{name: "retry error passes", err: wrap(retry), same: retry},
-		{name: "proxy error passes", err: proxy, same: proxy},
-		{name: "explained error passes", err: explained, same: explained},
-		{name: "host not found", err: wrap(&net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: "uaa.example", IsNotFound: true}}), want: "the host name does not resolve: check the URL's host: Post \"https://uaa.example/oauth/token\": dial tcp: lookup uaa.example"},
-		{name: "DNS timeout", err: wrap(&net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "server misbehaving", Name: "uaa.example", IsTemporary: true}}), want: "the host name could not be resolved (DNS failed)"},
-		{name: "canceled", err: wrap(canceled.Err()), want: "the request was canceled"},
-		{name: "deadline", err: wrap(context.DeadlineExceeded), want: "no answer within the timeout"},
-		{name: "unknown", err: wrap(errors.New("something odd")), want: "the request failed: Post \"https://uaa.example/oauth/token\": something odd"},
+		{name: "retry error passes", err: retry, same: retry},
+		{name: "explained error passes", err: done, same: done},
+		{name: "host not found", err: &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: "uaa.example", IsNotFound: true}},
+			want: `the host name does not resolve: check the URL's host: Post "https://uaa.example/oauth/token": dial tcp: lookup uaa.example: no such host`},
+		{name: "DNS timeout", err: &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "server misbehaving", Name: "uaa.example", IsTemporary: true}},
+			want: `the host name could not be resolved (DNS failed): check the URL's host and the runner's DNS, or retry later: Post "https://uaa.example/oauth/token": dial tcp: lookup uaa.example: server misbehaving`},
+		{name: "canceled", err: canceled.Err(), want: `the request was canceled: Post "https://uaa.example/oauth/token": context canceled`},
+		{name: "deadline", err: context.DeadlineExceeded, want: reasonTimeout + `: Post "https://uaa.example/oauth/token": context deadline exceeded`},
+		{name: "a cause that quotes the URL", err: fmt.Errorf("odd failure at %s", req.URL),
+			want: `the request failed: Post "https://uaa.example/oauth/token": odd failure at https://uaa.example/oauth/token`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			got := transport.Explain(tc.err)
-			switch {
-			case tc.err == nil:
-				if got != nil {
-					t.Errorf("Explain(nil) = %v", got)
-				}
-				return
-			case tc.same != nil:
+			got := explain(req, tc.err)
+			if tc.same != nil {
 				if got != tc.same {
-					t.Errorf("Explain = %#v, want %#v unchanged", got, tc.same)
+					t.Errorf("explain = %#v, want %#v unchanged", got, tc.same)
 				}
 				return
 			}
-			msg := got.Error()
-			if !strings.HasPrefix(msg, tc.want) {
-				t.Errorf("Explain = %q, want prefix %q", msg, tc.want)
-			}
-			if strings.Contains(msg, "Secret") {
-				t.Errorf("Explain = %q, holds a secret", msg)
+			if msg := got.Error(); msg != tc.want {
+				t.Errorf("explain =\n%q\nwant\n%q", msg, tc.want)
 			}
 			if !errors.Is(got, tc.err) {
-				t.Errorf("Explain(err) does not wrap err")
+				t.Errorf("explain(err) does not wrap err")
 			}
 		})
 	}
 }
 
-func TestStatusHint(t *testing.T) {
+// TestRequestName names requests as net/http's *url.Error does, without
+// what may hold a secret.
+func TestRequestName(t *testing.T) {
 	t.Parallel()
-	nginx := func(title string) []byte {
-		return []byte("<html>\r\n<head><title>400 " + title + "</title></head>\r\n<body>\r\n<center><h1>400 Bad Request</h1></center>\r\n<center>" + title + "</center>\r\n<hr><center>nginx/1.22.1</center>\r\n</body>\r\n</html>\r\n")
-	}
-	cases := []struct {
-		name   string
-		status int
-		body   []byte
-		want   string
-	}{
-		{name: "no certificate sent", status: 400, body: nginx("No required SSL certificate was sent"), want: "no client certificate was sent: the key/certificate input has no certificate, or this is not the certificate (mTLS) endpoint"},
-		{name: "certificate refused", status: 400, body: nginx("The SSL certificate error"), want: "the server refused the client certificate: it does not trust its issuer, or the chain is incomplete"},
-		{name: "other 400", status: 400, body: []byte(`{"error":"invalid_request"}`), want: ""},
-		{name: "nginx page with another status", status: 401, body: nginx("The SSL certificate error"), want: ""},
-		{name: "empty", status: 400, want: ""},
+	cases := []struct{ method, url, want string }{
+		{"", "https://uaa.example/oauth/token", `Get "https://uaa.example/oauth/token"`},
+		{http.MethodDelete, "https://uaa.example/x", `Delete "https://uaa.example/x"`},
+		{http.MethodGet, "https://user:pw-Secret@ias.example:8443/service/users/passcode?x=q-Secret#f-Secret", `Get "https://ias.example:8443/service/users/passcode"`},
+		{http.MethodGet, "https://runner.example/token?", `Get "https://runner.example/token"`},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			if got := transport.StatusHint(tc.status, tc.body); got != tc.want {
-				t.Errorf("StatusHint(%d) = %q, want %q", tc.status, got, tc.want)
-			}
-		})
+		u, err := url.Parse(tc.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := requestName(&http.Request{Method: tc.method, URL: u}); got != tc.want {
+			t.Errorf("requestName(%s %s) = %s, want %s", tc.method, tc.url, got, tc.want)
+		}
+	}
+	if got := requestName(&http.Request{Method: http.MethodPost}); got != "Post" {
+		t.Errorf("requestName without a URL = %q, want %q", got, "Post")
 	}
 }
 
@@ -369,23 +351,23 @@ func TestRetryErrorMessage(t *testing.T) {
 	first := errors.New("HTTP 503 Service Unavailable")
 	cases := []struct {
 		name string
-		err  *transport.RetryError
+		err  *retryError
 		want string
 	}{
 		{
 			name: "exhausted, same failure",
-			err:  &transport.RetryError{Attempts: 4, Elapsed: 13*time.Second + 4*time.Millisecond, First: first, Last: errors.New("HTTP 503 Service Unavailable")},
+			err:  &retryError{Attempts: 4, Elapsed: 13*time.Second + 4*time.Millisecond, First: first, Last: errors.New("HTTP 503 Service Unavailable")},
 			want: "failed to get an answer in 4 attempts over 13s: first HTTP 503 Service Unavailable; retry later",
 		},
 		{
 			name: "same cause twice is named once",
-			err: &transport.RetryError{Attempts: 4, Elapsed: time.Second, First: &transport.Error{Reason: "the connection was reset", Err: errors.New("read tcp 127.0.0.1:1")},
-				Last: &transport.Error{Reason: "the connection was reset", Err: errors.New("read tcp 127.0.0.1:2")}},
+			err: &retryError{Attempts: 4, Elapsed: time.Second, First: &explainedError{Reason: "the connection was reset", Err: errors.New("read tcp 127.0.0.1:1")},
+				Last: &explainedError{Reason: "the connection was reset", Err: errors.New("read tcp 127.0.0.1:2")}},
 			want: "failed to get an answer in 4 attempts over 1s: first the connection was reset: read tcp 127.0.0.1:1; retry later",
 		},
 		{
 			name: "deadline, different failures",
-			err:  &transport.RetryError{Attempts: 2, Elapsed: 1500 * time.Millisecond, First: first, Last: errors.New("HTTP 429 Too Many Requests (Retry-After 10s)"), Deadline: true},
+			err:  &retryError{Attempts: 2, Elapsed: 1500 * time.Millisecond, First: first, Last: errors.New("HTTP 429 Too Many Requests (Retry-After 10s)"), Deadline: true},
 			want: "failed to get an answer in 2 attempts over 1.5s, stopped by the timeout: first HTTP 503 Service Unavailable; last HTTP 429 Too Many Requests (Retry-After 10s); retry later, or raise timeout",
 		},
 	}
@@ -396,7 +378,7 @@ func TestRetryErrorMessage(t *testing.T) {
 				t.Errorf("got  %q\nwant %q", got, tc.want)
 			}
 			if !errors.Is(tc.err, tc.err.First) {
-				t.Error("a RetryError does not unwrap to its first failure")
+				t.Error("a retryError does not unwrap to its first failure")
 			}
 		})
 	}

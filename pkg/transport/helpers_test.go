@@ -1,4 +1,4 @@
-package transport_test
+package transport
 
 import (
 	"context"
@@ -15,13 +15,13 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/saptest"
-	"github.com/sap-ci-auth/sap-ci-auth/pkg/transport"
 )
 
 // proxiedHost is a name the fake proxy maps to 127.0.0.1: Go never proxies
@@ -42,9 +42,9 @@ func env(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
 }
 
-// newClient is transport.New with the test PKI's root, no proxy and a 10 s
+// newClient is New with the test PKI's root, no proxy and a 10 s
 // timeout unless o says otherwise.
-func newClient(t *testing.T, o transport.Options) *http.Client {
+func newClient(t *testing.T, o Options) *http.Client {
 	t.Helper()
 	if o.RootCAs == nil {
 		o.RootCAs = testPKI().RootPool()
@@ -55,11 +55,28 @@ func newClient(t *testing.T, o transport.Options) *http.Client {
 	if o.Timeout == 0 {
 		o.Timeout = 10 * time.Second
 	}
-	hc, err := transport.New(o)
+	hc, err := New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return hc
+}
+
+// explained returns the error inside net/http's *url.Error, which is what
+// a flow prints (flow.RequestError), and fails the test unless the client
+// explained it: an *explainedError or a *retryError.
+func explained(t *testing.T, err error) error {
+	t.Helper()
+	ue, ok := err.(*url.Error)
+	if !ok {
+		t.Fatalf("got %v (%T), want net/http's *url.Error", err, err)
+	}
+	switch ue.Err.(type) {
+	case *explainedError, *retryError:
+	default:
+		t.Fatalf("the client returned %v (%T), want an *explainedError or a *retryError", ue.Err, ue.Err)
+	}
+	return ue.Err
 }
 
 // sleeper records the waits of a client instead of waiting.

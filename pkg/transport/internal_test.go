@@ -9,7 +9,8 @@ import (
 
 // TestLimitsFollowTimeout checks that the dial and TLS handshake limits are
 // the timeout, not a fixed 10 s, so `timeout: 60s` never fails a slow
-// handshake at 10 s while telling the user to raise the timeout.
+// handshake at 10 s while telling the user to raise the timeout; and that
+// the request's timeout is the RoundTripper's.
 func TestLimitsFollowTimeout(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
@@ -27,9 +28,14 @@ func TestLimitsFollowTimeout(t *testing.T) {
 				t.Fatal(err)
 			}
 			rt := hc.Transport.(*retrier)
-			if rt.dialer.Timeout != tc.wantDial || rt.base.TLSHandshakeTimeout != tc.wantHandshake || hc.Timeout != tc.timeout {
-				t.Errorf("dial %v, handshake %v, client %v; want %v, %v, %v",
-					rt.dialer.Timeout, rt.base.TLSHandshakeTimeout, hc.Timeout, tc.wantDial, tc.wantHandshake, tc.timeout)
+			if rt.dialer.Timeout != tc.wantDial || rt.base.TLSHandshakeTimeout != tc.wantHandshake || rt.timeout != tc.timeout {
+				t.Errorf("dial %v, handshake %v, request %v; want %v, %v, %v",
+					rt.dialer.Timeout, rt.base.TLSHandshakeTimeout, rt.timeout, tc.wantDial, tc.wantHandshake, tc.timeout)
+			}
+			// The RoundTripper keeps the timeout: http.Client's own would
+			// replace the explained error at the timeout with its text.
+			if hc.Timeout != 0 {
+				t.Errorf("http.Client.Timeout %v, want 0", hc.Timeout)
 			}
 			// That verification is on is proven against real servers:
 			// TestExplainRealFailures' unknown CA, host and expiry cases.

@@ -1,4 +1,4 @@
-package transport_test
+package transport
 
 import (
 	"errors"
@@ -11,8 +11,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-
-	"github.com/sap-ci-auth/sap-ci-auth/pkg/transport"
 )
 
 // fakeProxy is a forward proxy that answers CONNECT with status (and
@@ -117,14 +115,14 @@ func TestProxy(t *testing.T) {
 			srv := newScript(t, status(200))
 			fp := newFakeProxy(t, tc.status, tc.reason)
 			var sl sleeper
-			hc := newClient(t, transport.Options{Getenv: env(tc.env(fp.URL)), Sleep: sl.sleep})
+			hc := newClient(t, Options{Getenv: env(tc.env(fp.URL)), Sleep: sl.sleep})
 			resp, err := hc.Get(proxiedURL(t, srv.Server))
 			if n := fp.connects.Load(); n != tc.connects {
 				t.Errorf("%d CONNECTs, want %d", n, tc.connects)
 			}
 			if tc.wantErr == "" {
 				if err != nil {
-					t.Fatal(transport.Explain(err))
+					t.Fatal(err)
 				}
 				resp.Body.Close()
 				if n := len(srv.requests()); n != 1 {
@@ -132,13 +130,13 @@ func TestProxy(t *testing.T) {
 				}
 				return
 			}
-			msg := transport.Explain(err).Error()
+			msg := explained(t, err).Error()
 			t.Log(msg)
 			if !strings.HasPrefix(msg, tc.wantErr) {
-				t.Errorf("Explain = %q\nwant prefix %q", msg, tc.wantErr)
+				t.Errorf("error %q\nwant prefix %q", msg, tc.wantErr)
 			}
 			if strings.Contains(msg, "Secret") || strings.Contains(msg, "proxyuser") {
-				t.Errorf("Explain = %q shows the proxy's credentials", msg)
+				t.Errorf("error %q shows the proxy's credentials", msg)
 			}
 			if len(sl.got()) != 0 {
 				t.Errorf("a refused CONNECT was retried")
@@ -153,13 +151,13 @@ func TestProxyUnreachable(t *testing.T) {
 	t.Parallel()
 	srv := newScript(t, status(200))
 	var sl sleeper
-	hc := newClient(t, transport.Options{Getenv: env(map[string]string{"HTTPS_PROXY": "http://" + closedPort(t)}), Sleep: sl.sleep})
+	hc := newClient(t, Options{Getenv: env(map[string]string{"HTTPS_PROXY": "http://" + closedPort(t)}), Sleep: sl.sleep})
 	_, err := hc.Get(proxiedURL(t, srv.Server))
-	msg := transport.Explain(err).Error()
+	msg := explained(t, err).Error()
 	t.Log(msg)
 	want := "first cannot reach the proxy in HTTPS_PROXY: check the variable's host and port, or unset it"
 	if !strings.Contains(msg, want) || !strings.Contains(msg, "4 attempts") {
-		t.Errorf("Explain = %q, want 4 attempts and %q", msg, want)
+		t.Errorf("error %q, want 4 attempts and %q", msg, want)
 	}
 }
 
@@ -185,10 +183,10 @@ func TestProxyMalformed(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			hc, err := transport.New(transport.Options{Getenv: env(tc.env)})
-			pe, ok := errors.AsType[*transport.ProxyError](err)
+			hc, err := New(Options{Getenv: env(tc.env)})
+			pe, ok := errors.AsType[*proxyError](err)
 			if !ok || hc != nil {
-				t.Fatalf("New = %v, %v; want a *ProxyError", hc, err)
+				t.Fatalf("New = %v, %v; want a *proxyError", hc, err)
 			}
 			if pe.Variable != tc.wantVar {
 				t.Errorf("Variable %q, want %q", pe.Variable, tc.wantVar)
@@ -214,7 +212,7 @@ func TestProxyValid(t *testing.T) {
 	} {
 		t.Run(v, func(t *testing.T) {
 			t.Parallel()
-			if _, err := transport.New(transport.Options{Getenv: env(map[string]string{"HTTPS_PROXY": v, "HTTP_PROXY": v})}); err != nil {
+			if _, err := New(Options{Getenv: env(map[string]string{"HTTPS_PROXY": v, "HTTP_PROXY": v})}); err != nil {
 				t.Errorf("New: %v", err)
 			}
 		})

@@ -50,20 +50,46 @@ func newBackOff(s schedule) *backoff.ExponentialBackOff {
 	return b
 }
 
-// retrier is the client's RoundTripper: base, with SAP's retry policy.
+// retrier is the client's RoundTripper: base, with SAP's retry policy and
+// the client's timeout.
 type retrier struct {
 	base      *http.Transport
 	dialer    *net.Dialer
+	timeout   time.Duration
 	userAgent string
 	sleep     func(context.Context, time.Duration) error
 	rand      func() float64
 	proxy     *proxySettings
 }
 
-// RoundTrip sends req, and again as the retry policy allows. It returns a
-// final answer as it came, or a *retryError when the retries ran out or
-// the deadline stopped them.
+// RoundTrip sends req, and again as the retry policy allows, within the
+// client's timeout. It returns a final answer as it came, its body read
+// through an [answerBody]; every failure without an answer is explained: a
+// *retryError when the retries ran out or the deadline stopped them, else
+// an *explainedError.
+//
+// The timeout is enforced here rather than by http.Client.Timeout, which
+// would replace an error at the timeout with a text of its own.
 func (rt *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
+	var cancel context.CancelFunc
+	if rt.timeout > 0 {
+		var ctx context.Context
+		ctx, cancel = context.WithTimeout(req.Context(), rt.timeout)
+		req = req.WithContext(ctx)
+	}
+	resp, err := rt.send(req)
+	if err != nil {
+		if cancel != nil {
+			cancel()
+		}
+		return nil, explain(req, err)
+	}
+	resp.Body = &answerBody{rc: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+// send is RoundTrip without the timeout and the explanation of its error.
+func (rt *retrier) send(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	start := time.Now()
 	rewindable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
@@ -93,7 +119,7 @@ func (rt *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		var failure error
 		if err != nil {
-			failure = Explain(err)
+			failure = &explainedError{Reason: reason(err), Err: err}
 		} else {
 			failure = newStatusError(resp)
 		}
@@ -110,8 +136,8 @@ func (rt *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 		switch {
 		case (s == none || deadlineHit) && err != nil && attempt == 1:
 			// A final failure with no answer (a TLS verification error, a
-			// refused CONNECT), or a timeout, at the first attempt: the
-			// caller explains it.
+			// refused CONNECT), or a timeout, at the first attempt:
+			// RoundTrip explains it.
 			return nil, err
 		case s == none || deadlineHit:
 			return giveUp(deadlineHit)
@@ -131,7 +157,7 @@ func (rt *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		if dl, ok := ctx.Deadline(); ok && !time.Now().Add(wait).Before(dl) {
 			if attempt == 1 && err != nil {
-				// No answer and no time to try again: the caller
+				// No answer and no time to try again: RoundTrip
 				// explains the one failure, as for a timeout above.
 				return nil, err
 			}

@@ -1,4 +1,4 @@
-package transport_test
+package transport
 
 import (
 	"context"
@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/sap-ci-auth/sap-ci-auth/pkg/transport"
 )
 
 func status(code int) step { return step{status: code} }
@@ -68,7 +66,7 @@ func TestRetryPolicy(t *testing.T) {
 			t.Parallel()
 			srv := newScript(t, tc.steps...)
 			var sl sleeper
-			hc := newClient(t, transport.Options{Sleep: sl.sleep, Rand: func() float64 { return 0.5 }})
+			hc := newClient(t, Options{Sleep: sl.sleep, Rand: func() float64 { return 0.5 }})
 			resp, err := hc.Get(srv.URL + "/oauth/token")
 			if resp != nil {
 				resp.Body.Close()
@@ -88,14 +86,14 @@ func TestRetryPolicy(t *testing.T) {
 				}
 				return
 			}
-			re, ok := errors.AsType[*transport.RetryError](err)
+			re, ok := errors.AsType[*retryError](err)
 			if !ok {
-				t.Fatalf("got %v (%T), want a *RetryError", err, err)
+				t.Fatalf("got %v (%T), want a *retryError", err, err)
 			}
 			if re.Attempts != tc.wantN || re.Deadline {
 				t.Errorf("Attempts %d, Deadline %v, want %d, false", re.Attempts, re.Deadline, tc.wantN)
 			}
-			msg := transport.Explain(err).Error()
+			msg := explained(t, err).Error()
 			for _, want := range tc.wantErr {
 				if !strings.Contains(msg, want) {
 					t.Errorf("error %q does not contain %q", msg, want)
@@ -114,7 +112,7 @@ func TestRetryAfterHonoured(t *testing.T) {
 	t.Parallel()
 	srv := newScript(t, withRetryAfter(429, "1"), status(200))
 	start := time.Now()
-	resp, err := newClient(t, transport.Options{}).Get(srv.URL)
+	resp, err := newClient(t, Options{}).Get(srv.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +131,7 @@ func TestRetryAfterDate(t *testing.T) {
 	when := time.Now().Add(3 * time.Second).UTC().Format(http.TimeFormat)
 	srv := newScript(t, withRetryAfter(429, when), status(200))
 	var sl sleeper
-	resp, err := newClient(t, transport.Options{Sleep: sl.sleep, Rand: func() float64 { return 0 }}).Get(srv.URL)
+	resp, err := newClient(t, Options{Sleep: sl.sleep, Rand: func() float64 { return 0 }}).Get(srv.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +167,7 @@ func TestPostBodyResent(t *testing.T) {
 				t.Fatal(err)
 			}
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			resp, err := newClient(t, transport.Options{Sleep: sl.sleep}).Do(req)
+			resp, err := newClient(t, Options{Sleep: sl.sleep}).Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -218,16 +216,16 @@ func TestDeadlineHolds(t *testing.T) {
 				t.Fatal(err)
 			}
 			// Real waits, with jitter at its lowest.
-			hc := newClient(t, transport.Options{Timeout: tc.timeout, Rand: func() float64 { return 0 }})
+			hc := newClient(t, Options{Timeout: tc.timeout, Rand: func() float64 { return 0 }})
 			start := time.Now()
 			resp, err := hc.Do(req)
 			took := time.Since(start)
 			if resp != nil {
 				resp.Body.Close()
 			}
-			re, ok := errors.AsType[*transport.RetryError](err)
+			re, ok := errors.AsType[*retryError](err)
 			if !ok {
-				t.Fatalf("got %v, want a *RetryError", err)
+				t.Fatalf("got %v, want a *retryError", err)
 			}
 			if !re.Deadline || re.Attempts != tc.wantN {
 				t.Errorf("Deadline %v, Attempts %d; want true, %d", re.Deadline, re.Attempts, tc.wantN)
@@ -245,7 +243,7 @@ func TestDeadlineHolds(t *testing.T) {
 			if tc.ctx == 0 && took > time.Second {
 				t.Errorf("gave up after %v, want at once", took)
 			}
-			msg := transport.Explain(err).Error()
+			msg := explained(t, err).Error()
 			for _, want := range []string{"stopped by the timeout", "raise timeout", "first HTTP"} {
 				if !strings.Contains(msg, want) {
 					t.Errorf("error %q does not contain %q", msg, want)
@@ -279,7 +277,7 @@ func TestJitter(t *testing.T) {
 			t.Parallel()
 			srv := newScript(t, tc.steps...)
 			var sl sleeper
-			resp, err := newClient(t, transport.Options{Sleep: sl.sleep, Rand: func() float64 { return tc.rand }}).Get(srv.URL)
+			resp, err := newClient(t, Options{Sleep: sl.sleep, Rand: func() float64 { return tc.rand }}).Get(srv.URL)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -307,12 +305,12 @@ func TestCanceledDuringWait(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = newClient(t, transport.Options{Sleep: sleep}).Do(req)
+	_, err = newClient(t, Options{Sleep: sleep}).Do(req)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("got %v, want context.Canceled", err)
 	}
-	if got := transport.Explain(err).Error(); !strings.HasPrefix(got, "the request was canceled") {
-		t.Errorf("Explain = %q", got)
+	if got := explained(t, err).Error(); !strings.HasPrefix(got, "the request was canceled") {
+		t.Errorf("error %q, want it to start with the reason", got)
 	}
 	if n := len(srv.requests()); n != 1 {
 		t.Errorf("%d requests, want 1", n)
@@ -324,7 +322,7 @@ func TestUserAgent(t *testing.T) {
 	t.Parallel()
 	srv := newScript(t, status(503), status(200))
 	var sl sleeper
-	resp, err := newClient(t, transport.Options{Sleep: sl.sleep, UserAgent: "sap-ci-auth/1.2.3"}).Get(srv.URL)
+	resp, err := newClient(t, Options{Sleep: sl.sleep, UserAgent: "sap-ci-auth/1.2.3"}).Get(srv.URL)
 	if err != nil {
 		t.Fatal(err)
 	}

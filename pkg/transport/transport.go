@@ -1,7 +1,26 @@
 // Package transport is the one home of HTTP policy: every flow (and
 // golang.org/x/oauth2, through its context client) talks to SAP through the
-// client [New] builds, and every failure before an HTTP answer is explained
-// by [Explain].
+// client [New] builds.
+//
+// # Errors
+//
+// The client explains its own failures, so no caller has to remember to:
+// every request that got no HTTP answer fails with an error that names the
+// likely cause and the fix, then the request and Go's error, on one line
+// ("the server refused the connection: check the URL's host and port, and
+// that the service is up: Get "https://host/path": dial tcp …"), or, when
+// it was retried, with one that counts the attempts and names the first
+// failure so. An answer whose body breaks off is read with such an error
+// too (the connection closed, or the timeout ran out mid-answer); io.EOF
+// stays io.EOF. No URL in these texts keeps its user info, query or
+// fragment ([secret.RedactURLs]), which may hold a client secret or a
+// token.
+//
+// net/http's http.Client.Do still wraps the error in a *url.Error, whose
+// text quotes the whole URL, query included; a flow prints the error inside
+// it (flow.RequestError), and the app cleans every message it prints with
+// secret.RedactURLs. The error types stay unexported: no caller branches on
+// them.
 //
 // # TLS
 //
@@ -78,6 +97,9 @@ type Options struct {
 	// and each TLS handshake, so a slow handshake fails only when the whole
 	// timeout is spent. Zero means no overall limit; a dial then gives up
 	// after 30 s and a handshake after 10 s, as net/http's defaults do.
+	// The client's RoundTripper enforces it, not http.Client.Timeout
+	// (which stays zero and would replace the explained error with its
+	// own text).
 	Timeout time.Duration
 	// RootCAs verifies servers; nil means the system roots.
 	RootCAs *x509.CertPool
@@ -147,7 +169,7 @@ func New(o Options) (*http.Client, error) {
 		MaxIdleConns:           4,
 		IdleConnTimeout:        30 * time.Second,
 	}
-	rt := &retrier{base: base, dialer: dialer, userAgent: o.UserAgent, sleep: o.Sleep, rand: o.Rand, proxy: proxy}
+	rt := &retrier{base: base, dialer: dialer, timeout: o.Timeout, userAgent: o.UserAgent, sleep: o.Sleep, rand: o.Rand, proxy: proxy}
 	if rt.sleep == nil {
 		rt.sleep = sleep
 	}
@@ -155,7 +177,8 @@ func New(o Options) (*http.Client, error) {
 		rt.rand = rand.Float64
 	}
 	return &http.Client{
-		Timeout:   o.Timeout,
+		// No Timeout: the RoundTripper enforces o.Timeout (see
+		// retrier.RoundTrip), so that its error stays explained.
 		Transport: rt,
 		// The one place redirects are refused: the 3xx answer goes back to
 		// the flow, which names the likely cause (a login page).

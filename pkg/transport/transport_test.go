@@ -1,4 +1,4 @@
-package transport_test
+package transport
 
 import (
 	"crypto/tls"
@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/saptest"
-	"github.com/sap-ci-auth/sap-ci-auth/pkg/transport"
 )
 
 // TestNew checks the TLS policy against saptest's fake IAS, which requires a
@@ -43,12 +42,12 @@ func TestNew(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			ias := saptest.MustIAS(t, p)
-			o := transport.Options{Timeout: 5 * time.Second, ClientCertificate: tc.cert}
+			o := Options{Timeout: 5 * time.Second, ClientCertificate: tc.cert}
 			if tc.roots {
 				o.RootCAs = p.RootPool()
 			}
 			o.Getenv = env(nil)
-			hc, err := transport.New(o)
+			hc, err := New(o)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -94,7 +93,7 @@ func TestTLS11Refused(t *testing.T) {
 		t.Fatalf("a TLS 1.1 client cannot reach the test server: %v", err)
 	}
 	resp.Body.Close()
-	_, err = newClient(t, transport.Options{RootCAs: p.RootPool(), Timeout: 5 * time.Second}).Get(ts.URL)
+	_, err = newClient(t, Options{RootCAs: p.RootPool(), Timeout: 5 * time.Second}).Get(ts.URL)
 	if err == nil || !strings.Contains(err.Error(), "protocol version") {
 		t.Fatalf("got %v, want a protocol version error", err)
 	}
@@ -105,7 +104,7 @@ func TestNoRedirects(t *testing.T) {
 	p := saptest.MustPKI(t)
 	uaa := saptest.MustUAA(t, p, saptest.UAAConfig{})
 	uaa.SetFault(saptest.Fault{Status: http.StatusFound, Location: "https://login.example.com/"})
-	resp, err := newClient(t, transport.Options{RootCAs: p.RootPool(), Timeout: 5 * time.Second}).Get(uaa.TokenURL())
+	resp, err := newClient(t, Options{RootCAs: p.RootPool(), Timeout: 5 * time.Second}).Get(uaa.TokenURL())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,46 @@
+package flow
+
+import (
+	"bytes"
+	"errors"
+	"net/http"
+	"net/url"
+)
+
+// RequestError returns err, an error of http.Client.Do (or of a library
+// that sends through the client, such as golang.org/x/oauth2), as a flow's
+// message shows it: the error of the client's RoundTripper, without the
+// *url.Error net/http puts around it. The client of [Env.Client] explains
+// every failure without an answer itself (reason, request without query
+// or user info, cause); the *url.Error would only repeat the method and
+// the whole URL, query included, in front of it. An error without a
+// *url.Error is returned as it is, and nil stays nil.
+//
+// Every flow prints a failed request's error through RequestError, so
+// that the messages of all flows read alike and none depends on
+// net/http's wording.
+func RequestError(err error) error {
+	if ue, ok := errors.AsType[*url.Error](err); ok && ue.Err != nil {
+		return ue.Err
+	}
+	return err
+}
+
+// StatusHint explains the error pages with which a TLS-terminating proxy
+// (nginx) answers a request whose client certificate it did not get or
+// did not accept, from the status and body of the answer; "" for any other
+// answer. The body is only searched, never quoted. The texts are those of
+// the TLS alerts with the same meaning (pkg/transport), so that
+// TROUBLESHOOTING.md holds one entry for both.
+func StatusHint(status int, body []byte) string {
+	if status != http.StatusBadRequest {
+		return ""
+	}
+	switch {
+	case bytes.Contains(body, []byte("No required SSL certificate was sent")):
+		return "no client certificate was sent: the key/certificate input has no certificate, or this is not the certificate (mTLS) endpoint"
+	case bytes.Contains(body, []byte("The SSL certificate error")):
+		return "the server refused the client certificate: it does not trust its issuer, or the chain is incomplete"
+	}
+	return ""
+}
