@@ -61,6 +61,13 @@ func CheckValue(o Output) error {
 	return nil
 }
 
+// message is msg as every sink prints a notice, warning or error: with the
+// user info, query and fragment of every URL in it removed, whichever
+// package wrote the text (a URL's query or user info may hold a client
+// secret or a proxy password; the transport's own errors are redacted
+// already, this is the last place before the log).
+func message(msg string) string { return secret.RedactURLs(msg) }
+
 // checkValues runs CheckValue on every output, so that nothing is written
 // when any value is refused.
 func checkValues(outs []Output) error {

@@ -1,6 +1,8 @@
 package emit
 
 import (
+	"bytes"
+	"io"
 	"strings"
 	"testing"
 )
@@ -48,4 +50,25 @@ func TestCheckValue(t *testing.T) {
 func fakePEM(body string) string {
 	const kind = "PRIVATE" + " KEY"
 	return "-----BEGIN " + kind + "-----\n" + body + "\n-----END " + kind + "-----\n"
+}
+
+// TestMessagesHideURLSecrets: whatever a notice, warning or error quotes of
+// a URL, its user info, query and fragment never reach the log, in either
+// sink.
+func TestMessagesHideURLSecrets(t *testing.T) {
+	t.Parallel()
+	msg := `failed: Post "https://user:s3cr3t@host.example/oauth/token?client_secret=s3cr3t#s3cr3t": reset`
+	var gh, shell bytes.Buffer
+	g := NewGitHub(&gh, func(string) string { return "" })
+	sh := NewShell(io.Discard, &shell, ShellOptions{})
+	for _, s := range []Sink{g, sh} {
+		s.Notice(msg)
+		s.Warning(msg)
+		s.Error(msg)
+	}
+	for name, out := range map[string]string{"github": gh.String(), "shell": shell.String()} {
+		if strings.Contains(out, "s3cr3t") || strings.Count(out, "https://host.example/oauth/token") != 3 {
+			t.Errorf("%s sink printed %q; want the URL three times without user info, query or fragment", name, out)
+		}
+	}
 }

@@ -93,7 +93,7 @@ func (g *GitHub) Mask(value string) error {
 }
 
 // Notice emits a ::notice:: annotation.
-func (g *GitHub) Notice(msg string) { _ = guard(func() { g.action.Noticef("%s", msg) }) }
+func (g *GitHub) Notice(msg string) { _ = guard(func() { g.action.Noticef("%s", message(msg)) }) }
 
 // Info writes msg as a plain log line. Line breaks become spaces, and a
 // line that would start a workflow command ("::") is indented, so server
@@ -107,10 +107,10 @@ func (g *GitHub) Info(msg string) {
 }
 
 // Warning emits a ::warning:: annotation.
-func (g *GitHub) Warning(msg string) { _ = guard(func() { g.action.Warningf("%s", msg) }) }
+func (g *GitHub) Warning(msg string) { _ = guard(func() { g.action.Warningf("%s", message(msg)) }) }
 
 // Error emits an ::error:: annotation.
-func (g *GitHub) Error(msg string) { _ = guard(func() { g.action.Errorf("%s", msg) }) }
+func (g *GitHub) Error(msg string) { _ = guard(func() { g.action.Errorf("%s", message(msg)) }) }
 
 // outputName is what GitHub accepts as an output name in a file command;
 // anything else (such as "<<" or "=") would change how the line is read.

@@ -56,16 +56,16 @@ func (s *Shell) Mask(value string) error {
 }
 
 // Notice logs to stderr.
-func (s *Shell) Notice(msg string) { fmt.Fprintf(s.stderr, "sap-ci-auth: notice: %s\n", msg) }
+func (s *Shell) Notice(msg string) { fmt.Fprintf(s.stderr, "sap-ci-auth: notice: %s\n", message(msg)) }
 
 // Info prints nothing: a shell's stderr stays empty on success.
 func (s *Shell) Info(string) {}
 
 // Warning logs to stderr.
-func (s *Shell) Warning(msg string) { fmt.Fprintf(s.stderr, "sap-ci-auth: warning: %s\n", msg) }
+func (s *Shell) Warning(msg string) { fmt.Fprintf(s.stderr, "sap-ci-auth: warning: %s\n", message(msg)) }
 
 // Error logs to stderr.
-func (s *Shell) Error(msg string) { fmt.Fprintf(s.stderr, "sap-ci-auth: error: %s\n", msg) }
+func (s *Shell) Error(msg string) { fmt.Fprintf(s.stderr, "sap-ci-auth: error: %s\n", message(msg)) }
 
 // Outputs checks every value, then prints the primary output, or all of
 // them as one JSON object (valid JSON for every value CheckValue accepts:
