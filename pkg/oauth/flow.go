@@ -63,6 +63,10 @@ func prepare(s *config.Settings, env *flow.Env, g *grant, outputs []string) (flo
 	if err != nil {
 		return nil, err
 	}
+	withAssertion, err := g.assertion()
+	if err != nil {
+		return nil, err
+	}
 	env.Describe("grant", g.name)
 	c.describe(env)
 	for _, d := range append(g.describe, [2]string{"scope", s.Scope}, [2]string{"required scopes", strings.Join(s.RequiredScopes, " ")},
@@ -96,7 +100,7 @@ func prepare(s *config.Settings, env *flow.Env, g *grant, outputs []string) (flo
 			}
 			req.TokenURL = u
 		}
-		gr, err := g.assertion(ctx)
+		gr, err := withAssertion(ctx)
 		if err != nil {
 			return nil, err
 		}

@@ -44,9 +44,11 @@ type grant struct {
 	// confidential refuses a client that neither has a secret nor a
 	// certificate.
 	confidential bool
-	// jobToken, when set, gets the assertion at run time: the job's ID
-	// token (jwt-bearer without an assertion input).
-	jobToken oidc.JobToken
+	// jobToken, when set, prepares where the assertion comes from at run
+	// time: the job's ID token (jwt-bearer without an assertion input). It
+	// is called once the client is resolved, so that a client that could
+	// only be refused is reported before the job's token service is set up.
+	jobToken func() (oidc.JobToken, error)
 }
 
 // withAssertion returns g sending assertion (RFC 7523 §2.1).
@@ -146,11 +148,7 @@ func jwtBearer(s *config.Settings, env *flow.Env) (*grant, error) {
 		g.tokenURL, g.urlInput = tenant.JoinPath(iasTokenPath).String(), s.Name(&s.IASTenant)
 	}
 	if s.Assertion == "" {
-		job, err := oidc.PrepareJobToken(s, env)
-		if err != nil {
-			return nil, err
-		}
-		g.jobToken = job
+		g.jobToken = func() (oidc.JobToken, error) { return oidc.PrepareJobToken(s, env) }
 	}
 	return g, nil
 }
@@ -192,15 +190,21 @@ func originHint(origin string) string {
 	return "; a user of a custom identity provider needs origin (its Origin Key)"
 }
 
-// assertion returns g with the job's ID token as its assertion when it
-// has none of its own.
-func (g *grant) assertion(ctx context.Context) (*grant, error) {
+// assertion prepares g's assertion: the function it returns gives g with
+// the job's ID token as its assertion when it has none of its own, else g.
+func (g *grant) assertion() (func(ctx context.Context) (*grant, error), error) {
 	if g.jobToken == nil {
-		return g, nil
+		return func(context.Context) (*grant, error) { return g, nil }, nil
 	}
-	token, _, err := g.jobToken(ctx)
+	job, err := g.jobToken()
 	if err != nil {
 		return nil, err
 	}
-	return g.withAssertion(token), nil
+	return func(ctx context.Context) (*grant, error) {
+		token, _, err := job(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return g.withAssertion(token), nil
+	}, nil
 }

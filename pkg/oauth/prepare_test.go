@@ -218,6 +218,11 @@ func TestTokenFlowPrepareRefuses(t *testing.T) {
 					t.Errorf("%s got %d requests, want 0", server, n)
 				}
 			}
+			// Refused before any HTTP client is built: building one waits
+			// for the trust store, which must not delay a clearer error.
+			if n := rec.Clients(); n != 0 {
+				t.Errorf("%d HTTP clients built, want none before an input error", n)
+			}
 			saptest.CheckNoLeaks(t, l.Secrets(), map[string][]byte{"log": []byte(rec.Log())}, nil)
 		})
 	}
