@@ -62,7 +62,9 @@ func (s *Shell) Notice(msg string) { fmt.Fprintf(s.stderr, "sap-ci-auth: notice:
 func (s *Shell) Info(string) {}
 
 // Warning logs to stderr.
-func (s *Shell) Warning(msg string) { fmt.Fprintf(s.stderr, "sap-ci-auth: warning: %s\n", message(msg)) }
+func (s *Shell) Warning(msg string) {
+	fmt.Fprintf(s.stderr, "sap-ci-auth: warning: %s\n", message(msg))
+}
 
 // Error logs to stderr.
 func (s *Shell) Error(msg string) { fmt.Fprintf(s.stderr, "sap-ci-auth: error: %s\n", message(msg)) }

@@ -1,4 +1,4 @@
-package ias_test
+package ias
 
 import (
 	"context"
@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sap-ci-auth/sap-ci-auth/pkg/ias"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/saptest"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/transport"
 )
@@ -42,9 +41,9 @@ func TestParseTenant(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.in, func(t *testing.T) {
 			t.Parallel()
-			u, err := ias.ParseTenant(tc.in)
+			u, err := ParseTenant(tc.in)
 			if tc.wantErr != "" {
-				if !errors.Is(err, ias.ErrTenant) || !strings.Contains(err.Error(), tc.wantErr) {
+				if !errors.Is(err, errTenant) || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("got %v, want an error with %q", err, tc.wantErr)
 				}
 				if strings.Contains(err.Error(), "pw@") {
@@ -64,7 +63,7 @@ func TestParseTenant(t *testing.T) {
 
 type fixture struct {
 	pki  *saptest.PKI
-	ias  *saptest.IAS
+	fake *saptest.IAS
 	base *url.URL
 }
 
@@ -79,11 +78,11 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	s := saptest.MustIAS(t, p)
-	base, err := ias.ParseTenant(s.URL)
+	base, err := ParseTenant(s.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{pki: p, ias: s, base: base}
+	return &fixture{pki: p, fake: s, base: base}
 }
 
 func (f *fixture) client(t *testing.T, cn string, opts ...saptest.ClientOption) *http.Client {
@@ -134,23 +133,23 @@ func TestFetch(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
-			f.ias.SetExpiresIn(tc.expiresIn)
-			p, err := ias.Fetch(context.Background(), f.client(t, "user", tc.opts...), f.base)
+			f.fake.SetExpiresIn(tc.expiresIn)
+			p, err := fetch(context.Background(), f.client(t, "user", tc.opts...), f.base)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := f.ias.Passcodes(); len(got) != 1 || got[0] != p.Value {
+			if got := f.fake.Passcodes(); len(got) != 1 || got[0] != p.Value {
 				t.Errorf("passcode %q, server issued %q", p.Value, got)
 			}
 			if want := tc.wantExpiresIn * time.Second; p.Lifetime != want {
 				t.Errorf("lifetime %v, want %v", p.Lifetime, want)
 			}
-			reqs := f.ias.Requests()
+			reqs := f.fake.Requests()
 			if len(reqs) != 1 {
 				t.Fatalf("%d requests, want 1", len(reqs))
 			}
 			r := reqs[0]
-			if r.Method != "GET" || r.Path != ias.PasscodePath || r.Header.Get("Accept") != "application/json" || r.ClientCertCN != "user" {
+			if r.Method != "GET" || r.Path != passcodePath || r.Header.Get("Accept") != "application/json" || r.ClientCertCN != "user" {
 				t.Errorf("request %s %s Accept=%q CN=%q", r.Method, r.Path, r.Header.Get("Accept"), r.ClientCertCN)
 			}
 		})
@@ -192,7 +191,7 @@ func TestFetchErrors(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
 			if tc.fault != nil {
-				f.ias.SetFault(*tc.fault)
+				f.fake.SetFault(*tc.fault)
 			}
 			cn := tc.cn
 			if cn == "" {
@@ -204,8 +203,8 @@ func TestFetchErrors(t *testing.T) {
 				ctx, cancel = context.WithTimeout(ctx, tc.timeout)
 				defer cancel()
 			}
-			_, err := ias.Fetch(ctx, f.client(t, cn, tc.opts...), f.base)
-			var ie *ias.Error
+			_, err := fetch(ctx, f.client(t, cn, tc.opts...), f.base)
+			var ie *requestError
 			if !errors.As(err, &ie) {
 				t.Fatalf("got %v, want *ias.Error", err)
 			}
@@ -219,7 +218,7 @@ func TestFetchErrors(t *testing.T) {
 			if tc.notInError != "" && strings.Contains(msg, tc.notInError) {
 				t.Errorf("error repeats the body: %q", msg)
 			}
-			if got := f.ias.Count(""); tc.wantRequests != 0 && got != tc.wantRequests {
+			if got := f.fake.Count(""); tc.wantRequests != 0 && got != tc.wantRequests {
 				t.Errorf("IAS got %d requests, want %d", got, tc.wantRequests)
 			}
 		})
@@ -239,7 +238,7 @@ func TestFetchUntrustedServer(t *testing.T) {
 	}
 	cert := c.TLSCertificate()
 	hc := newClient(t, transport.Options{RootCAs: other.RootPool(), ClientCertificate: &cert})
-	_, err = ias.Fetch(context.Background(), hc, f.base)
+	_, err = fetch(context.Background(), hc, f.base)
 	if err == nil || !strings.Contains(err.Error(), "add its CA with ca-certificates") {
 		t.Errorf("got %v", err)
 	}
@@ -261,8 +260,8 @@ func TestFetchOddAnswers(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
-			f.ias.SetFault(saptest.Fault{Status: 200, Body: tc.body, ContentType: "application/json"})
-			p, err := ias.Fetch(context.Background(), f.client(t, "user"), f.base)
+			f.fake.SetFault(saptest.Fault{Status: 200, Body: tc.body, ContentType: "application/json"})
+			p, err := fetch(context.Background(), f.client(t, "user"), f.base)
 			switch {
 			case tc.wantErr != "":
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {

@@ -1,12 +1,10 @@
-package ias_test
+package ias
 
 import (
 	"errors"
 	"strings"
 	"testing"
 	"unicode"
-
-	"github.com/sap-ci-auth/sap-ci-auth/pkg/ias"
 )
 
 // FuzzParseTenant checks ParseTenant on any text: no panic; a result is an
@@ -15,10 +13,10 @@ import (
 // user:password of a URL.
 func FuzzParseTenant(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
-		u, err := ias.ParseTenant(s)
+		u, err := ParseTenant(s)
 		if err != nil {
 			msg := err.Error()
-			if !errors.Is(err, ias.ErrTenant) {
+			if !errors.Is(err, errTenant) {
 				t.Errorf("error %q does not wrap ErrTenant", msg)
 			}
 			if strings.ContainsAny(msg, "\r\n") {
@@ -44,11 +42,11 @@ func FuzzParseTenant(f *testing.F) {
 		// Only one trailing "/" is trimmed, so "https://h///" keeps "/": harmless,
 		// since Fetch trims it again before it appends the passcode path.
 		base := strings.TrimRight(u.String(), "/")
-		if strings.HasSuffix(base, ias.PasscodePath) {
+		if strings.HasSuffix(base, passcodePath) {
 			t.Errorf("ParseTenant(%q) path = %q, want no passcode path", s, u.Path)
 		}
 		// The result is a base URL: parsing it again gives the same URL.
-		again, err := ias.ParseTenant(u.String())
+		again, err := ParseTenant(u.String())
 		if err != nil || strings.TrimRight(again.String(), "/") != base {
 			t.Errorf("ParseTenant(%q) = %q, but parsing that again gives %v, %v", s, u, again, err)
 		}

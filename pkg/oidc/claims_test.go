@@ -1,4 +1,4 @@
-package oidc_test
+package oidc
 
 import (
 	"crypto/ecdsa"
@@ -12,7 +12,6 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
-	"github.com/sap-ci-auth/sap-ci-auth/pkg/oidc"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/saptest"
 )
 
@@ -57,7 +56,7 @@ func TestParseUnverifiedGitHubAndGitLab(t *testing.T) {
 		{
 			name:         "GitHub",
 			token:        iss.MintGitHub("sap-ci-auth"),
-			wantProvider: oidc.ProviderGitHub,
+			wantProvider: providerGitHub,
 			want: map[string]string{
 				"iss": iss.URL, "sub": saptest.GitHubSubject, "aud": "sap-ci-auth",
 				"repository": saptest.GitHubRepository, "repository_id": saptest.GitHubRepositoryID,
@@ -69,7 +68,7 @@ func TestParseUnverifiedGitHubAndGitLab(t *testing.T) {
 		{
 			name:         "GitLab",
 			token:        iss.MintGitLab("https://ias.example"),
-			wantProvider: oidc.ProviderGitLab,
+			wantProvider: providerGitLab,
 			want: map[string]string{
 				"iss": iss.URL, "sub": saptest.GitLabSubject, "aud": "https://ias.example",
 				"project_path": saptest.GitLabProjectPath, "project_id": saptest.GitLabProjectID,
@@ -82,7 +81,7 @@ func TestParseUnverifiedGitHubAndGitLab(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, err := oidc.ParseUnverified(tt.token)
+			c, err := ParseUnverified(tt.token)
 			if err != nil {
 				t.Fatalf("ParseUnverified() error = %v", err)
 			}
@@ -99,7 +98,7 @@ func TestParseUnverifiedGitHubAndGitLab(t *testing.T) {
 					t.Errorf("%s = %q, want %q", k, got[k], want)
 				}
 			}
-			if got := c.Provider(); got != tt.wantProvider {
+			if got := c.provider(); got != tt.wantProvider {
 				t.Errorf("Provider() = %q, want %q", got, tt.wantProvider)
 			}
 			exp := c.Expiry()
@@ -126,7 +125,7 @@ func TestParseUnverifiedClaimShapes(t *testing.T) {
 		"job_workflow_ref": "o/r/.github/workflows/x.yml@refs/heads/main",
 		"environment":      "prod",
 	})
-	c, err := oidc.ParseUnverified(tok)
+	c, err := ParseUnverified(tok)
 	if err != nil {
 		t.Fatalf("ParseUnverified() error = %v", err)
 	}
@@ -142,7 +141,7 @@ func TestParseUnverifiedClaimShapes(t *testing.T) {
 	if !c.Expiry().IsZero() {
 		t.Errorf("Expiry() = %v, want zero for a token without exp", c.Expiry())
 	}
-	if got := c.Provider(); got != oidc.ProviderGitHub {
+	if got := c.provider(); got != providerGitHub {
 		t.Errorf("Provider() = %q, want github from the claims of a GHES token", got)
 	}
 }
@@ -170,7 +169,7 @@ func TestParseUnverifiedRejects(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, err := oidc.ParseUnverified(tt.token)
+			c, err := ParseUnverified(tt.token)
 			if err == nil {
 				t.Fatalf("ParseUnverified() = %+v, want error", c)
 			}
@@ -186,21 +185,21 @@ func TestProvider(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name string
-		c    oidc.Claims
+		c    Claims
 		want string
 	}{
-		{name: "github.com issuer", c: oidc.Claims{Issuer: "https://token.actions.githubusercontent.com"}, want: "github"},
-		{name: "enterprise slug issuer", c: oidc.Claims{Issuer: "https://token.actions.githubusercontent.com/octo-ent"}, want: "github"},
-		{name: "look-alike issuer", c: oidc.Claims{Issuer: "https://token.actions.githubusercontent.com.evil.example"}, want: ""},
-		{name: "gitlab.com", c: oidc.Claims{Issuer: "https://gitlab.com"}, want: "gitlab"},
-		{name: "self-managed GitLab by claims", c: oidc.Claims{Issuer: "https://git.corp", ProjectPath: "g/p", NamespaceID: "1"}, want: "gitlab"},
-		{name: "GHES by claims", c: oidc.Claims{Issuer: "https://ghes.corp/_services/token", RepositoryID: "1", JobWorkflowRef: "o/r/w@r"}, want: "github"},
-		{name: "something else", c: oidc.Claims{Issuer: "https://accounts.google.com"}, want: ""},
+		{name: "github.com issuer", c: Claims{Issuer: "https://token.actions.githubusercontent.com"}, want: "github"},
+		{name: "enterprise slug issuer", c: Claims{Issuer: "https://token.actions.githubusercontent.com/octo-ent"}, want: "github"},
+		{name: "look-alike issuer", c: Claims{Issuer: "https://token.actions.githubusercontent.com.evil.example"}, want: ""},
+		{name: "gitlab.com", c: Claims{Issuer: "https://gitlab.com"}, want: "gitlab"},
+		{name: "self-managed GitLab by claims", c: Claims{Issuer: "https://git.corp", ProjectPath: "g/p", NamespaceID: "1"}, want: "gitlab"},
+		{name: "GHES by claims", c: Claims{Issuer: "https://ghes.corp/_services/token", RepositoryID: "1", JobWorkflowRef: "o/r/w@r"}, want: "github"},
+		{name: "something else", c: Claims{Issuer: "https://accounts.google.com"}, want: ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if got := tt.c.Provider(); got != tt.want {
+			if got := tt.c.provider(); got != tt.want {
 				t.Errorf("Provider() = %q, want %q", got, tt.want)
 			}
 		})
@@ -254,11 +253,11 @@ func TestTrustReport(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, err := oidc.ParseUnverified(tt.token)
+			c, err := ParseUnverified(tt.token)
 			if err != nil {
 				t.Fatalf("ParseUnverified() error = %v", err)
 			}
-			lines := oidc.TrustReport(c)
+			lines := trustReport(c)
 			text := strings.Join(lines, "\n")
 			for _, w := range tt.want {
 				if !strings.Contains(text, w) {

@@ -41,6 +41,6 @@ func ExampleFetchGitHub() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(c.Provider(), c.Audience, c.RepositoryID, c.Subject)
-	// Output: github [sap-ci-auth] 889900112 repo:octo-org/octo-repo:ref:refs/heads/main
+	fmt.Println(c.Audience, c.RepositoryID, c.Subject)
+	// Output: [sap-ci-auth] 889900112 repo:octo-org/octo-repo:ref:refs/heads/main
 }

@@ -1,4 +1,4 @@
-package oidc_test
+package oidc
 
 import (
 	"context"
@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sap-ci-auth/sap-ci-auth/pkg/oidc"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/saptest"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/transport"
 )
@@ -99,11 +98,11 @@ func TestFetchGitHubFromIssuer(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			tok, err := oidc.FetchGitHub(context.Background(), hc, iss.RequestURL(), iss.RequestToken(), tt.audience)
+			tok, err := FetchGitHub(context.Background(), hc, iss.RequestURL(), iss.RequestToken(), tt.audience)
 			if err != nil {
 				t.Fatalf("FetchGitHub() error = %v", err)
 			}
-			c, err := oidc.ParseUnverified(tok)
+			c, err := ParseUnverified(tok)
 			if err != nil {
 				t.Fatalf("ParseUnverified() error = %v", err)
 			}
@@ -253,7 +252,7 @@ func TestFetchGitHubFailures(t *testing.T) {
 			if tt.url != nil {
 				u = tt.url(srv.URL)
 			}
-			tok, err := oidc.FetchGitHub(context.Background(), hc, u, requestToken, "sap-ci-auth")
+			tok, err := FetchGitHub(context.Background(), hc, u, requestToken, "sap-ci-auth")
 			if got := hits.Load(); got != tt.wantHits {
 				t.Errorf("token service requests = %d, want %d", got, tt.wantHits)
 			}
@@ -279,7 +278,7 @@ func TestFetchGitHubFailures(t *testing.T) {
 				t.Errorf("error %q spans lines", err)
 			}
 			assertNoLeak(t, err.Error(), requestToken, jwtInBody, strings.Repeat("A", 64))
-			var se *oidc.StatusError
+			var se *tokenStatusError
 			if got := errors.As(err, &se); got != (tt.wantStatus != 0) || (got && se.StatusCode != tt.wantStatus) {
 				t.Errorf("StatusError = %v (%v), want status %d", se, got, tt.wantStatus)
 			}
@@ -310,7 +309,7 @@ func TestFetchGitHubBadInput(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := oidc.FetchGitHub(context.Background(), tt.hc, tt.url, tt.token, "")
+			_, err := FetchGitHub(context.Background(), tt.hc, tt.url, tt.token, "")
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("FetchGitHub() error = %v, want %q", err, tt.wantErr)
 			}
@@ -323,8 +322,8 @@ func TestFetchGitHubWrongRequestToken(t *testing.T) {
 	t.Parallel()
 	iss := testIssuer(t)
 	const wrong = "wrong-request-token-value"
-	_, err := oidc.FetchGitHub(context.Background(), prodClient(t, testPKI(t)), iss.RequestURL(), wrong, "aud-wrong-token")
-	var se *oidc.StatusError
+	_, err := FetchGitHub(context.Background(), prodClient(t, testPKI(t)), iss.RequestURL(), wrong, "aud-wrong-token")
+	var se *tokenStatusError
 	if !errors.As(err, &se) || se.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("FetchGitHub() error = %v, want a 401 StatusError", err)
 	}
