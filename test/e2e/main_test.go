@@ -193,6 +193,29 @@ func newWorld(t *testing.T, opts ...saptest.LandscapeOption) *world {
 	return w
 }
 
+// TestBinaryListsItsLibraries: the binary is built on the released
+// upstream modules of the four libraries the product is built on, and
+// says so (`go version -m`), so that a dependency graph, Dependabot or
+// govulncheck sees them; no copy of a library is linked instead.
+func TestBinaryListsItsLibraries(t *testing.T) {
+	t.Parallel()
+	out, err := exec.Command("go", "version", "-m", binary).CombinedOutput()
+	if err != nil {
+		t.Fatalf("go version -m: %v\n%s", err, out)
+	}
+	deps := map[string]bool{}
+	for line := range strings.Lines(string(out)) {
+		if f := strings.Fields(line); len(f) >= 3 && f[0] == "dep" {
+			deps[f[1]] = true
+		}
+	}
+	for _, lib := range []string{"github.com/sethvargo/go-githubactions", "golang.org/x/oauth2", "software.sslmate.com/src/go-pkcs12", "github.com/sethvargo/go-envconfig"} {
+		if !deps[lib] {
+			t.Errorf("go version -m does not list %s as a dependency of the binary:\n%s", lib, out)
+		}
+	}
+}
+
 // TestDemoCommand runs `sap-ci-auth demo` as a user would after go build.
 func TestDemoCommand(t *testing.T) {
 	t.Parallel()
