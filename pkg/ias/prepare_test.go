@@ -2,10 +2,8 @@ package ias
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,21 +11,6 @@ import (
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/flow/flowtest"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/saptest"
 )
-
-// flowPKI is the one PKI of this file's landscapes: minting its CAs once
-// keeps the suite fast.
-var flowPKI = sync.OnceValues(func() (*saptest.PKI, error) { return saptest.NewPKI() })
-
-// flowLandscape is a fake landscape of its own for one case, on flowPKI,
-// so that its request counts are the case's alone.
-func flowLandscape(t *testing.T) *saptest.Landscape {
-	t.Helper()
-	p, err := flowPKI()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return saptest.MustLandscape(t, saptest.WithPKI(p))
-}
 
 // flowSettings are the settings of an ias-passcode run as config.Load
 // leaves them for the landscape's tenant and its user's PKCS#12 file; set
@@ -57,23 +40,6 @@ func issueUser(t *testing.T, l *saptest.Landscape, opts ...saptest.ClientOption)
 		t.Fatal(err)
 	}
 	return config.Material{Input: "certificate", Data: c.PEM()}
-}
-
-// checkInputError checks that err is a one-line *config.InputError naming
-// input, in which none of secrets shows.
-func checkInputError(t *testing.T, err error, input string, secrets []string) {
-	t.Helper()
-	var ie *config.InputError
-	if !errors.As(err, &ie) {
-		t.Fatalf("got error %v (%T), want a *config.InputError for %s", err, err, input)
-	}
-	if got, want := ie.Input, input; got != want {
-		t.Errorf("got an error for input %q, want %q: %v", got, want, err)
-	}
-	if strings.ContainsAny(err.Error(), "\r\n") {
-		t.Errorf("got a message of several lines, want one: %q", err)
-	}
-	saptest.CheckNoLeaks(t, secrets, map[string][]byte{"error": []byte(err.Error())}, nil)
 }
 
 // TestFlowPrepareRefuses: each input problem is an input error naming the
@@ -143,7 +109,7 @@ func TestFlowPrepareRefuses(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			l := flowLandscape(t)
+			l := flowtest.Landscape(t)
 			s := flowSettings(l, nil)
 			tc.set(t, l, s)
 			rec := flowtest.New(t, l.PKI.RootPool(), time.Time{}, s.Timeout)
@@ -151,7 +117,7 @@ func TestFlowPrepareRefuses(t *testing.T) {
 			if run != nil {
 				t.Error("got a run, want none")
 			}
-			checkInputError(t, err, tc.wantInput, append(l.Secrets(), wrongPassword, string(s.Certificate.Data)))
+			flowtest.CheckInputError(t, err, tc.wantInput, append(l.Secrets(), wrongPassword, string(s.Certificate.Data)))
 			if !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("got %q, want it to say %q", err, tc.want)
 			}
@@ -201,7 +167,7 @@ func TestFlowPrepareAndRun(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			l := flowLandscape(t)
+			l := flowtest.Landscape(t)
 			s := flowSettings(l, nil)
 			if tc.set != nil {
 				tc.set(t, l, s)

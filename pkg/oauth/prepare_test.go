@@ -3,7 +3,6 @@ package oauth
 import (
 	"context"
 	"encoding/base64"
-	"errors"
 	"net/url"
 	"slices"
 	"strings"
@@ -15,13 +14,6 @@ import (
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/flow/flowtest"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/saptest"
 )
-
-// flowLandscape is a fake landscape of its own for one case, on the
-// package's PKI, so that its request counts are the case's alone.
-func flowLandscape(t *testing.T) *saptest.Landscape {
-	t.Helper()
-	return saptest.MustLandscape(t, saptest.WithPKI(testPKI(t)))
-}
 
 // flowSettings are the settings of a token flow as config.Load leaves them
 // with no input given (the defaults applied); set gives the case's inputs.
@@ -53,23 +45,6 @@ func basicHeaderForms(id, secret string) []string {
 func requestsTo(l *saptest.Landscape) map[string]int {
 	return map[string]int{"UAA": l.UAA.Count(""), "cockpit UAA": l.CockpitUAA.Count(""), "IAS": l.IAS.Count(""),
 		"token service": l.Issuer.Count(saptest.IssuerTokenRequestPath), "CPI": l.CPI.Count("")}
-}
-
-// checkInputError checks that err is a one-line *config.InputError naming
-// input, in which none of secrets shows.
-func checkInputError(t *testing.T, err error, input string, secrets []string) {
-	t.Helper()
-	var ie *config.InputError
-	if !errors.As(err, &ie) {
-		t.Fatalf("got error %v (%T), want a *config.InputError for %s", err, err, input)
-	}
-	if got, want := ie.Input, input; got != want {
-		t.Errorf("got an error for input %q, want %q: %v", got, want, err)
-	}
-	if strings.ContainsAny(err.Error(), "\r\n") {
-		t.Errorf("got a message of several lines, want one: %q", err)
-	}
-	saptest.CheckNoLeaks(t, secrets, map[string][]byte{"error": []byte(err.Error())}, nil)
 }
 
 // TestTokenFlowPrepareRefuses: each input problem of the three token flows
@@ -198,7 +173,7 @@ func TestTokenFlowPrepareRefuses(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			l := flowLandscape(t)
+			l := flowtest.Landscape(t)
 			s := flowSettings(tc.flow, func(s *config.Settings) {
 				if tc.set != nil {
 					tc.set(l, s)
@@ -209,7 +184,7 @@ func TestTokenFlowPrepareRefuses(t *testing.T) {
 			if run != nil {
 				t.Error("got a run, want none")
 			}
-			checkInputError(t, err, tc.wantInput, l.Secrets())
+			flowtest.CheckInputError(t, err, tc.wantInput, l.Secrets())
 			if !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("got %q, want it to say %q", err, tc.want)
 			}
@@ -397,7 +372,7 @@ func TestTokenFlowPrepareAndRun(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			l := flowLandscape(t)
+			l := flowtest.Landscape(t)
 			s := flowSettings(tc.flow, func(s *config.Settings) { tc.set(l, s) })
 			now := time.Now()
 			rec := flowtest.New(t, l.PKI.RootPool(), now, s.Timeout)
@@ -510,7 +485,7 @@ func TestTokenFlowRequiredScopes(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			l := flowLandscape(t)
+			l := flowtest.Landscape(t)
 			s := flowSettings(ClientCredentialsFlow, func(s *config.Settings) {
 				s.ServiceKey, s.RequiredScopes = serviceKey(l.CPIKey), tc.required
 			})

@@ -2,10 +2,8 @@ package oidc
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,21 +11,6 @@ import (
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/flow/flowtest"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/saptest"
 )
-
-// flowPKI is the one PKI of this file's landscapes: minting its CAs once
-// keeps the suite fast.
-var flowPKI = sync.OnceValues(func() (*saptest.PKI, error) { return saptest.NewPKI() })
-
-// flowLandscape is a fake landscape of its own for one case, on flowPKI,
-// so that its request counts are the case's alone.
-func flowLandscape(t *testing.T) *saptest.Landscape {
-	t.Helper()
-	p, err := flowPKI()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return saptest.MustLandscape(t, saptest.WithPKI(p))
-}
 
 // flowSettings are the settings of an oidc run as config.Load leaves them
 // with no input given (the defaults applied); set gives the case's inputs.
@@ -37,23 +20,6 @@ func flowSettings(set func(s *config.Settings)) *config.Settings {
 		set(s)
 	}
 	return s
-}
-
-// checkInputError checks that err is a one-line *config.InputError naming
-// input, in which none of secrets shows.
-func checkInputError(t *testing.T, err error, input string, secrets []string) {
-	t.Helper()
-	var ie *config.InputError
-	if !errors.As(err, &ie) {
-		t.Fatalf("got error %v (%T), want a *config.InputError for %s", err, err, input)
-	}
-	if got, want := ie.Input, input; got != want {
-		t.Errorf("got an error for input %q, want %q: %v", got, want, err)
-	}
-	if strings.ContainsAny(err.Error(), "\r\n") {
-		t.Errorf("got a message of several lines, want one: %q", err)
-	}
-	saptest.CheckNoLeaks(t, secrets, map[string][]byte{"error": []byte(err.Error())}, nil)
 }
 
 // TestFlowPrepareRefuses: a token given that is no JWT or has expired, no
@@ -110,7 +76,7 @@ func TestFlowPrepareRefuses(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			l := flowLandscape(t)
+			l := flowtest.Landscape(t)
 			s := flowSettings(func(s *config.Settings) {
 				if tc.set != nil {
 					tc.set(l, s)
@@ -127,7 +93,7 @@ func TestFlowPrepareRefuses(t *testing.T) {
 				// signature.
 				secrets = append(secrets, string(s.IDToken.Data))
 			}
-			checkInputError(t, err, tc.wantInput, secrets)
+			flowtest.CheckInputError(t, err, tc.wantInput, secrets)
 			if !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("got %q, want it to say %q", err, tc.want)
 			}
@@ -196,7 +162,7 @@ func TestFlowPrepareAndRun(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			l := flowLandscape(t)
+			l := flowtest.Landscape(t)
 			var given string
 			s := flowSettings(func(s *config.Settings) { given = tc.set(l, s) })
 			now := time.Now()

@@ -9,13 +9,17 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/config"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/flow"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/saptest"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/transport"
 )
 
@@ -107,4 +111,37 @@ func (r *Recorder) Clients() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.clients
+}
+
+// landscapePKI is the one PKI of the flows' test landscapes: minting its CAs
+// once keeps the suites fast.
+var landscapePKI = sync.OnceValues(func() (*saptest.PKI, error) { return saptest.NewPKI() })
+
+// Landscape is a fake SAP landscape of its own for one test case, on a PKI
+// shared by the process, so that its request counts are the case's alone.
+// It is closed when the test ends.
+func Landscape(tb testing.TB) *saptest.Landscape {
+	tb.Helper()
+	p, err := landscapePKI()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return saptest.MustLandscape(tb, saptest.WithPKI(p))
+}
+
+// CheckInputError checks that err is a one-line *config.InputError naming
+// input, in which none of secrets shows.
+func CheckInputError(tb testing.TB, err error, input string, secrets []string) {
+	tb.Helper()
+	var ie *config.InputError
+	if !errors.As(err, &ie) {
+		tb.Fatalf("got error %v (%T), want a *config.InputError for %s", err, err, input)
+	}
+	if got, want := ie.Input, input; got != want {
+		tb.Errorf("got an error for input %q, want %q: %v", got, want, err)
+	}
+	if strings.ContainsAny(err.Error(), "\r\n") {
+		tb.Errorf("got a message of several lines, want one: %q", err)
+	}
+	saptest.CheckNoLeaks(tb, secrets, map[string][]byte{"error": []byte(err.Error())}, nil)
 }
