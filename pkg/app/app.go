@@ -182,8 +182,8 @@ func (m *Main) run(ctx context.Context, sink emit.Sink, s *config.Settings, f fl
 	primary := f.Primary
 	if _, isOutput := config.LookupOutput(s.Output); isOutput && !action {
 		if !slices.Contains(f.Outputs, s.Output) {
-			sink.Error((&config.InputError{Input: s.Name(&s.Output), Problem: "names " + s.Output + ", which the " + f.Name + " flow does not set",
-				Fix: "use one of its outputs: " + strings.Join(f.Outputs, ", ")}).Error())
+			sink.Error((&config.InputError{Input: s.Name(&s.Output), Problem: fmt.Sprintf(msgOutputNotSet, s.Output, f.Name),
+				Fix: fmt.Sprintf(msgUseItsOutputs, strings.Join(f.Outputs, ", "))}).Error())
 			return exitInput
 		}
 		primary = s.Output
@@ -193,7 +193,7 @@ func (m *Main) run(ctx context.Context, sink emit.Sink, s *config.Settings, f fl
 	res, err := run(runCtx)
 	if ctx.Err() != nil {
 		// A signal (SIGINT, SIGTERM) canceled the run: write nothing.
-		sink.Error("the run was canceled by a signal; no output was written")
+		sink.Error(msgCanceled)
 		return exitRemote
 	}
 	if err != nil {
@@ -210,7 +210,7 @@ func (m *Main) run(ctx context.Context, sink emit.Sink, s *config.Settings, f fl
 	}
 	if primary != f.Primary {
 		if i := slices.IndexFunc(outs, func(o emit.Output) bool { return o.Name == primary }); i < 0 || outs[i].Value == "" {
-			sink.Error(fmt.Sprintf("output: the server's answer gave no %s, so there is nothing to print; nothing was written", primary))
+			sink.Error(fmt.Sprintf(msgNothingToPrint, primary))
 			return exitRemote
 		}
 	}
@@ -231,7 +231,7 @@ func (m *Main) run(ctx context.Context, sink emit.Sink, s *config.Settings, f fl
 			// A credential the file cannot hold is an error, not a warning:
 			// a job reading the report would go on without it.
 			if err := emit.CheckDotenvValue(o); err != nil && out.Secret {
-				sink.Error(fmt.Sprintf("dotenv-file: the %s cannot be written: %v; nothing was written (use the step outputs or --output json instead)", o.Name, err))
+				sink.Error(fmt.Sprintf(msgDotenvCredential, o.Name, err))
 				return exitRemote
 			}
 			dotenv = append(dotenv, o)
@@ -279,7 +279,7 @@ func (m *Main) exporter(sink emit.Sink) *emit.GitHub {
 func (m *Main) before(s *config.Settings, f flow.Flow, sink emit.Sink, github *emit.GitHub) (*flow.Env, []error) {
 	for _, name := range s.Given() {
 		if !slices.Contains(commonInputs, name) && !slices.Contains(f.Inputs, name) {
-			sink.Warning(fmt.Sprintf("%s is not used by the %s flow; it is ignored", name, f.Name))
+			sink.Warning(fmt.Sprintf(msgNotUsedByFlow, name, f.Name))
 		}
 	}
 	var problems []error
@@ -304,7 +304,7 @@ func (m *Main) env(s *config.Settings, sink emit.Sink) (*flow.Env, error) {
 	roots, err := certs.RootPool(s.CACertificates.Data, s.Timeout, sink.Warning)
 	if err != nil {
 		return nil, &config.InputError{Input: s.Name(&s.CACertificates), Problem: err.Error(),
-			Fix: "give PEM text or a path to a PEM file with -----BEGIN CERTIFICATE----- blocks"}
+			Fix: msgCAFix}
 	}
 	return &flow.Env{
 		Now:      m.now,
@@ -336,7 +336,7 @@ func (m *Main) outputs(sink emit.Sink, res *flow.Result, f flow.Flow) ([]emit.Ou
 		values[config.OutExpiresAt] = res.Issued.Add(res.Lifetime).UTC().Format(time.RFC3339)
 	} else {
 		values[config.OutExpiresIn], values[config.OutExpiresAt] = "", ""
-		sink.Warning("the answer gives no lifetime (no usable expires_in, no future exp claim in the token): expires-in and expires-at are empty")
+		sink.Warning(msgNoLifetime)
 	}
 	secrets := slices.Clone(res.Secrets)
 	var outs []emit.Output
@@ -352,11 +352,11 @@ func (m *Main) outputs(sink emit.Sink, res *flow.Result, f flow.Flow) ([]emit.Ou
 		}
 	}
 	for name := range values {
-		return nil, nil, fmt.Errorf("failed to write outputs: the flow set %s, which config.Outputs does not declare", name)
+		return nil, nil, fmt.Errorf(msgUndeclaredOutput, name)
 	}
 	for _, o := range outs {
 		if !slices.Contains(f.Outputs, o.Name) {
-			return nil, nil, fmt.Errorf("failed to write outputs: the %s flow set %s, which its registry entry does not list", f.Name, o.Name)
+			return nil, nil, fmt.Errorf(msgUnlistedOutput, f.Name, o.Name)
 		}
 	}
 	return outs, secrets, nil

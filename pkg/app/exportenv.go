@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -17,13 +18,13 @@ func checkExportEnv(s *config.Settings, f flow.Flow, github *emit.GitHub) error 
 		return nil
 	}
 	if github == nil {
-		return &config.InputError{Input: s.Name(&s.ExportEnv), Problem: "works only in a GitHub Actions job, whose runner gives GITHUB_ENV",
-			Fix: "elsewhere write the outputs with dotenv-file (a GitLab dotenv report, or `set -a; . file` in a shell)"}
+		return &config.InputError{Input: s.Name(&s.ExportEnv), Problem: msgExportEnvNoGitHub,
+			Fix: msgExportEnvElsewhere}
 	}
 	for _, v := range s.ExportEnv {
 		if !slices.Contains(f.Outputs, v.Output) {
-			return &config.InputError{Input: s.Name(&s.ExportEnv), Problem: v.Name + " names " + v.Output + ", which the " + f.Name + " flow does not set",
-				Fix: "use one of its outputs: " + strings.Join(f.Outputs, ", ")}
+			return &config.InputError{Input: s.Name(&s.ExportEnv), Problem: fmt.Sprintf(msgVarOutputNotSet, v.Name, v.Output, f.Name),
+				Fix: fmt.Sprintf(msgUseItsOutputs, strings.Join(f.Outputs, ", "))}
 		}
 	}
 	return github.CheckExportEnv()

@@ -26,9 +26,9 @@ func (m *Main) inspect(ctx context.Context, flags map[string]string, onRunner bo
 	}
 	f, _ := m.lookup(s.Flow)
 	say := func(what, value string) { fmt.Fprintf(m.Stdout, "%-22s %s\n", what+":", value) }
-	say("flow", f.Name+" ("+f.Summary+")")
+	say(textFlow, f.Name+" ("+f.Summary+")")
 	if s.DotenvFile != "" {
-		say("dotenv file", s.DotenvFile)
+		say(textDotenvFile, s.DotenvFile)
 	}
 	env, problems := m.before(s, f, sink, m.exporter(sink))
 	if env != nil {
@@ -40,15 +40,15 @@ func (m *Main) inspect(ctx context.Context, flags map[string]string, onRunner bo
 			problems = append(problems, err)
 		}
 	}
-	say("timeout", s.Timeout.String()+" (retries included)")
+	say(textTimeout, fmt.Sprintf(textTimeoutValue, s.Timeout.String()))
 	if len(problems) > 0 {
 		for _, p := range problems {
 			sink.Error(p.Error())
 		}
-		fmt.Fprintf(m.Stdout, "%d problem(s) found; nothing was sent\n", len(problems))
+		fmt.Fprintf(m.Stdout, textProblemsFound, len(problems))
 		return exitInput
 	}
-	fmt.Fprintln(m.Stdout, "no problem found; nothing was sent")
+	fmt.Fprintln(m.Stdout, textNoProblem)
 	return exitOK
 }
 

@@ -32,15 +32,15 @@ import (
 // (pkg/flow, pkg/oauth); the rest only reach the user as text.
 var (
 	// ErrWrongPassword means the PKCS#12 password does not open the file.
-	ErrWrongPassword = errors.New("the password does not open the PKCS#12 file")
+	ErrWrongPassword = errors.New(msgWrongPassword)
 	// errNoPrivateKey means the data holds no private key.
-	errNoPrivateKey = errors.New("holds no private key")
+	errNoPrivateKey = errors.New(msgNoPrivateKey)
 	// ErrNoCertificate means the data holds no certificate.
-	ErrNoCertificate = errors.New("holds no certificate")
+	ErrNoCertificate = errors.New(msgNoCertificate)
 	// errUnrecognized means the data is neither PKCS#12 nor PEM.
-	errUnrecognized = errors.New("is neither a PKCS#12 file (binary or base64) nor PEM text")
+	errUnrecognized = errors.New(msgUnrecognized)
 	// errKeyMismatch means the private key does not belong to the certificate.
-	errKeyMismatch = errors.New("holds a private key that does not match its certificate")
+	errKeyMismatch = errors.New(msgKeyMismatch)
 )
 
 // Identity is a client certificate with its key and chain.
@@ -63,7 +63,7 @@ func Parse(data []byte, password string) (*Identity, error) {
 	}
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 {
-		return nil, fmt.Errorf("is empty: %w", errUnrecognized)
+		return nil, fmt.Errorf(msgEmpty, errUnrecognized)
 	}
 	if bytes.Contains(trimmed, []byte("-----BEGIN ")) {
 		return parsePEM(trimmed)
@@ -101,13 +101,13 @@ func parsePKCS12(der []byte, password string) (*Identity, error) {
 		switch {
 		case errors.Is(err, pkcs12.ErrIncorrectPassword):
 			return nil, ErrWrongPassword
-		case strings.Contains(err.Error(), "private key missing"):
+		case strings.Contains(err.Error(), matchPKCS12NoKey):
 			return nil, errNoPrivateKey
-		case strings.Contains(err.Error(), "certificate missing"):
+		case strings.Contains(err.Error(), matchPKCS12NoCert):
 			return nil, ErrNoCertificate
 		}
 		// go-pkcs12's messages describe structure, never content.
-		return nil, fmt.Errorf("cannot be read as PKCS#12 (%v): %w", err, errUnrecognized)
+		return nil, fmt.Errorf(msgNotPKCS12, err, errUnrecognized)
 	}
 	if key == nil {
 		return nil, errNoPrivateKey
@@ -124,7 +124,7 @@ func parsePEM(data []byte) (*Identity, error) {
 			break
 		}
 		if strings.HasSuffix(block.Type, "PRIVATE KEY") && (strings.Contains(block.Type, "ENCRYPTED") || block.Headers["Proc-Type"] != "") {
-			return nil, errors.New("holds an encrypted PEM private key; decrypt it (openssl pkey -in key.pem -out plain.pem) or use a PKCS#12 file with certificate-password")
+			return nil, errors.New(msgEncryptedKey)
 		}
 	}
 	c, err := tls.X509KeyPair(data, data)
@@ -132,16 +132,16 @@ func parsePEM(data []byte) (*Identity, error) {
 		// crypto/tls's messages describe structure, never content.
 		msg := err.Error()
 		switch {
-		case strings.Contains(msg, "does not match"):
+		case strings.Contains(msg, matchKeyMismatch):
 			return nil, errKeyMismatch
-		case strings.Contains(msg, "find any PEM data in certificate"), strings.Contains(msg, "find certificate PEM data"):
+		case strings.Contains(msg, matchNoPEM), strings.Contains(msg, matchNoCertPEM):
 			return nil, ErrNoCertificate
-		case strings.Contains(msg, "PRIVATE KEY"), strings.Contains(msg, "rather than a key"):
+		case strings.Contains(msg, matchPrivateKey), strings.Contains(msg, matchCertNotKey):
 			return nil, errNoPrivateKey
-		case strings.Contains(msg, "parse certificate"):
-			return nil, fmt.Errorf("holds a CERTIFICATE block that cannot be parsed: %w", errUnrecognized)
+		case strings.Contains(msg, matchParseCertificate):
+			return nil, fmt.Errorf(msgBadCertBlock, errUnrecognized)
 		}
-		return nil, fmt.Errorf("holds a private key that cannot be parsed: %w", errUnrecognized)
+		return nil, fmt.Errorf(msgBadKey, errUnrecognized)
 	}
 	return &Identity{TLS: c, Leaf: c.Leaf}, nil
 }
@@ -186,9 +186,9 @@ type validityError struct {
 
 func (e *validityError) Error() string {
 	if e.Expired {
-		return fmt.Sprintf("the certificate %q expired at %s (notAfter); generate a new one", e.Subject, e.NotAfter.UTC().Format(time.RFC3339))
+		return fmt.Sprintf(msgExpired, e.Subject, e.NotAfter.UTC().Format(time.RFC3339))
 	}
-	return fmt.Sprintf("the certificate %q is not valid before %s (notBefore); check the clock or wait", e.Subject, e.NotBefore.UTC().Format(time.RFC3339))
+	return fmt.Sprintf(msgNotYetValid, e.Subject, e.NotBefore.UTC().Format(time.RFC3339))
 }
 
 // warnWithin is how close to notAfter a certificate earns a warning.
@@ -205,14 +205,14 @@ func (id *Identity) CheckValidity(now time.Time) (warning string, err error) {
 		return "", &validityError{Subject: id.Subject(), NotBefore: l.NotBefore, NotAfter: l.NotAfter}
 	case l.NotAfter.Sub(now) < warnWithin:
 		days := int(l.NotAfter.Sub(now).Hours() / 24)
-		return fmt.Sprintf("the certificate %q expires at %s (in %d days); generate a new one soon", id.Subject(), l.NotAfter.UTC().Format(time.RFC3339), days), nil
+		return fmt.Sprintf(msgExpiresSoon, id.Subject(), l.NotAfter.UTC().Format(time.RFC3339), days), nil
 	}
 	return "", nil
 }
 
 // errSlowSystemRoots means the system trust store did not load in time:
 // SSL_CERT_FILE or SSL_CERT_DIR names a FIFO, or a file system that hangs.
-var errSlowSystemRoots = errors.New("the system CA certificates could not be read within timeout: check that SSL_CERT_FILE and SSL_CERT_DIR name readable files and directories, not a FIFO or a device")
+var errSlowSystemRoots = errors.New(msgSlowSystemRoots)
 
 // RootPool checks extraPEM at once and returns the trust store to come: the
 // system roots plus the certificates of extraPEM.
@@ -228,7 +228,7 @@ var errSlowSystemRoots = errors.New("the system CA certificates could not be rea
 func RootPool(extraPEM []byte, wait time.Duration, warn func(string)) (func() (*x509.CertPool, error), error) {
 	extra := len(bytes.TrimSpace(extraPEM)) > 0
 	if extra && !x509.NewCertPool().AppendCertsFromPEM(extraPEM) {
-		return nil, errors.New("holds no PEM certificate")
+		return nil, errors.New(msgNoCACertificate)
 	}
 	// Written before ready is closed, read after.
 	var (
@@ -249,7 +249,7 @@ func RootPool(extraPEM []byte, wait time.Duration, warn func(string)) (func() (*
 			p = x509.NewCertPool()
 		}
 		if err != nil {
-			warning = fmt.Sprintf("the system CA certificates could not be read (%s), so only ca-certificates is trusted: check SSL_CERT_FILE and SSL_CERT_DIR", secret.OneLine(err.Error()))
+			warning = fmt.Sprintf(msgSystemRootsUnread, secret.OneLine(err.Error()))
 		}
 		p.AppendCertsFromPEM(extraPEM)
 		pool = p
@@ -283,10 +283,10 @@ func Describe(c *tls.Certificate, now time.Time) string {
 		leaf, _ = x509.ParseCertificate(c.Certificate[0])
 	}
 	if leaf == nil {
-		return "certificate: none"
+		return textNoCertificate
 	}
 	days := int(leaf.NotAfter.Sub(now).Hours() / 24)
-	return fmt.Sprintf("certificate: subject %q, issuer %q, serial %s, not after %s (%d days left), %s key, chain of %d, key matches",
+	return fmt.Sprintf(textDescribe,
 		secret.OneLine(leaf.Subject.String()), secret.OneLine(leaf.Issuer.String()), leaf.SerialNumber.Text(16),
 		leaf.NotAfter.UTC().Format(time.RFC3339), days, keyKind(leaf.PublicKey), len(c.Certificate))
 }

@@ -204,7 +204,7 @@ func Load(ctx context.Context, src Source) (*Settings, error) {
 		return s, decodeError(s, err)
 	}
 	if tooLong != "" {
-		return s, &InputError{Input: tooLong, Problem: fmt.Sprintf("is longer than %d bytes", maxValue), Fix: "give the value itself, not a whole file's worth"}
+		return s, &InputError{Input: tooLong, Problem: fmt.Sprintf(msgTooLong, maxValue), Fix: msgTooLongFix}
 	}
 	s.IDTokenRequest = TokenRequest{URL: strings.TrimSpace(src.Getenv(EnvIDTokenRequestURL)), Token: strings.TrimSpace(src.Getenv(EnvIDTokenRequestToken))}
 	if err := s.validate(src.Flows); err != nil {
@@ -237,7 +237,7 @@ func (s *Settings) resolve(m *Material, in Input, get func(string) string, readF
 	}
 	switch {
 	case len(m.Data) > 0 && path != "":
-		return &InputError{Input: in.Name, Problem: "given together with " + in.File, Fix: "give only one of them"}
+		return &InputError{Input: in.Name, Problem: fmt.Sprintf(msgGivenTogether, in.File), Fix: msgGiveOnlyOne}
 	case in.orPath && len(m.Data) > 0 && !bytes.Contains(m.Data, []byte("-----BEGIN")):
 		b, err := readFile(in.Name, string(m.Data))
 		if err != nil {
@@ -272,13 +272,13 @@ func decodeError(s *Settings, err error) error {
 		for _, in := range Inputs {
 			if in.field == f.Index[0] && in.twinOf == "" {
 				if in.Name == In.Name(&In.Timeout) {
-					return &InputError{Input: in.Name, Problem: "not a positive Go duration", Fix: "write it like 30s or 2m"}
+					return &InputError{Input: in.Name, Problem: msgNotDuration, Fix: msgDurationFix}
 				}
-				return &InputError{Input: in.Name, Problem: "cannot be read", Fix: s.where(in) + " to a valid value"}
+				return &InputError{Input: in.Name, Problem: msgCannotBeRead, Fix: fmt.Sprintf(msgToValidValue, s.where(in))}
 			}
 		}
 	}
-	return fmt.Errorf("failed to load settings: %w", errors.New("the settings could not be decoded"))
+	return fmt.Errorf(msgLoadSettings, errors.New(msgCannotDecode))
 }
 
 // clean trims what a pasted value picks up around it. A secret keeps its
@@ -352,41 +352,41 @@ func (s *Settings) Where(field any) string { return s.where(s.input(field)) }
 
 func (s *Settings) where(in Input) string {
 	if s.GitHub {
-		return "set `" + in.Name + ":` under the step's `with:`"
+		return fmt.Sprintf(msgSetUnderWith, in.Name)
 	}
 	if in.Secret {
-		return "set " + ShellEnv(in.Name)
+		return fmt.Sprintf(msgSetEnv, ShellEnv(in.Name))
 	}
-	return "pass --" + in.Name + " or set " + ShellEnv(in.Name)
+	return fmt.Sprintf(msgPassFlagOrSetEnv, in.Name, ShellEnv(in.Name))
 }
 
 // Missing is the error for a required input, the one that fills field (a
 // pointer to one of s's fields), that was not given.
 func (s *Settings) Missing(field any, what string) *InputError {
 	in := s.input(field)
-	return &InputError{Input: in.Name, Problem: "missing", Fix: s.where(in) + " to " + what}
+	return &InputError{Input: in.Name, Problem: msgMissing, Fix: s.where(in) + " to " + what}
 }
 
 func oneOf(values []string) string {
-	return "use one of: " + strings.Join(values, ", ")
+	return fmt.Sprintf(msgUseOneOf, strings.Join(values, ", "))
 }
 
 // validate checks what does not depend on the flow.
 func (s *Settings) validate(flows []string) error {
 	if s.Flow == "" {
-		return &InputError{Input: s.Name(&s.Flow), Problem: "missing", Fix: s.Where(&s.Flow) + "; " + oneOf(flows)}
+		return &InputError{Input: s.Name(&s.Flow), Problem: msgMissing, Fix: s.Where(&s.Flow) + "; " + oneOf(flows)}
 	}
 	if !slices.Contains(flows, s.Flow) {
-		return &InputError{Input: s.Name(&s.Flow), Problem: "unknown flow", Fix: oneOf(flows)}
+		return &InputError{Input: s.Name(&s.Flow), Problem: msgUnknownFlow, Fix: oneOf(flows)}
 	}
 	if s.Timeout <= 0 {
-		return &InputError{Input: s.Name(&s.Timeout), Problem: "not a positive Go duration", Fix: "write it like 30s or 2m"}
+		return &InputError{Input: s.Name(&s.Timeout), Problem: msgNotDuration, Fix: msgDurationFix}
 	}
 	if _, isOutput := LookupOutput(s.Output); !isOutput && !slices.Contains([]string{"text", "json"}, s.Output) {
-		return &InputError{Input: s.Name(&s.Output), Problem: "unknown format", Fix: "use text, json, or the name of one output (such as id-token)"}
+		return &InputError{Input: s.Name(&s.Output), Problem: msgUnknownFormat, Fix: msgOutputFormatFix}
 	}
 	if !slices.Contains([]string{"body", "basic"}, s.ClientAuth) {
-		return &InputError{Input: s.Name(&s.ClientAuth), Problem: "unknown style", Fix: oneOf([]string{"body", "basic"})}
+		return &InputError{Input: s.Name(&s.ClientAuth), Problem: msgUnknownStyle, Fix: oneOf([]string{"body", "basic"})}
 	}
 	return nil
 }
@@ -431,8 +431,8 @@ func ParseArgs(args []string) (Args, error) {
 		name := strings.ReplaceAll(strings.ToLower(strings.TrimLeft(a, "-")), "_", "-")
 		for _, in := range Inputs {
 			if in.Secret && strings.HasPrefix(name, in.Name) && !isLongerInput(name, in.Name) {
-				return out, &InputError{Input: in.Name, Problem: "not accepted as a command-line flag, because other processes can read argv",
-					Fix: "set " + ShellEnv(in.Name) + " instead"}
+				return out, &InputError{Input: in.Name, Problem: msgSecretFlag,
+					Fix: fmt.Sprintf(msgSetInstead, ShellEnv(in.Name))}
 			}
 		}
 	}
@@ -452,10 +452,10 @@ func ParseArgs(args []string) (Args, error) {
 			out.Command = "help"
 			return out, nil
 		}
-		return out, &InputError{Input: "command line", Problem: flagProblem(err), Fix: "see sap-ci-auth --help"}
+		return out, &InputError{Input: textCommandLine, Problem: flagProblem(err), Fix: msgSeeHelp}
 	}
 	if fs.NArg() > 0 {
-		return out, &InputError{Input: "command line", Problem: "unexpected argument", Fix: "give the flow first and everything else as --<input> flags; see sap-ci-auth --help"}
+		return out, &InputError{Input: textCommandLine, Problem: msgUnexpectedArg, Fix: msgUnexpectedArgFix}
 	}
 	switch {
 	case *help:
@@ -475,17 +475,17 @@ func ParseArgs(args []string) (Args, error) {
 // ("invalid value \"…\" for flag"), which may be a mistyped secret.
 func flagProblem(err error) string {
 	msg := err.Error()
-	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+	if name, ok := strings.CutPrefix(msg, matchUndefinedFlag); ok {
 		if flagName.MatchString(strings.TrimLeft(name, "-")) {
-			return "unknown flag --" + strings.TrimLeft(name, "-")
+			return fmt.Sprintf(msgUnknownFlag, strings.TrimLeft(name, "-"))
 		}
 		// Not shown: an odd "flag" may be a value pasted in the wrong place.
-		return "an unknown flag (not shown, as it may hold a value)"
+		return msgHiddenFlag
 	}
-	if name, ok := strings.CutPrefix(msg, "flag needs an argument: "); ok && flagName.MatchString(strings.TrimLeft(name, "-")) {
-		return "flag --" + strings.TrimLeft(name, "-") + " needs a value"
+	if name, ok := strings.CutPrefix(msg, matchFlagNeedsArgument); ok && flagName.MatchString(strings.TrimLeft(name, "-")) {
+		return fmt.Sprintf(msgFlagNeedsValue, strings.TrimLeft(name, "-"))
 	}
-	return "cannot be parsed"
+	return msgCannotParse
 }
 
 // flagName is what an input's flag may look like when an error names it.

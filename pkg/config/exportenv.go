@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -30,19 +31,19 @@ func parseExportEnv(v string) ([]EnvVar, error) {
 	for _, pair := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\r' || r == '\t' }) {
 		name, output, ok := strings.Cut(pair, "=")
 		if !ok || name == "" || output == "" {
-			return nil, fail("an entry is not NAME=output", "write pairs like CF_PASSWORD=passcode, separated by spaces or lines")
+			return nil, fail(msgNotPair, msgNotPairFix)
 		}
 		if !envName.MatchString(name) {
-			return nil, fail("a variable name is not of upper-case letters, digits and _", "name variables like CF_PASSWORD")
+			return nil, fail(msgBadVarName, msgBadVarNameFix)
 		}
 		if slices.Contains(reservedEnv, name) || slices.ContainsFunc(reservedPrefixes, func(p string) bool { return strings.HasPrefix(name, p) }) {
-			return nil, fail(name+" changes how later steps run and cannot receive a credential", "choose another variable name")
+			return nil, fail(fmt.Sprintf(msgReservedVar, name), msgReservedVarFix)
 		}
 		if _, ok := LookupOutput(output); !ok {
-			return nil, fail(name+" names no output of this action", "use an output name such as passcode, access-token or id-token")
+			return nil, fail(fmt.Sprintf(msgNoSuchOutput, name), msgNoSuchOutputFix)
 		}
 		if slices.ContainsFunc(out, func(e EnvVar) bool { return e.Name == name }) {
-			return nil, fail(name+" is given twice", "give each variable once")
+			return nil, fail(fmt.Sprintf(msgVarTwice, name), msgVarTwiceFix)
 		}
 		out = append(out, EnvVar{Name: name, Output: output})
 	}

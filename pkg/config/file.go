@@ -18,35 +18,35 @@ import (
 // through a cap, so /dev/zero-like files cannot grow memory.
 func readInputFile(input, path string) ([]byte, error) {
 	fail := func(problem string) error {
-		return &InputError{Input: input, Problem: problem, Fix: "give the path of a readable regular file (relative paths start at the working directory)"}
+		return &InputError{Input: input, Problem: problem, Fix: msgFileFix}
 	}
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
-			return nil, fail("no such file")
+			return nil, fail(msgNoSuchFile)
 		case errors.Is(err, fs.ErrPermission):
-			return nil, fail("permission denied reading the file")
+			return nil, fail(msgPermissionDenied)
 		}
-		return nil, fail("cannot open the file")
+		return nil, fail(msgCannotOpen)
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return nil, fail("cannot read the file")
+		return nil, fail(msgCannotReadFile)
 	}
 	if !st.Mode().IsRegular() {
-		return nil, fail(fmt.Sprintf("is not a regular file (%s)", kind(st.Mode())))
+		return nil, fail(fmt.Sprintf(msgNotRegularFile, kind(st.Mode())))
 	}
 	if st.Size() > maxValue {
-		return nil, fail(fmt.Sprintf("is larger than %d bytes", maxValue))
+		return nil, fail(fmt.Sprintf(msgFileTooLarge, maxValue))
 	}
 	b, err := io.ReadAll(io.LimitReader(f, maxValue+1))
 	if err != nil {
-		return nil, fail("cannot read the file")
+		return nil, fail(msgCannotReadFile)
 	}
 	if len(b) > maxValue {
-		return nil, fail(fmt.Sprintf("is larger than %d bytes", maxValue))
+		return nil, fail(fmt.Sprintf(msgFileTooLarge, maxValue))
 	}
 	return b, nil
 }
@@ -54,15 +54,15 @@ func readInputFile(input, path string) ([]byte, error) {
 func kind(m fs.FileMode) string {
 	switch {
 	case m.IsDir():
-		return "a directory"
+		return msgKindDirectory
 	case m&fs.ModeNamedPipe != 0:
-		return "a FIFO"
+		return msgKindFIFO
 	case m&fs.ModeSocket != 0:
-		return "a socket"
+		return msgKindSocket
 	case m&fs.ModeDevice != 0:
-		return "a device"
+		return msgKindDevice
 	}
-	return "not a plain file"
+	return msgKindOther
 }
 
 // isText reports whether file content is text worth masking (a PEM file or

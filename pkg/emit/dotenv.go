@@ -67,7 +67,7 @@ func DotenvName(output string) string {
 // and its directory must exist and be writable.
 func CheckDotenv(path string) error {
 	if path == "" {
-		return errors.New("dotenv-file is empty: name a file, for example sap-ci-auth.env")
+		return errors.New(msgDotenvEmpty)
 	}
 	if err := checkDotenvTarget(path); err != nil {
 		return err
@@ -82,13 +82,13 @@ func checkDotenvTarget(path string) error {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil
 	case err != nil:
-		return fmt.Errorf("failed to check dotenv-file (%s): %w", path, err)
+		return fmt.Errorf(msgDotenvCheck, path, err)
 	case st.Mode()&fs.ModeSymlink != 0:
-		return fmt.Errorf("dotenv-file (%s) is a symbolic link: name the file itself, or a new file", path)
+		return fmt.Errorf(msgDotenvLink, path)
 	case st.IsDir():
-		return fmt.Errorf("dotenv-file (%s) is a directory: name a file in it, for example %s", path, filepath.Join(path, "sap-ci-auth.env"))
+		return fmt.Errorf(msgDotenvDir, path, filepath.Join(path, textDotenvExample))
 	case !st.Mode().IsRegular():
-		return fmt.Errorf("dotenv-file (%s) is not a regular file (a device, pipe or socket): name a regular file; to print the outputs use --output json", path)
+		return fmt.Errorf(msgDotenvSpecial, path)
 	}
 	return nil
 }
@@ -109,20 +109,20 @@ func WriteDotenv(path string, outs []Output) (warnings []string, err error) {
 	for _, o := range outs {
 		name := DotenvName(o.Name)
 		if !shellName.MatchString(name) || len(name) > 255 {
-			return nil, fmt.Errorf("output %s has no valid dotenv name", o.Name)
+			return nil, fmt.Errorf(msgDotenvName, o.Name)
 		}
 		if err := CheckDotenvValue(o); err != nil {
-			warnings = append(warnings, fmt.Sprintf("dotenv-file: %s (output %s) is left out: %v", name, o.Name, err))
+			warnings = append(warnings, fmt.Sprintf(msgDotenvLeftOut, name, o.Name, err))
 			continue
 		}
 		fmt.Fprintf(&b, "%s=%s\n", name, o.Value)
 		n++
 	}
 	if b.Len() >= dotenvSizeLimit {
-		warnings = append(warnings, fmt.Sprintf("dotenv-file: the file is %d bytes; GitLab rejects a dotenv report of %d bytes (5 KB) or more unless the instance raised dotenv_size", b.Len(), dotenvSizeLimit))
+		warnings = append(warnings, fmt.Sprintf(msgDotenvSize, b.Len(), dotenvSizeLimit))
 	}
 	if n > dotenvVariableLimit {
-		warnings = append(warnings, fmt.Sprintf("dotenv-file: the file holds %d variables; GitLab Self-Managed rejects more than %d unless the instance raised dotenv_variables", n, dotenvVariableLimit))
+		warnings = append(warnings, fmt.Sprintf(msgDotenvVariables, n, dotenvVariableLimit))
 	}
 	if err := writeReplace(path, b.Bytes()); err != nil {
 		return nil, err
@@ -137,14 +137,14 @@ func CheckDotenvValue(o Output) error {
 	if dotenvSafe.MatchString(o.Value) && !strings.HasPrefix(o.Value, "=") {
 		return nil
 	}
-	return fmt.Errorf("its value holds %s, which a shell or GitLab would not read literally", unsafeKind(o.Value))
+	return fmt.Errorf(msgUnsafeValue, unsafeKind(o.Value))
 }
 
 // unsafeKind names the first kind of character in v that dotenvSafe
 // refuses, without showing it.
 func unsafeKind(v string) string {
 	if strings.HasPrefix(v, "=") {
-		return `a leading "="`
+		return msgLeadingEquals
 	}
 	for _, r := range v {
 		if r < 0x80 && dotenvSafe.MatchString(string(r)) {
@@ -152,20 +152,20 @@ func unsafeKind(v string) string {
 		}
 		switch {
 		case r == ' ' || r == '\t':
-			return "white space"
+			return msgWhiteSpace
 		case r < 0x20 || r == 0x7f:
-			return "a control character"
+			return msgControlChar
 		case r >= 0x80 && unicode.IsSpace(r):
-			return "white space"
+			return msgWhiteSpace
 		case r >= 0x80:
-			return "a non-ASCII character"
+			return msgNonASCII
 		case r == '"' || r == '\'':
-			return "a quote"
+			return msgQuote
 		default:
-			return "a shell special character"
+			return msgShellSpecial
 		}
 	}
-	return "nothing unsafe"
+	return msgNothingUnsafe
 }
 
 // writeReplace writes data to a temporary file next to path and renames it
@@ -177,25 +177,25 @@ func writeReplace(path string, data []byte) error {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, ".sap-ci-auth-*.env")
 	if err != nil {
-		return fmt.Errorf("failed to create dotenv-file (%s): %w", path, err)
+		return fmt.Errorf(msgDotenvCreate, path, err)
 	}
 	tmp := f.Name()
 	defer os.Remove(tmp) // no-op after a successful rename
 	// CreateTemp already uses 0600; Chmod makes it explicit and survives umask.
 	if err := f.Chmod(0o600); err != nil {
 		f.Close()
-		return fmt.Errorf("failed to restrict dotenv-file (%s): %w", path, err)
+		return fmt.Errorf(msgDotenvRestrict, path, err)
 	}
 	if _, err := f.Write(data); err != nil {
 		f.Close()
-		return fmt.Errorf("failed to write dotenv-file (%s): %w", path, err)
+		return fmt.Errorf(msgDotenvWrite, path, err)
 	}
 	if err := f.Sync(); err != nil {
 		f.Close()
-		return fmt.Errorf("failed to write dotenv-file (%s): %w", path, err)
+		return fmt.Errorf(msgDotenvWrite, path, err)
 	}
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("failed to write dotenv-file (%s): %w", path, err)
+		return fmt.Errorf(msgDotenvWrite, path, err)
 	}
 	// Again just before the rename: a link or device put there since
 	// CheckDotenv is refused, not replaced.
@@ -203,7 +203,7 @@ func writeReplace(path string, data []byte) error {
 		return err
 	}
 	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("failed to write dotenv-file (%s): %w", path, err)
+		return fmt.Errorf(msgDotenvWrite, path, err)
 	}
 	return nil
 }

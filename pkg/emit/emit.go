@@ -53,10 +53,10 @@ type Sink interface {
 // the JSON encoder (into U+FFFD) and rejected by GitLab.
 func CheckValue(o Output) error {
 	if strings.ContainsAny(o.Value, "\r\n\x00") {
-		return fmt.Errorf("output %s contains a line break or NUL and cannot be written safely", o.Name)
+		return fmt.Errorf(msgLineBreak, o.Name)
 	}
 	if !utf8.ValidString(o.Value) {
-		return fmt.Errorf("output %s is not valid UTF-8 and cannot be written safely", o.Name)
+		return fmt.Errorf(msgNotUTF8, o.Name)
 	}
 	return nil
 }

@@ -67,10 +67,10 @@ func guard(f func()) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			if e, ok := r.(error); ok {
-				err = fmt.Errorf("failed to write a workflow command: %w", e)
+				err = fmt.Errorf(msgWorkflowCommand, e)
 				return
 			}
-			err = fmt.Errorf("failed to write a workflow command: %v", r)
+			err = fmt.Errorf(msgWorkflowCommandPanic, r)
 		}
 	}()
 	f()
@@ -124,7 +124,7 @@ var envName = regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`)
 func (g *GitHub) Outputs(outs []Output, _ string) error {
 	for _, o := range outs {
 		if !outputName.MatchString(o.Name) {
-			return fmt.Errorf("output name %q cannot be written to GITHUB_OUTPUT", o.Name)
+			return fmt.Errorf(msgOutputName, o.Name)
 		}
 	}
 	return g.appendBlocks("GITHUB_OUTPUT", outs)
@@ -138,7 +138,7 @@ func (g *GitHub) Outputs(outs []Output, _ string) error {
 func (g *GitHub) ExportEnv(vars []Output) error {
 	for _, v := range vars {
 		if !envName.MatchString(v.Name) {
-			return fmt.Errorf("export-env: the name %q is not an environment variable name: use upper-case letters, digits and _", v.Name)
+			return fmt.Errorf(msgEnvName, v.Name)
 		}
 	}
 	return g.appendBlocks("GITHUB_ENV", vars)
@@ -178,7 +178,7 @@ func (g *GitHub) delimiter(outs []Output) (string, error) {
 	for range maxDelimiterTries {
 		var u [16]byte
 		if _, err := io.ReadFull(g.random, u[:]); err != nil {
-			return "", fmt.Errorf("failed to make a heredoc delimiter: %w", err)
+			return "", fmt.Errorf(msgDelimiter, err)
 		}
 		u[6] = u[6]&0x0f | 0x40 // a version 4 UUID, as crypto.randomUUID gives the toolkit
 		u[8] = u[8]&0x3f | 0x80
@@ -194,11 +194,11 @@ func (g *GitHub) delimiter(outs []Output) (string, error) {
 			return d, nil
 		}
 	}
-	return "", errors.New("failed to make a heredoc delimiter: every candidate occurs in a value")
+	return "", errors.New(msgDelimiterClash)
 }
 
 func notSetError(env string) error {
-	return fmt.Errorf("%s is not set: the GitHub runner sets it for every step; outside a runner, run sap-ci-auth as a CLI (a flow argument) to print to stdout", env)
+	return fmt.Errorf(msgNotSet, env)
 }
 
 // checkFileCommand checks that path (the value of env) can take an append.
@@ -210,23 +210,23 @@ func checkFileCommand(env, path string) error {
 	switch {
 	case err == nil:
 		if st.IsDir() {
-			return fmt.Errorf("%s (%s) is a directory: it must name the runner's file command file", env, path)
+			return fmt.Errorf(msgFileCommandDir, env, path)
 		}
 		if !st.Mode().IsRegular() {
-			return fmt.Errorf("%s (%s) is not a regular file (a device, pipe or socket): it must name the runner's file command file", env, path)
+			return fmt.Errorf(msgFileCommandSpecial, env, path)
 		}
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
 		if err != nil {
-			return fmt.Errorf("failed to open %s (%s) for writing: %w", env, path, err)
+			return fmt.Errorf(msgOpenForWriting, env, path, err)
 		}
 		return f.Close()
 	case errors.Is(err, fs.ErrNotExist):
 		if _, lerr := os.Lstat(path); lerr == nil {
-			return fmt.Errorf("%s (%s) is a symbolic link to a missing file: it must name the runner's file command file", env, path)
+			return fmt.Errorf(msgFileCommandLink, env, path)
 		}
 		return checkDirWritable(env, path)
 	default:
-		return fmt.Errorf("failed to check %s (%s): %w", env, path, err)
+		return fmt.Errorf(msgCheck, env, path, err)
 	}
 }
 
@@ -236,19 +236,19 @@ func checkDirWritable(what, path string) error {
 	dir := filepath.Dir(path)
 	st, err := os.Stat(dir)
 	if err != nil {
-		return fmt.Errorf("the directory of %s (%s) does not exist: create it first or name a file in an existing directory", what, path)
+		return fmt.Errorf(msgNoDir, what, path)
 	}
 	if !st.IsDir() {
-		return fmt.Errorf("the directory of %s (%s) is not a directory: name a file in an existing directory", what, path)
+		return fmt.Errorf(msgDirNotDir, what, path)
 	}
 	f, err := os.CreateTemp(dir, ".sap-ci-auth-check-*")
 	if err != nil {
-		return fmt.Errorf("failed to create a file next to %s (%s): %w", what, path, err)
+		return fmt.Errorf(msgCreateNextTo, what, path, err)
 	}
 	name := f.Name()
 	f.Close()
 	if err := os.Remove(name); err != nil {
-		return fmt.Errorf("failed to remove a check file next to %s (%s): %w", what, path, err)
+		return fmt.Errorf(msgRemoveNextTo, what, path, err)
 	}
 	return nil
 }
@@ -259,24 +259,24 @@ func checkDirWritable(what, path string) error {
 func appendOnce(env, path string, data []byte) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
-		return fmt.Errorf("failed to open %s (%s): %w", env, path, err)
+		return fmt.Errorf(msgOpen, env, path, err)
 	}
 	st, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return fmt.Errorf("failed to check %s (%s): %w", env, path, err)
+		return fmt.Errorf(msgCheck, env, path, err)
 	}
 	if !st.Mode().IsRegular() {
 		f.Close()
-		return fmt.Errorf("%s (%s) is not a regular file: it must name the runner's file command file", env, path)
+		return fmt.Errorf(msgFileCommandIrregular, env, path)
 	}
 	if _, err := f.Write(data); err != nil {
 		_ = f.Truncate(st.Size())
 		f.Close()
-		return fmt.Errorf("failed to write %s (%s): %w", env, path, err)
+		return fmt.Errorf(msgWrite, env, path, err)
 	}
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("failed to write %s (%s): %w", env, path, err)
+		return fmt.Errorf(msgWrite, env, path, err)
 	}
 	return nil
 }

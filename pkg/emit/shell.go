@@ -56,18 +56,18 @@ func (s *Shell) Mask(value string) error {
 }
 
 // Notice logs to stderr.
-func (s *Shell) Notice(msg string) { fmt.Fprintf(s.stderr, "sap-ci-auth: notice: %s\n", message(msg)) }
+func (s *Shell) Notice(msg string) { fmt.Fprintf(s.stderr, msgNoticeLine, message(msg)) }
 
 // Info prints nothing: a shell's stderr stays empty on success.
 func (s *Shell) Info(string) {}
 
 // Warning logs to stderr.
 func (s *Shell) Warning(msg string) {
-	fmt.Fprintf(s.stderr, "sap-ci-auth: warning: %s\n", message(msg))
+	fmt.Fprintf(s.stderr, msgWarningLine, message(msg))
 }
 
 // Error logs to stderr.
-func (s *Shell) Error(msg string) { fmt.Fprintf(s.stderr, "sap-ci-auth: error: %s\n", message(msg)) }
+func (s *Shell) Error(msg string) { fmt.Fprintf(s.stderr, msgErrorLine, message(msg)) }
 
 // Outputs checks every value, then prints the primary output, or all of
 // them as one JSON object (valid JSON for every value CheckValue accepts:
@@ -83,20 +83,20 @@ func (s *Shell) Outputs(outs []Output, primary string) error {
 		}
 		b, err := json.Marshal(m)
 		if err != nil {
-			return fmt.Errorf("failed to encode outputs: %w", err)
+			return fmt.Errorf(msgEncodeOut, err)
 		}
 		if _, err := s.stdout.Write(append(b, '\n')); err != nil {
-			return fmt.Errorf("failed to write outputs: %w", err)
+			return fmt.Errorf(msgWriteOut, err)
 		}
 		return nil
 	}
 	for _, o := range outs {
 		if o.Name == primary {
 			if _, err := io.WriteString(s.stdout, o.Value+"\n"); err != nil {
-				return fmt.Errorf("failed to write outputs: %w", err)
+				return fmt.Errorf(msgWriteOut, err)
 			}
 			return nil
 		}
 	}
-	return fmt.Errorf("no output %s to print", primary)
+	return fmt.Errorf(msgNoOutput, primary)
 }

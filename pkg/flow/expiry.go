@@ -48,23 +48,23 @@ func ExpiresIn(v any) (d time.Duration, ok bool, warning string) {
 		}
 		var err error
 		if f, err = strconv.ParseFloat(s, 64); err != nil {
-			return 0, false, "the answer's expires_in is not a number; ignored"
+			return 0, false, msgExpiresInNotNumber
 		}
 	default:
-		return 0, false, "the answer's expires_in is not a number; ignored"
+		return 0, false, msgExpiresInNotNumber
 	}
 	switch {
 	case math.IsNaN(f):
-		return 0, false, "the answer's expires_in is not a number; ignored"
+		return 0, false, msgExpiresInNotNumber
 	case f <= 0:
-		return 0, false, "the answer's expires_in is zero or negative; ignored"
+		return 0, false, msgExpiresInNotPositive
 	case f > MaxLifetime.Seconds():
-		return MaxLifetime, true, "the answer's expires_in is more than a year; taken as one year"
+		return MaxLifetime, true, msgExpiresInTooLong
 	}
 	d = time.Duration(math.Round(f)) * time.Second
 	if d <= 0 {
 		// 0.4 s rounds to no lifetime at all: not a usable value.
-		return 0, false, "the answer's expires_in is less than a second; ignored"
+		return 0, false, msgExpiresInTooShort
 	}
 	return d, true, ""
 }

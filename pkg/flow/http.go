@@ -37,10 +37,10 @@ func StatusHint(status int, body []byte) string {
 		return ""
 	}
 	switch {
-	case bytes.Contains(body, []byte("No required SSL certificate was sent")):
-		return "no client certificate was sent: the key/certificate input has no certificate, or this is not the certificate (mTLS) endpoint"
-	case bytes.Contains(body, []byte("The SSL certificate error")):
-		return "the server refused the client certificate: it does not trust its issuer, or the chain is incomplete"
+	case bytes.Contains(body, []byte(matchNginxNoCert)):
+		return msgNoClientCert
+	case bytes.Contains(body, []byte(matchNginxCertError)):
+		return msgBadClientCert
 	}
 	return ""
 }

@@ -38,14 +38,14 @@ func CertificateInputError(s *config.Settings, err error) error {
 	in := s.Certificate.Input
 	switch {
 	case errors.Is(err, errSlowParse):
-		return &config.InputError{Input: in, Problem: fmt.Sprintf("could not be decoded within the timeout (%s): its key derivation asks for an unreasonable number of iterations", s.Timeout),
-			Fix: "export the PKCS#12 file again with a standard tool (openssl pkcs12 -export)"}
+		return &config.InputError{Input: in, Problem: fmt.Sprintf(msgSlowParse, s.Timeout),
+			Fix: msgSlowParseFix}
 	case errors.Is(err, certs.ErrWrongPassword):
-		return &config.InputError{Input: s.Name(&s.CertificatePassword), Problem: "does not open the PKCS#12 certificate",
-			Fix: "give the password chosen when the certificate was generated (empty if none)"}
+		return &config.InputError{Input: s.Name(&s.CertificatePassword), Problem: msgWrongPassword,
+			Fix: msgWrongPasswordFix}
 	}
 	return &config.InputError{Input: in, Problem: "the data " + err.Error(),
-		Fix: "give a PKCS#12 file (binary, or base64 for a CI secret) or PEM with the certificate and its private key"}
+		Fix: msgBadCertificateFix}
 }
 
 // UseCertificate refuses a certificate outside its validity period
@@ -72,7 +72,7 @@ func checkValidity(input string, id *certs.Identity, env *Env) error {
 }
 
 // errSlowParse is parseWithin's error when decoding takes too long.
-var errSlowParse = errors.New("decoding took too long")
+var errSlowParse = errors.New(textSlowParse)
 
 // parseWithin runs certs.Parse, giving up after limit: a PKCS#12 file sets
 // its own PBKDF2 and MAC iteration counts, and go-pkcs12 takes them as

@@ -2,6 +2,7 @@ package ias
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/config"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/flow"
@@ -10,7 +11,7 @@ import (
 // Flow is the ias-passcode entry of the flow registry.
 var Flow = flow.Flow{
 	Name:    "ias-passcode",
-	Summary: "GET /service/users/passcode on the IAS tenant over mutual TLS",
+	Summary: textSummary,
 	Inputs:  config.Names(&config.In.IASTenant, &config.In.Certificate, &config.In.CertificatePassword),
 	Primary: config.OutPasscode,
 	Outputs: []string{config.OutPasscode, config.OutExpiresIn, config.OutExpiresAt},
@@ -19,18 +20,18 @@ var Flow = flow.Flow{
 
 func prepare(s *config.Settings, env *flow.Env) (flow.Run, error) {
 	if s.IASTenant == "" {
-		return nil, s.Missing(&s.IASTenant, "name the IAS tenant (id, host or https URL)")
+		return nil, s.Missing(&s.IASTenant, msgMissingTenant)
 	}
 	tenant, err := ParseTenant(s.IASTenant)
 	if err != nil {
 		return nil, &config.InputError{Input: s.Name(&s.IASTenant), Problem: err.Error(),
-			Fix: "give a tenant id (mytenant), a host (mytenant.accounts.ondemand.com) or an https URL"}
+			Fix: msgTenantFix}
 	}
 	if !s.Certificate.Given() {
 		return nil, &config.InputError{Input: s.Name(&s.Certificate), Problem: "missing",
-			Fix: s.Where(&s.Certificate) + " (or certificate-file) to give the user's PKCS#12 or PEM certificate"}
+			Fix: fmt.Sprintf(msgCertificateFix, s.Where(&s.Certificate))}
 	}
-	env.Describe("passcode URL", tenant.JoinPath(passcodePath).String())
+	env.Describe(textPasscodeURL, tenant.JoinPath(passcodePath).String())
 	cert, err := flow.ClientCertificate(s, env)
 	if err != nil {
 		return nil, err

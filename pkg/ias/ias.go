@@ -44,7 +44,7 @@ var (
 )
 
 // errTenant is wrapped by every [ParseTenant] error.
-var errTenant = errors.New("not an IAS tenant")
+var errTenant = errors.New(msgNotTenant)
 
 // ParseTenant turns the ias-tenant input into the tenant's base URL. It
 // accepts a tenant id (mytenant → https://mytenant.accounts.ondemand.com),
@@ -56,19 +56,19 @@ func ParseTenant(s string) (*url.URL, error) {
 	s = strings.TrimSpace(s)
 	switch {
 	case s == "":
-		return nil, fmt.Errorf("%w: empty", errTenant)
+		return nil, fmt.Errorf(msgTenantEmpty, errTenant)
 	case strings.HasPrefix(strings.ToLower(s), "http://"):
-		return nil, fmt.Errorf("%w: http:// is not allowed; use https://", errTenant)
+		return nil, fmt.Errorf(msgTenantHTTP, errTenant)
 	case strings.HasPrefix(strings.ToLower(s), "https://"):
 		u, err := url.Parse(s)
 		if err != nil || u.Host == "" || !hostPort.MatchString(u.Host) && !isIPHost(u.Host) {
-			return nil, fmt.Errorf("%w: not a valid https URL", errTenant)
+			return nil, fmt.Errorf(msgTenantBadURL, errTenant)
 		}
 		if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-			return nil, fmt.Errorf("%w: the URL must not carry credentials, a query or a fragment", errTenant)
+			return nil, fmt.Errorf(msgTenantURLExtras, errTenant)
 		}
 		if !portInRange(u.Host) {
-			return nil, fmt.Errorf("%w: the port is not between 1 and 65535", errTenant)
+			return nil, fmt.Errorf(msgTenantPort, errTenant)
 		}
 		u.Scheme = "https"
 		u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), passcodePath)
@@ -76,19 +76,19 @@ func ParseTenant(s string) (*url.URL, error) {
 		u.RawPath = ""
 		return u, nil
 	case strings.Contains(s, "://"):
-		return nil, fmt.Errorf("%w: only https:// URLs are allowed", errTenant)
+		return nil, fmt.Errorf(msgTenantScheme, errTenant)
 	case strings.Contains(s, ".") || strings.Contains(s, ":"):
 		if !hostPort.MatchString(s) && !isIPHost(s) {
-			return nil, fmt.Errorf("%w: not a valid host name", errTenant)
+			return nil, fmt.Errorf(msgTenantBadHost, errTenant)
 		}
 		if !portInRange(s) {
-			return nil, fmt.Errorf("%w: the port is not between 1 and 65535", errTenant)
+			return nil, fmt.Errorf(msgTenantPort, errTenant)
 		}
 		return &url.URL{Scheme: "https", Host: strings.ToLower(s)}, nil
 	case tenantID.MatchString(s):
 		return &url.URL{Scheme: "https", Host: strings.ToLower(s) + "." + defaultDomain}, nil
 	}
-	return nil, fmt.Errorf("%w: neither a tenant id, a host name nor an https URL", errTenant)
+	return nil, fmt.Errorf(msgTenantUnrecognized, errTenant)
 }
 
 // portInRange reports whether host[:port] has no port or one from 1 to
@@ -146,7 +146,7 @@ type requestError struct {
 
 func (e *requestError) Error() string {
 	if e.Status != 0 {
-		return fmt.Sprintf("IAS answered %d %s: %s", e.Status, http.StatusText(e.Status), e.Reason)
+		return fmt.Sprintf(msgStatus, e.Status, http.StatusText(e.Status), e.Reason)
 	}
 	if e.Err != nil {
 		return e.Reason + ": " + e.Err.Error()
@@ -167,12 +167,12 @@ func fetch(ctx context.Context, hc *http.Client, base *url.URL) (*passcodeAnswer
 	u.Path = strings.TrimSuffix(u.Path, "/") + passcodePath
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return nil, fmt.Errorf("failed to build the passcode request: %w", err)
+		return nil, fmt.Errorf(msgBuildRequest, err)
 	}
 	req.Header.Set("Accept", "application/json")
 	resp, err := hc.Do(req)
 	if err != nil {
-		return nil, &requestError{Reason: "the passcode request failed", Err: flow.RequestError(err)}
+		return nil, &requestError{Reason: msgRequestFailed, Err: flow.RequestError(err)}
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
@@ -180,9 +180,9 @@ func fetch(ctx context.Context, hc *http.Client, base *url.URL) (*passcodeAnswer
 		// Never retried: the tenant may have issued the passcode already.
 		// The status and headers arrived, so the certificate was accepted;
 		// the transport's read error says what cut the answer short.
-		reason := "failed to read the passcode answer (a passcode is single use: if one was issued it is lost; run the step again)"
+		reason := msgReadFailed
 		if resp.StatusCode != http.StatusOK {
-			reason = fmt.Sprintf("failed to read the answer (HTTP %d)", resp.StatusCode)
+			reason = fmt.Sprintf(msgReadFailedStatus, resp.StatusCode)
 		}
 		return nil, &requestError{Reason: reason, Err: err}
 	}
@@ -190,7 +190,7 @@ func fetch(ctx context.Context, hc *http.Client, base *url.URL) (*passcodeAnswer
 		return nil, &requestError{Status: resp.StatusCode, Reason: statusReason(resp, body)}
 	}
 	if len(body) > maxBody {
-		return nil, &requestError{Reason: fmt.Sprintf("the answer is larger than %d bytes, so it is not a passcode: ias-tenant probably points to something other than the IAS tenant", maxBody)}
+		return nil, &requestError{Reason: fmt.Sprintf(msgTooLarge, maxBody)}
 	}
 	return decode(resp, body)
 }
@@ -207,18 +207,18 @@ func decode(resp *http.Response, body []byte) (*passcodeAnswer, error) {
 		if ct == "" {
 			ct = "none"
 		}
-		return nil, &requestError{Reason: fmt.Sprintf("the answer is not JSON (status 200, Content-Type %s): ias-tenant probably points to something other than the IAS tenant, e.g. a login page or proxy; the passcode, if one was issued, is used up", ct)}
+		return nil, &requestError{Reason: fmt.Sprintf(msgNotJSON, ct)}
 	}
 	value := passcodeValue(v.Passcode)
 	if value == "" {
-		return nil, &requestError{Reason: "the answer holds no passcode: ias-tenant probably points to something other than the IAS passcode service"}
+		return nil, &requestError{Reason: msgNoPasscode}
 	}
 	p := &passcodeAnswer{Value: value, Lifetime: defaultLifetime}
 	if d, ok, warning := flow.ExpiresIn(v.ExpiresIn); ok {
 		p.Lifetime = d
 		p.Warning = warning
 	} else if warning != "" {
-		p.Warning = warning + "; the passcode is taken to last 300 s"
+		p.Warning = fmt.Sprintf(msgDefaultLifetime, warning)
 	}
 	return p, nil
 }
@@ -240,28 +240,23 @@ func passcodeValue(raw json.RawMessage) string {
 	return ""
 }
 
-// lockoutWarning is appended to 401/403 answers: IAS locks a user after
-// repeated failed logons (SAP: error and success codes, PASSWORD_LOCKED;
-// unlock client id), so a pipeline must not keep retrying.
-const lockoutWarning = "; do not re-run blindly: repeated failed logons lock the user for 60 minutes"
-
 func statusReason(resp *http.Response, body []byte) string {
 	if hint := flow.StatusHint(resp.StatusCode, body); hint != "" {
 		return hint
 	}
 	switch s := resp.StatusCode; {
 	case s == http.StatusUnauthorized:
-		return "the tenant did not accept the client certificate: it is not registered for a user of this tenant, was revoked, or its issuer is not trusted (check ias-tenant and the certificate)" + lockoutWarning
+		return msgCertRefused
 	case s == http.StatusForbidden:
-		return "certificate login is not allowed: enable it for the user's type under Tenant Settings > Certificate Authentication, and check that the certificate was generated for user login (not API authentication)" + lockoutWarning
+		return msgCertLoginDisabled
 	case s == http.StatusNotFound:
-		return "no passcode service at this address: ias-tenant must be the IAS tenant (e.g. mytenant.accounts.ondemand.com), not a BTP subaccount or application URL"
+		return msgNoPasscodeService
 	case s >= 300 && s < 400:
-		return "the tenant redirected the request (to a login page?): check ias-tenant and that certificate authentication is enabled"
+		return msgRedirected
 	case s == http.StatusTooManyRequests:
-		return "too many requests (IAS allows 50 per second per source IP): retry later"
+		return msgTooManyRequests
 	case s >= 500:
-		return "IAS failed or is unavailable: retry later"
+		return msgServerFailed
 	}
-	return "unexpected answer: check ias-tenant and the certificate"
+	return msgUnexpectedAnswer
 }

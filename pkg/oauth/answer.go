@@ -18,7 +18,7 @@ import (
 const maxAnswer = 1 << 20
 
 // errTooLarge is the normalizer's error for an answer over maxAnswer.
-var errTooLarge = fmt.Errorf("the token answer is larger than %d bytes", maxAnswer)
+var errTooLarge = fmt.Errorf(msgTooLarge, maxAnswer)
 
 // answer is what the normalizer learned of the token answer.
 type answer struct {
@@ -108,6 +108,6 @@ func (n *normalizer) RoundTrip(req *http.Request) (*http.Response, error) {
 type answerError struct{ err error }
 
 func (e *answerError) Error() string {
-	return "the connection broke while reading the token answer: " + e.err.Error()
+	return fmt.Sprintf(msgAnswerBroke, e.err.Error())
 }
 func (e *answerError) Unwrap() error { return e.err }

@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -69,13 +70,13 @@ func resolveClient(s *config.Settings, env *flow.Env, g *grant) (*client, error)
 	switch {
 	case c.tokenURL == "" && c.id == "" && key == nil:
 		return nil, &config.InputError{Input: s.Name(&s.ServiceKey), Problem: "missing",
-			Fix: s.Where(&s.ServiceKey) + " (or service-key-file), or give token-url and client-id"}
+			Fix: fmt.Sprintf(msgFixNoClient, s.Where(&s.ServiceKey))}
 	case c.tokenURL == "":
-		return nil, s.Missing(&s.TokenURL, "give the OAuth token URL")
+		return nil, s.Missing(&s.TokenURL, msgFixNoTokenURL)
 	case c.id == "" && key != nil:
-		return nil, &config.InputError{Input: keyInput, Problem: `has no "clientid"`, Fix: "give client-id, or use the complete service key"}
+		return nil, &config.InputError{Input: keyInput, Problem: msgKeyNoClientID, Fix: msgFixKeyNoClientID}
 	case c.id == "":
-		return nil, s.Missing(&s.ClientID, "give the OAuth client id")
+		return nil, s.Missing(&s.ClientID, msgFixNoClientID)
 	}
 	if c.secret != "" {
 		// What a server may echo of the client's credentials: the Basic
@@ -88,7 +89,7 @@ func resolveClient(s *config.Settings, env *flow.Env, g *grant) (*client, error)
 		}
 	}
 	if err := checkTokenURL(c.tokenURL); err != nil {
-		return nil, &config.InputError{Input: c.urlInput, Problem: err.Error(), Fix: "use the https token URL of the service key"}
+		return nil, &config.InputError{Input: c.urlInput, Problem: err.Error(), Fix: msgFixBadTokenURL}
 	}
 	// A client certificate is decoded only when it will be sent: the
 	// certificate inputs win; else an X.509 key's own certificate and key,
@@ -124,14 +125,14 @@ func (c *client) fromKey(key *servicekey.Key, keyInput string) error {
 		// one up first.
 		disc, err := discoveryURL(key.URL)
 		if err != nil {
-			return &config.InputError{Input: keyInput, Problem: `has a "url" that is not an https URL`, Fix: "use the complete service key, or give token-url"}
+			return &config.InputError{Input: keyInput, Problem: msgKeyBadURL, Fix: msgFixKeyBadURL}
 		}
 		c.discover, c.urlInput, c.tokenURL = disc, keyInput, key.URL
 	}
 	if c.tokenURL == "" {
 		u, err := key.TokenEndpoint()
 		if err != nil {
-			return &config.InputError{Input: keyInput, Problem: err.Error(), Fix: "give token-url, or use the complete service key"}
+			return &config.InputError{Input: keyInput, Problem: err.Error(), Fix: msgFixKeyNoTokenURL}
 		}
 		c.tokenURL, c.urlInput = u, keyInput
 	}
@@ -145,17 +146,17 @@ func publicClient(s *config.Settings, key *servicekey.Key, g *grant) error {
 		// IAS and XSUAA take the grant only from confidential clients, so
 		// the request could only fail, and each failure counts toward the
 		// client's lockout.
-		return s.Missing(&s.ClientSecret, "give the OAuth client's secret, or its X.509 certificate with certificate or certificate-file: IAS and XSUAA accept the "+g.name+" grant only from a client that authenticates; nothing was sent")
+		return s.Missing(&s.ClientSecret, fmt.Sprintf(msgFixConfidential, g.name))
 	}
 	if key != nil && key.IsX509() {
-		problem := "missing: the service key is an X.509 key without a private key"
+		problem := msgX509KeyNoPrivateKey
 		if key.Certificate == "" {
-			problem = "missing: the service key is an X.509 key without a certificate or private key"
+			problem = msgX509KeyNoCertificate
 		}
 		return &config.InputError{Input: s.Name(&s.Certificate), Problem: problem,
-			Fix: s.Where(&s.Certificate) + " (or certificate-file) to the key's certificate and private key"}
+			Fix: fmt.Sprintf(msgFixX509Key, s.Where(&s.Certificate))}
 	}
-	return s.Missing(&s.ClientSecret, "give the OAuth client secret (or use an X.509 service key)")
+	return s.Missing(&s.ClientSecret, msgFixNoClientSecret)
 }
 
 // basicForms are the Basic header's base64 of id:secret, form-encoded first
@@ -170,25 +171,25 @@ func basicForms(id, secret string) []string {
 // describe tells `sap-ci-auth inspect` how the client authenticates;
 // nothing secret.
 func (c *client) describe(env *flow.Env) {
-	env.Describe("token URL", c.tokenURL+" (from "+c.urlInput+")")
+	env.Describe(textTokenURL, fmt.Sprintf(textTokenURLFrom, c.tokenURL, c.urlInput))
 	if c.discover != "" {
-		env.Describe("token URL", "looked up in "+c.discover+" (mtls_endpoint_aliases), before the request")
+		env.Describe(textTokenURL, fmt.Sprintf(textDiscoveredTokenURL, c.discover))
 	}
-	env.Describe("client id", c.id)
+	env.Describe(textClientID, c.id)
 	auth := "client_secret_" + map[clientAuthMode]string{authBody: "post (body)", authBasic: "basic (header)"}[c.auth]
 	switch {
 	case c.cert != nil && c.secret == "":
-		auth = "client certificate (mutual TLS), client_id in the body"
+		auth = textAuthCertificate
 	case c.cert != nil:
-		auth += ", over mutual TLS"
+		auth += textOverMutualTLS
 	}
-	env.Describe("client authentication", auth)
+	env.Describe(textClientAuth, auth)
 }
 
 // checkVerifyURL allows an absolute https URL with a port in range and no
 // user info; the token goes there.
 func checkVerifyURL(raw string) error {
-	_, err := checkHTTPS(raw, "the token must not travel unencrypted")
+	_, err := checkHTTPS(raw, msgTokenInClear)
 	return err
 }
 
@@ -198,17 +199,17 @@ func checkHTTPS(raw, why string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	switch {
 	case err != nil || u.Host == "" || u.Hostname() == "":
-		return nil, errors.New("not a valid URL")
+		return nil, errors.New(msgBadURL)
 	case strings.EqualFold(u.Scheme, "http"):
-		return nil, errors.New("http:// is not allowed: " + why)
+		return nil, fmt.Errorf(msgHTTPNotAllowed, why)
 	case !strings.EqualFold(u.Scheme, "https"):
-		return nil, errors.New("not an https URL")
+		return nil, errors.New(msgNotHTTPS)
 	case u.User != nil:
-		return nil, errors.New("the URL must not carry credentials")
+		return nil, errors.New(msgURLCredentials)
 	}
 	if p := u.Port(); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-			return nil, errors.New("the port is not between 1 and 65535")
+			return nil, errors.New(msgBadPort)
 		}
 	}
 	return u, nil
@@ -222,14 +223,14 @@ var credentialParams = []string{"client_secret", "password", "assertion", "clien
 // or a service key: absolute https, no user info, no credentials in the
 // query.
 func checkTokenURL(raw string) error {
-	u, err := checkHTTPS(raw, "the client secret must not travel unencrypted")
+	u, err := checkHTTPS(raw, msgSecretInClear)
 	if err != nil {
 		return err
 	}
 	for k := range u.Query() {
 		for _, c := range credentialParams {
 			if strings.EqualFold(k, c) {
-				return errors.New("the URL's query carries credentials (" + c + "); give them in their own inputs")
+				return fmt.Errorf(msgQueryCredentials, c)
 			}
 		}
 	}

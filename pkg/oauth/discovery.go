@@ -3,6 +3,7 @@ package oauth
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -20,7 +21,7 @@ const discoveryPath = "/.well-known/openid-configuration"
 
 // discoveryURL is the discovery document of the server at base.
 func discoveryURL(base string) (string, error) {
-	if _, err := checkHTTPS(base, "the request must not travel unencrypted"); err != nil {
+	if _, err := checkHTTPS(base, msgRequestInClear); err != nil {
 		return "", err
 	}
 	return strings.TrimSuffix(base, "/") + discoveryPath, nil
@@ -31,16 +32,16 @@ func discoveryURL(base string) (string, error) {
 func mtlsTokenEndpoint(ctx context.Context, hc *http.Client, docURL string) (string, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, docURL, nil)
 	if err != nil {
-		return "", fmt.Errorf("failed to build the discovery request: %w", err)
+		return "", fmt.Errorf(msgDiscoveryRequest, err)
 	}
 	req.Header.Set("Accept", "application/json")
 	resp, err := hc.Do(req)
 	if err != nil {
-		return "", fmt.Errorf("failed to read the discovery document (for the X.509 key's token URL): %w", flow.RequestError(err))
+		return "", fmt.Errorf(msgDiscoveryFailed, flow.RequestError(err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("failed to read the discovery document (for the X.509 key's token URL): HTTP %d; give token-url, the key's certurl + /oauth/token", resp.StatusCode)
+		return "", fmt.Errorf(msgDiscoveryStatus, resp.StatusCode)
 	}
 	var doc struct {
 		TokenEndpoint string `json:"token_endpoint"`
@@ -49,14 +50,14 @@ func mtlsTokenEndpoint(ctx context.Context, hc *http.Client, docURL string) (str
 		} `json:"mtls_endpoint_aliases"`
 	}
 	if err := json.NewDecoder(io.LimitReader(resp.Body, maxAnswer)).Decode(&doc); err != nil {
-		return "", fmt.Errorf("failed to read the discovery document (for the X.509 key's token URL): it is not JSON; give token-url")
+		return "", errors.New(msgDiscoveryNotJSON)
 	}
 	u := doc.Aliases.TokenEndpoint
 	if u == "" {
 		u = doc.TokenEndpoint
 	}
 	if err := checkTokenURL(u); err != nil {
-		return "", fmt.Errorf("failed to use the discovery document's token endpoint: %w; give token-url", err)
+		return "", fmt.Errorf(msgDiscoveryBadEndpoint, err)
 	}
 	return u, nil
 }

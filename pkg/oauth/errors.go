@@ -25,12 +25,6 @@ const (
 	maxCode        = 64
 )
 
-// lockoutWarning ends the hint of every 401 and 403: SAP Cloud Identity
-// Services locks a client id for 60 minutes after 5 failed logons, and a
-// user's password likewise (PASSWORD_LOCKED), so a pipeline must not be
-// re-run blindly.
-const lockoutWarning = "; do not re-run blindly: repeated failures lock the client or user for 60 minutes"
-
 // tokenError is a failed token request. Its message is one line and never
 // contains the client secret, the password, an assertion, a token or the
 // response body.
@@ -59,7 +53,7 @@ type tokenError struct {
 // arrived.
 func (e *tokenError) Error() string {
 	var b strings.Builder
-	b.WriteString("token request failed")
+	b.WriteString(msgTokenRequestFailed)
 	var details []string
 	if e.Status != 0 {
 		details = append(details, "HTTP "+strconv.Itoa(e.Status))
@@ -92,10 +86,10 @@ func (r *tokenRequest) classify(ctx context.Context, err error) error {
 	if ae, ok := errors.AsType[*answerError](err); ok {
 		// The server answered 2xx and the answer could not be read: a
 		// token may have been issued; nothing of the body is quoted.
-		return &tokenError{Hint: "the token endpoint answered, but " + ae.Error()}
+		return &tokenError{Hint: fmt.Sprintf(msgAnswered, ae.Error())}
 	}
 	if errors.Is(err, errTooLarge) {
-		return &tokenError{Hint: "the token endpoint answered, but " + errTooLarge.Error() + "; " + notTokenHint}
+		return &tokenError{Hint: fmt.Sprintf(msgAnsweredNotToken, errTooLarge.Error())}
 	}
 	if re, ok := errors.AsType[*oauth2.RetrieveError](err); ok {
 		return r.fromResponse(re)
@@ -105,24 +99,22 @@ func (r *tokenRequest) classify(ctx context.Context, err error) error {
 	}
 	msg := err.Error()
 	switch {
-	case strings.HasPrefix(msg, "oauth2: cannot fetch token:"):
+	case strings.HasPrefix(msg, matchCannotFetch):
 		// Reading an error answer's body failed. x/oauth2 formats the
 		// read error into its text (%v), so there is no cause to wrap.
-		return &tokenError{Hint: "the connection broke while reading the answer"}
-	case strings.HasPrefix(msg, "oauth2: cannot parse"), strings.Contains(msg, "missing access_token"):
+		return &tokenError{Hint: msgErrorAnswerBroke}
+	case strings.HasPrefix(msg, matchCannotParse), strings.Contains(msg, matchMissingToken):
 		// A 2xx answer that is not a token (x/oauth2 reports parse errors
 		// only for those, without the status). These texts may quote a
 		// piece of the body; leave them out.
-		return &tokenError{Hint: notTokenHint}
+		return &tokenError{Hint: msgNotToken}
 	}
 	if ctx.Err() != nil {
 		return &tokenError{err: ctx.Err()}
 	}
 	// x/oauth2 returns no other errors; keep the text out to be safe.
-	return &tokenError{Hint: "the token request failed for an unexpected reason"}
+	return &tokenError{Hint: msgUnexpected}
 }
-
-const notTokenHint = "the token URL did not answer with a token; check that it is the token endpoint (…/oauth/token), not a web page"
 
 // fromResponse maps an HTTP or OAuth error answer. It reads re.Body only to
 // learn which tokens to keep out of the message.
@@ -156,33 +148,33 @@ func (r *tokenRequest) fromResponse(re *oauth2.RetrieveError) *tokenError {
 		// client credentials.
 		e.Hint = r.badClient()
 	case code == "invalid_scope":
-		e.Hint = "a requested scope is not allowed for this client; fix the scope, or leave it empty for the client's default scopes"
+		e.Hint = msgBadScope
 	case code == "unsupported_grant_type":
-		e.Hint = fmt.Sprintf("the server does not support the %s grant at all; use another flow, or the token URL of a server that has it", r.grant().name)
+		e.Hint = fmt.Sprintf(msgUnsupportedGrant, r.grant().name)
 	case code == "unauthorized_client":
-		e.Hint = fmt.Sprintf("the client is not allowed to use the %s grant; allow the grant type for the client (authorized-grant-types), or use another flow", r.grant().name)
+		e.Hint = fmt.Sprintf(msgUnauthorizedGrant, r.grant().name)
 	case e.Status == http.StatusNotFound, e.Status == http.StatusMethodNotAllowed:
-		e.Hint = "the token URL is wrong: nothing there accepts token requests"
+		e.Hint = msgWrongTokenURL
 	case e.Status >= 300 && e.Status < 400:
-		e.Hint = "the token URL redirects elsewhere (to a login page?); use the token endpoint itself"
+		e.Hint = msgRedirected
 	case e.Status == http.StatusUnauthorized:
-		e.Hint = "the server did not accept the client or user credentials"
+		e.Hint = msgUnauthorized
 	case code == "invalid_request":
-		e.Hint = "the server found the request malformed"
+		e.Hint = msgMalformed
 	case e.Status == http.StatusForbidden:
-		e.Hint = "the server refused the request (forbidden)"
+		e.Hint = msgForbidden
 	case e.Status == http.StatusTooManyRequests:
-		e.Hint = "the server is rate limiting; try again later"
+		e.Hint = msgRateLimited
 	case e.Status >= 500:
-		e.Hint = "the server failed; try again later"
+		e.Hint = msgServerFailed
 	case e.Status >= 200 && e.Status < 300:
 		// A 2xx answer with an "error" field.
-		e.Hint = "the server answered with an error instead of a token"
+		e.Hint = msgErrorInAnswer
 	default:
-		e.Hint = "the token endpoint refused the request"
+		e.Hint = msgRefused
 	}
 	if e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden {
-		e.Hint += lockoutWarning
+		e.Hint += msgLockout
 	}
 	return e
 }
@@ -199,15 +191,15 @@ func (r *tokenRequest) otherAuthHint() string {
 	if r.ClientAuth == authBasic {
 		other = "body"
 	}
-	return "; if they are right, the server may want them sent the other way: try client-auth: " + other
+	return fmt.Sprintf(msgOtherAuth, other)
 }
 
 // badClient is the hint for client credentials that were not accepted.
 func (r *tokenRequest) badClient() string {
 	if r.ClientSecret == "" {
-		return "the client id or client certificate was not accepted; check that the certificate and key belong to the service key's client id"
+		return msgBadClientCert
 	}
-	return "client-id or client-secret is wrong; check them, or the clientid and clientsecret of the service key" + r.otherAuthHint()
+	return msgBadClientSecret + r.otherAuthHint()
 }
 
 // secrets lists what must never appear in an error message: the client

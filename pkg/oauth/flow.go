@@ -12,17 +12,17 @@ import (
 
 // ClientCredentialsFlow is the client-credentials entry of the flow
 // registry.
-var ClientCredentialsFlow = tokenFlow("client-credentials", "OAuth2 client-credentials token (Cloud Integration, XSUAA, Neo)",
+var ClientCredentialsFlow = tokenFlow("client-credentials", textClientCredentialsSummary,
 	nil, clientCredentials)
 
 // PasswordFlow is the password entry of the flow registry.
-var PasswordFlow = tokenFlow("password", "OAuth2 password-grant token (HANA cockpit UAA)",
+var PasswordFlow = tokenFlow("password", textPasswordSummary,
 	config.Names(&config.In.Username, &config.In.Password, &config.In.Origin), password)
 
 // JWTBearerFlow is the jwt-bearer entry of the flow registry: an
 // assertion (by default the CI job's own ID token) exchanged for a token
 // at IAS (ias-tenant) or a UAA/XSUAA (service key or token-url).
-var JWTBearerFlow = tokenFlow("jwt-bearer", "OAuth2 jwt-bearer grant (RFC 7523): the job's ID token, or an assertion, for an IAS or XSUAA token",
+var JWTBearerFlow = tokenFlow("jwt-bearer", textJWTBearerSummary,
 	append(config.Names(&config.In.IASTenant, &config.In.Assertion, &config.In.Origin), oidc.Inputs...), jwtBearer, config.OutIDToken)
 
 // tokenInputs are the inputs every token flow reads: the client, the scope,
@@ -67,17 +67,17 @@ func prepare(s *config.Settings, env *flow.Env, g *grant, outputs []string) (flo
 	if err != nil {
 		return nil, err
 	}
-	env.Describe("grant", g.name)
+	env.Describe(textGrant, g.name)
 	c.describe(env)
-	for _, d := range append(g.describe, [2]string{"scope", s.Scope}, [2]string{"required scopes", strings.Join(s.RequiredScopes, " ")},
-		[2]string{"verify URL", s.VerifyURL}) {
+	for _, d := range append(g.describe, [2]string{textScope, s.Scope}, [2]string{textRequiredScopes, strings.Join(s.RequiredScopes, " ")},
+		[2]string{textVerifyURL, s.VerifyURL}) {
 		if d[1] != "" {
 			env.Describe(d[0], d[1])
 		}
 	}
 	if s.VerifyURL != "" {
 		if err := checkVerifyURL(s.VerifyURL); err != nil {
-			return nil, &config.InputError{Input: s.Name(&s.VerifyURL), Problem: err.Error(), Fix: "give the https URL of an API call the token is for, e.g. <CPI url>/api/v1/IntegrationPackages?$top=1"}
+			return nil, &config.InputError{Input: s.Name(&s.VerifyURL), Problem: err.Error(), Fix: msgFixVerifyURL}
 		}
 	}
 	hc, err := env.Client(c.cert)

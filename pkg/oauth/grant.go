@@ -3,9 +3,9 @@ package oauth
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/config"
@@ -85,10 +85,10 @@ func clientCredentialsGrant() *grant {
 // HANA cockpit API needs this), at the identity provider of origin.
 func password(s *config.Settings, _ *flow.Env) (*grant, error) {
 	if s.Username == "" {
-		return nil, s.Missing(&s.Username, "name the user for the password grant")
+		return nil, s.Missing(&s.Username, msgFixNoUsername)
 	}
 	if s.Password == "" {
-		return nil, s.Missing(&s.Password, "give that user's password")
+		return nil, s.Missing(&s.Password, msgFixNoPassword)
 	}
 	return passwordGrant(s.Username, s.Password, s.Origin), nil
 }
@@ -96,7 +96,7 @@ func password(s *config.Settings, _ *flow.Env) (*grant, error) {
 // passwordGrant sends username and pw, and origin as login_hint when set.
 func passwordGrant(username, pw, origin string) *grant {
 	g := &grant{name: "password", params: url.Values{"grant_type": {"password"}, "username": {username}, "password": {pw}},
-		secrets: []string{pw}, describe: [][2]string{{"user", username}}}
+		secrets: []string{pw}, describe: [][2]string{{textUser, username}}}
 	g.hint = func(r *tokenRequest, _ int, code, desc string) string {
 		switch code {
 		case "unauthorized":
@@ -105,14 +105,14 @@ func passwordGrant(username, pw, origin string) *grant {
 			// client authentication is reported the same way, so tell that
 			// apart; so is an origin the UAA does not know.
 			switch {
-			case strings.Contains(desc, "full authentication"):
-				return "the server did not get the client credentials; check the client id and secret" + r.otherAuthHint()
-			case strings.Contains(desc, "origin"):
-				return "the origin is not an identity provider of this UAA that allows the password grant; use the Origin Key of the trust configuration"
+			case strings.Contains(desc, matchFullAuthentication):
+				return msgNoClientCredentials + r.otherAuthHint()
+			case strings.Contains(desc, matchOrigin):
+				return msgBadOrigin
 			}
-			return "the username or password is wrong" + originHint(origin)
+			return msgBadPassword + originHint(origin)
 		case "invalid_grant":
-			return "the username or password is wrong, or the user may not log in this way" + originHint(origin)
+			return msgBadPasswordOrUser + originHint(origin)
 		}
 		return ""
 	}
@@ -137,13 +137,13 @@ func jwtBearer(s *config.Settings, env *flow.Env) (*grant, error) {
 	g.confidential = true
 	if s.IASTenant != "" {
 		if s.TokenURL != "" || s.ServiceKey.Given() {
-			return nil, &config.InputError{Input: s.Name(&s.IASTenant), Problem: "given together with token-url or a service key",
-				Fix: "give ias-tenant for a token from IAS, or the service key (token-url) for one from XSUAA"}
+			return nil, &config.InputError{Input: s.Name(&s.IASTenant), Problem: msgIASTenantAndKey,
+				Fix: msgFixIASTenantAndKey}
 		}
 		tenant, err := ias.ParseTenant(s.IASTenant)
 		if err != nil {
 			return nil, &config.InputError{Input: s.Name(&s.IASTenant), Problem: err.Error(),
-				Fix: "give a tenant id (mytenant), a host (mytenant.accounts.ondemand.com) or an https URL"}
+				Fix: msgFixIASTenant}
 		}
 		g.tokenURL, g.urlInput = tenant.JoinPath(iasTokenPath).String(), s.Name(&s.IASTenant)
 	}
@@ -162,7 +162,7 @@ func jwtBearerGrant(assertion, origin string) *grant {
 	}
 	g.hint = func(_ *tokenRequest, _ int, code, _ string) string {
 		if code == "invalid_grant" {
-			return "the assertion was not accepted: the server must trust its issuer (a corporate OpenID Connect provider in IAS, or IAS in the UAA), its audience must name the server or client, it must not be expired, and its subject must map to a user" + originHint(origin)
+			return msgBadAssertion + originHint(origin)
 		}
 		return ""
 	}
@@ -178,16 +178,16 @@ func withOrigin(g *grant, origin string) *grant {
 	}
 	hint, _ := json.Marshal(map[string]string{"origin": origin}) // a string map always encodes
 	g.params.Set("login_hint", string(hint))
-	g.describe = append(g.describe, [2]string{"origin", origin})
+	g.describe = append(g.describe, [2]string{textOrigin, origin})
 	return g
 }
 
 // originHint reminds of the origin input when a user grant fails.
 func originHint(origin string) string {
 	if origin != "" {
-		return "; check that the user exists in the identity provider of origin " + strconv.Quote(origin)
+		return fmt.Sprintf(msgCheckOrigin, origin)
 	}
-	return "; a user of a custom identity provider needs origin (its Origin Key)"
+	return msgNeedOrigin
 }
 
 // assertion prepares g's assertion: the function it returns gives g with

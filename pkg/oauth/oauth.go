@@ -227,13 +227,13 @@ func fetch(ctx context.Context, hc *http.Client, r tokenRequest, now func() time
 // or textual values), else the JWT's exp claim.
 func newToken(tok *oauth2.Token, ans *answer, now time.Time) (*issuedToken, error) {
 	if strings.TrimSpace(tok.AccessToken) == "" || strings.ContainsAny(tok.AccessToken, " \t\r\n") {
-		return nil, &tokenError{Hint: "the answer's access_token is blank or holds white space; " + notTokenHint}
+		return nil, &tokenError{Hint: msgBlankToken}
 	}
 	typ := tok.TokenType
 	if typ == "" || strings.EqualFold(typ, "bearer") {
 		typ = "Bearer"
 	} else {
-		return nil, &tokenError{Hint: fmt.Sprintf("the server issued a token of type %q; only Bearer tokens can be used in an Authorization header by this tool", sanitize(typ, nil, maxCode))}
+		return nil, &tokenError{Hint: fmt.Sprintf(msgNotBearer, sanitize(typ, nil, maxCode))}
 	}
 	t := &issuedToken{
 		AccessToken:  tok.AccessToken,

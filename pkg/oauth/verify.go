@@ -12,13 +12,6 @@ import (
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/secret"
 )
 
-// roleHint says where roles come from, for a token that lacks one
-// (sap-protocols.md §2: Cloud Integration role templates, role
-// collections; role changes can take up to an hour to apply).
-const roleHint = "assign the role to the client: for a Cloud Integration service key, create the service instance (plan api) " +
-	"with the role (e.g. WorkspacePackagesRead, MonitoringDataRead) and a new key; for a user, add the role collection in the " +
-	"BTP cockpit; role changes can take up to an hour to apply"
-
 // checkScopes fails when the token lacks a required scope. The scopes are
 // not secret, the token is and stays out of the message.
 func checkScopes(tok *issuedToken, required []string) error {
@@ -34,7 +27,7 @@ func checkScopes(tok *issuedToken, required []string) error {
 	if carries == "" {
 		carries = "none"
 	}
-	return fmt.Errorf("required-scopes: the token lacks %s (it carries: %s); %s", strings.Join(missing, ", "), secret.OneLine(carries), roleHint)
+	return fmt.Errorf(msgLacksScopes, strings.Join(missing, ", "), secret.OneLine(carries))
 }
 
 // maxVerifyBody is what is read of the verify-url's answer: enough for the
@@ -48,13 +41,13 @@ const maxVerifyBody = 64 << 10
 func verify(ctx context.Context, hc *http.Client, rawURL, authorization, token string) (string, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
-		return "", fmt.Errorf("verify-url: failed to build the request: %w", err)
+		return "", fmt.Errorf(msgVerifyRequest, err)
 	}
 	req.Header.Set("Authorization", authorization)
 	req.Header.Set("Accept", "application/json")
 	resp, err := hc.Do(req)
 	if err != nil {
-		return "", fmt.Errorf("verify-url: %w", flow.RequestError(err))
+		return "", fmt.Errorf(msgVerifyFailed, flow.RequestError(err))
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxVerifyBody))
@@ -62,15 +55,15 @@ func verify(ctx context.Context, hc *http.Client, rawURL, authorization, token s
 	detail := answerDetail(body, token)
 	switch {
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
-		return "verify-url answered " + status + ": the token is accepted", nil
+		return fmt.Sprintf(msgVerified, status), nil
 	case resp.StatusCode == http.StatusUnauthorized:
-		return "", fmt.Errorf("verify-url answered %s%s: the API does not accept the token; check that verify-url belongs to the same subaccount as the service key", status, detail)
+		return "", fmt.Errorf(msgVerifyNotAccepted, status, detail)
 	case resp.StatusCode == http.StatusForbidden:
-		return "", fmt.Errorf("verify-url answered %s%s: the token is valid but lacks a role for this API; %s", status, detail, roleHint)
+		return "", fmt.Errorf(msgVerifyNoRole, status, detail)
 	case resp.StatusCode >= 300 && resp.StatusCode < 400:
-		return "", fmt.Errorf("verify-url answered %s: it redirects (to a login page?); give the API URL itself", status)
+		return "", fmt.Errorf(msgVerifyRedirected, status)
 	}
-	return "", fmt.Errorf("verify-url answered %s%s", status, detail)
+	return "", fmt.Errorf(msgVerifyStatus, status, detail)
 }
 
 // answerDetail is ` ("<first line of error or message>")` from a JSON

@@ -29,15 +29,15 @@ func keyCertificate(key *servicekey.Key, keyInput string, s *config.Settings, en
 	in := s.Certificate.Input
 	keyLeaf, err := leafOf(key.Certificate)
 	if err != nil {
-		return nil, &config.InputError{Input: keyInput, Problem: `has a "certificate" that cannot be read`, Fix: "use the complete service key"}
+		return nil, &config.InputError{Input: keyInput, Problem: msgKeyBadCertificate, Fix: msgFixKeyCertificate}
 	}
 	id, err := flow.ParseCertificateInput(s)
 	if errors.Is(err, certs.ErrNoCertificate) {
 		// Only a private key: it goes with the key's certificate.
 		pair, err := tls.X509KeyPair([]byte(key.Certificate), s.Certificate.Data)
 		if err != nil {
-			return nil, &config.InputError{Input: in, Problem: "holds no private key that belongs to the service key's certificate",
-				Fix: "give the private key the certificate of the service key was issued for"}
+			return nil, &config.InputError{Input: in, Problem: msgNotKeyPrivateKey,
+				Fix: msgFixNotKeyPrivateKey}
 		}
 		return flow.UseCertificate(in, &certs.Identity{TLS: pair, Leaf: pair.Leaf}, env)
 	}
@@ -45,8 +45,8 @@ func keyCertificate(key *servicekey.Key, keyInput string, s *config.Settings, en
 		return nil, flow.CertificateInputError(s, err)
 	}
 	if k, ok := keyLeaf.PublicKey.(interface{ Equal(crypto.PublicKey) bool }); !ok || !k.Equal(id.Leaf.PublicKey) {
-		return nil, &config.InputError{Input: in, Problem: "is not the certificate of the service key (its key does not match)",
-			Fix: "give the certificate and private key of the service key's client, or leave the input empty"}
+		return nil, &config.InputError{Input: in, Problem: msgNotKeyCertificate,
+			Fix: msgFixNotKeyCertificate}
 	}
 	return flow.UseCertificate(in, id, env)
 }

@@ -88,16 +88,16 @@ type Claims struct {
 // on the result. Its errors never contain the token or part of it.
 func ParseUnverified(token string) (*Claims, error) {
 	if strings.Count(token, ".") != 2 {
-		return nil, errors.New("failed to parse the ID token: it is not a JWT (three base64url parts separated by dots)")
+		return nil, errors.New(msgNotJWTParts)
 	}
 	tok, err := jwt.ParseSigned(token, allowedAlgorithms)
 	if err != nil {
-		return nil, fmt.Errorf("failed to parse the ID token: not a signed JWT with one of the algorithms RS256, PS256, ES256 (or their 384/512 forms) or EdDSA: %w", sanitize(err))
+		return nil, fmt.Errorf(msgNotSignedJWT, sanitize(err))
 	}
 	var std jwt.Claims
 	var fields map[string]json.RawMessage
 	if err := tok.UnsafeClaimsWithoutVerification(&std, &fields); err != nil {
-		return nil, fmt.Errorf("failed to parse the ID token's claims: %w", sanitize(err))
+		return nil, fmt.Errorf(msgBadClaims, sanitize(err))
 	}
 	c := &Claims{
 		Issuer:    std.Issuer,
@@ -113,7 +113,7 @@ func ParseUnverified(token string) (*Claims, error) {
 		d.UseNumber()
 		var x any
 		if err := d.Decode(&x); err != nil {
-			return nil, fmt.Errorf("failed to parse the ID token's claim %q: %w", k, sanitize(err))
+			return nil, fmt.Errorf(msgBadClaim, k, sanitize(err))
 		}
 		c.Raw[k] = x
 	}
@@ -153,7 +153,7 @@ func sanitize(err error) error {
 			return err
 		}
 	}
-	return errors.New("malformed base64url or JSON")
+	return errors.New(msgMalformed)
 }
 
 // text returns the claim name as text: strings as they are, numbers in their

@@ -41,12 +41,12 @@ type tokenStatusError struct {
 func (e *tokenStatusError) Error() string {
 	switch e.StatusCode {
 	case http.StatusUnauthorized, http.StatusForbidden:
-		return fmt.Sprintf("the GitHub token service refused the request token (HTTP %d): give the job `permissions: id-token: write`, or rerun it if the request token expired", e.StatusCode)
+		return fmt.Sprintf(msgRequestTokenRefused, e.StatusCode)
 	}
 	if e.StatusCode >= 300 && e.StatusCode < 400 {
-		return fmt.Sprintf("the GitHub token service answered with a redirect (HTTP %d), which is not followed so that the request token goes only to ACTIONS_ID_TOKEN_REQUEST_URL", e.StatusCode)
+		return fmt.Sprintf(msgRedirect, e.StatusCode)
 	}
-	return fmt.Sprintf("the GitHub token service answered HTTP %d %s", e.StatusCode, http.StatusText(e.StatusCode))
+	return fmt.Sprintf(msgStatus, e.StatusCode, http.StatusText(e.StatusCode))
 }
 
 // FetchGitHub asks GitHub's token service for the job's ID token and returns
@@ -65,18 +65,18 @@ func (e *tokenStatusError) Error() string {
 // the job's missing `id-token: write` permission).
 func FetchGitHub(ctx context.Context, hc *http.Client, requestURL, requestToken, audience string) (string, error) {
 	if hc == nil {
-		return "", errors.New("failed to fetch the GitHub ID token: no HTTP client")
+		return "", errors.New(msgNoHTTPClient)
 	}
 	if requestToken == "" {
-		return "", errors.New("failed to fetch the GitHub ID token: ACTIONS_ID_TOKEN_REQUEST_TOKEN is empty; give the job `permissions: id-token: write`")
+		return "", errors.New(msgNoRequestToken)
 	}
 	u, err := url.Parse(requestURL)
 	if err != nil {
 		// url.Parse's error quotes the URL, which is not secret.
-		return "", fmt.Errorf("failed to parse ACTIONS_ID_TOKEN_REQUEST_URL: %w", err)
+		return "", fmt.Errorf(msgBadRequestURL, err)
 	}
 	if u.Scheme != "https" || u.Host == "" {
-		return "", fmt.Errorf("failed to fetch the GitHub ID token: ACTIONS_ID_TOKEN_REQUEST_URL must be an https URL (scheme is %q), so the request token is never sent in clear", u.Scheme)
+		return "", fmt.Errorf(msgRequestURLInClear, u.Scheme)
 	}
 	if audience != "" {
 		// Append rather than re-encode, so the runner's own query stays
@@ -90,7 +90,7 @@ func FetchGitHub(ctx context.Context, hc *http.Client, requestURL, requestToken,
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return "", fmt.Errorf("failed to build the GitHub ID token request: %w", err)
+		return "", fmt.Errorf(msgBuildRequest, err)
 	}
 	req.Header.Set("Authorization", "Bearer "+requestToken)
 	req.Header.Set("Accept", "application/json")
@@ -101,20 +101,20 @@ func FetchGitHub(ctx context.Context, hc *http.Client, requestURL, requestToken,
 	noRedirect.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	resp, err := noRedirect.Do(req)
 	if err != nil {
-		return "", fmt.Errorf("failed to fetch the GitHub ID token: %w", flow.RequestError(err))
+		return "", fmt.Errorf(msgFetchFailed, flow.RequestError(err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		// Drain a little so the connection can be reused; never echo it.
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
-		return "", fmt.Errorf("failed to fetch the GitHub ID token: %w", &tokenStatusError{StatusCode: resp.StatusCode})
+		return "", fmt.Errorf(msgFetchFailed, &tokenStatusError{StatusCode: resp.StatusCode})
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
-		return "", fmt.Errorf("failed to read the GitHub ID token answer: %w", err)
+		return "", fmt.Errorf(msgReadAnswer, err)
 	}
 	if len(body) > maxBody {
-		return "", errors.New("failed to read the GitHub ID token answer: it is larger than 1 MiB")
+		return "", errors.New(msgAnswerTooLarge)
 	}
 	var answer struct {
 		Value *string `json:"value"`
@@ -122,10 +122,10 @@ func FetchGitHub(ctx context.Context, hc *http.Client, requestURL, requestToken,
 	if err := json.Unmarshal(body, &answer); err != nil {
 		// json's messages may quote a character or a type, never the
 		// whole body; still, say only what is wrong.
-		return "", errors.New("failed to decode the GitHub ID token answer: it is not the JSON object {\"value\": \"<jwt>\"}")
+		return "", errors.New(msgAnswerNotJSON)
 	}
 	if answer.Value == nil || *answer.Value == "" {
-		return "", errors.New("failed to decode the GitHub ID token answer: it has no \"value\"")
+		return "", errors.New(msgAnswerNoValue)
 	}
 	return *answer.Value, nil
 }

@@ -20,7 +20,7 @@ var Inputs = config.Names(&config.In.IDToken, &config.In.Audience)
 // BTP_ASSERTION, cf auth --assertion) or for a later jwt-bearer step.
 var Flow = flow.Flow{
 	Name:    "oidc",
-	Summary: "the CI job's own OIDC ID token (GitHub token service, GitLab id_tokens, or a file), with a trust report",
+	Summary: textFlowSummary,
 	Inputs:  Inputs,
 	Primary: config.OutIDToken,
 	Outputs: []string{config.OutIDToken, config.OutIssuer, config.OutSubject, config.OutAudience, config.OutExpiresIn, config.OutExpiresAt},
@@ -68,20 +68,20 @@ type JobToken func(ctx context.Context) (string, *Claims, error)
 // expired), one from GitHub when the JobToken runs.
 func PrepareJobToken(s *config.Settings, env *flow.Env) (JobToken, error) {
 	report := func(c *Claims) {
-		env.Notice("OIDC trust report (non-secret claims of the job's ID token):\n" + strings.Join(trustReport(c), "\n"))
+		env.Notice(fmt.Sprintf(msgTrustReport, strings.Join(trustReport(c), "\n")))
 	}
 	if s.IDToken.Given() {
 		token := strings.TrimSpace(string(s.IDToken.Data))
 		c, err := ParseUnverified(token)
 		if err != nil {
-			return nil, &config.InputError{Input: s.IDToken.Input, Problem: "is not a JWT (" + err.Error() + ")",
-				Fix: "give the job's ID token itself (three base64url parts separated by dots)"}
+			return nil, &config.InputError{Input: s.IDToken.Input, Problem: fmt.Sprintf(msgNotJWT, err.Error()),
+				Fix: msgFixNotJWT}
 		}
 		if exp := c.Expiry(); !exp.IsZero() && !exp.After(env.Now()) {
-			return nil, &config.InputError{Input: s.IDToken.Input, Problem: "has expired (exp " + exp.UTC().Format(time.RFC3339) + ")",
-				Fix: "use a fresh token: CI ID tokens live minutes (GitLab sets SAP_CI_AUTH_ID_TOKEN anew for each job)"}
+			return nil, &config.InputError{Input: s.IDToken.Input, Problem: fmt.Sprintf(msgExpired, exp.UTC().Format(time.RFC3339)),
+				Fix: msgFixExpired}
 		}
-		env.Describe("ID token", "from "+s.IDToken.Input+", issuer "+c.Issuer+", subject "+c.Subject)
+		env.Describe(textIDToken, fmt.Sprintf(textIDTokenFromInput, s.IDToken.Input, c.Issuer, c.Subject))
 		return func(context.Context) (string, *Claims, error) {
 			report(c)
 			return token, c, nil
@@ -89,13 +89,12 @@ func PrepareJobToken(s *config.Settings, env *flow.Env) (JobToken, error) {
 	}
 	req := s.IDTokenRequest
 	if req.URL == "" || req.Token == "" {
-		return nil, &config.InputError{Input: s.Name(&s.IDToken), Problem: "missing: no ID token was given and GitHub's token service is not available",
-			Fix: "on GitHub give the job `permissions: id-token: write`; on GitLab declare `id_tokens: { SAP_CI_AUTH_ID_TOKEN: { aud: <audience> } }`; " +
-				"elsewhere (act has no OIDC) give id-token-file"}
+		return nil, &config.InputError{Input: s.Name(&s.IDToken), Problem: msgNoIDToken,
+			Fix: msgFixNoIDToken}
 	}
 	if u, err := url.Parse(req.URL); err != nil || u.Scheme != "https" || u.Host == "" {
-		return nil, &config.InputError{Input: config.EnvIDTokenRequestURL, Problem: "is not an https URL",
-			Fix: "leave it to the runner: the request token must never travel in clear"}
+		return nil, &config.InputError{Input: config.EnvIDTokenRequestURL, Problem: msgRequestURLNotHTTPS,
+			Fix: msgFixRequestURLNotHTTPS}
 	}
 	hc, err := env.Client(nil)
 	if err != nil {
@@ -103,9 +102,9 @@ func PrepareJobToken(s *config.Settings, env *flow.Env) (JobToken, error) {
 	}
 	audience := s.Audience
 	if audience == "" {
-		audience = "GitHub's default"
+		audience = textDefaultAudience
 	}
-	env.Describe("ID token", "from GitHub's token service ("+config.EnvIDTokenRequestURL+"), audience "+audience)
+	env.Describe(textIDToken, fmt.Sprintf(textIDTokenFromGitHub, config.EnvIDTokenRequestURL, audience))
 	return func(ctx context.Context) (string, *Claims, error) {
 		token, err := FetchGitHub(ctx, hc, req.URL, req.Token, s.Audience)
 		if err != nil {
@@ -117,10 +116,10 @@ func PrepareJobToken(s *config.Settings, env *flow.Env) (JobToken, error) {
 		}
 		c, err := ParseUnverified(token)
 		if err != nil {
-			return "", nil, fmt.Errorf("failed to read the ID token from GitHub's token service: %w", err)
+			return "", nil, fmt.Errorf(msgGitHubTokenUnreadable, err)
 		}
 		if exp := c.Expiry(); !exp.IsZero() && !exp.After(env.Now()) {
-			return "", nil, fmt.Errorf("failed to use the ID token from GitHub's token service: it expired at %s; check the runner's clock", exp.UTC().Format(time.RFC3339))
+			return "", nil, fmt.Errorf(msgGitHubTokenExpired, exp.UTC().Format(time.RFC3339))
 		}
 		report(c)
 		return token, c, nil

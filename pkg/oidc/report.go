@@ -1,6 +1,7 @@
 package oidc
 
 import (
+	"fmt"
 	"strings"
 	"time"
 )
@@ -51,29 +52,26 @@ func trustReport(c *Claims) []string {
 		add("environment", c.Environment)
 	}
 
-	aud := "the token's audience (now " + quoteOr(strings.Join(c.Audience, " "), "none") + "; set by the audience input on GitHub, by id_tokens: aud on GitLab)"
 	out = append(out,
-		"To trust this job in SAP Cloud Identity Services: add a Corporate Identity Provider of type OpenID Connect",
-		"  discovery URL (issuer): "+quoteOr(c.Issuer, "the token has no iss"),
-		"  subject name identifier: the claim sub (now "+quoteOr(c.Subject, "empty")+"); IAS looks the user up by it",
-		"  audience: "+aud+" must be the IAS issuer URL or the client ID entered for this provider",
+		textTrustIntro,
+		fmt.Sprintf(textTrustIssuer, quoteOr(c.Issuer, textNoIssuer)),
+		fmt.Sprintf(textTrustSubject, quoteOr(c.Subject, "empty")),
+		fmt.Sprintf(textTrustAudience, quoteOr(strings.Join(c.Audience, " "), "none")),
 	)
 	switch provider {
 	case providerGitHub:
 		out = append(out,
-			"  bind to numeric ids, not names: repository_id="+quoteOr(c.RepositoryID, "?")+", repository_owner_id="+quoteOr(c.RepositoryOwnerID, "?")+
-				" (a repository or organisation name can be renamed or taken over; the default sub holds names only)",
-			"  to put the ids into sub, set the repository's OIDC subject template (include_claim_keys with repository_owner_id and repository_id)",
-			"  GitHub's sub contains '/' and ':', which UAA cannot use as a user name (cloudfoundry/uaa#2838): let IAS map it to a user and pass the IAS token on",
+			fmt.Sprintf(textTrustGitHubIDs, quoteOr(c.RepositoryID, "?"), quoteOr(c.RepositoryOwnerID, "?")),
+			textTrustGitHubTemplate,
+			textTrustGitHubUAA,
 		)
 	case providerGitLab:
 		out = append(out,
-			"  bind to numeric ids, not names: project_id="+quoteOr(c.ProjectID, "?")+", namespace_id="+quoteOr(c.NamespaceID, "?")+
-				" (GitLab's sub holds the project path, which can be renamed or re-registered)",
-			"  GitLab's sub contains '/' and ':', which UAA cannot use as a user name (cloudfoundry/uaa#2838): let IAS map it to a user and pass the IAS token on",
+			fmt.Sprintf(textTrustGitLabIDs, quoteOr(c.ProjectID, "?"), quoteOr(c.NamespaceID, "?")),
+			textTrustGitLabUAA,
 		)
 	default:
-		out = append(out, "  the token is from neither GitHub nor GitLab; bind trust to a claim that names the job by a number that cannot be renamed, not by a name")
+		out = append(out, textTrustOther)
 	}
 	return out
 }

@@ -7,15 +7,15 @@ import (
 
 var (
 	// errEmpty is returned by Parse for empty or blank input.
-	errEmpty = errors.New("service key is empty")
+	errEmpty = errors.New(msgEmpty)
 
 	// errNoJSON is returned (possibly wrapped, with a hint) by Parse when the
 	// input holds no JSON object at all.
-	errNoJSON = errors.New("no JSON object found in the service key; paste the key with its { and }")
+	errNoJSON = errors.New(msgNoJSON)
 
 	// errMissingField matches (errors.Is) every *fieldError about a field
 	// that is absent.
-	errMissingField = errors.New("service key field is missing")
+	errMissingField = errors.New(textMissingField)
 
 	// errNoPrivateKey is returned by X509KeyPair for an External Certificate
 	// key: it has a "certificate" but no "key", so the private key that
@@ -23,7 +23,7 @@ var (
 	// *fieldError for "key".
 	errNoPrivateKey error = &fieldError{
 		Field: fieldKey,
-		Hint:  "it is an External Certificate key, so the private key of its certificate must be supplied separately",
+		Hint:  msgExternalCertKey,
 	}
 )
 
@@ -44,9 +44,9 @@ type fieldError struct {
 func (e *fieldError) Error() string {
 	var s string
 	if e.Reason == "" {
-		s = fmt.Sprintf("service key has no %q", e.Field)
+		s = fmt.Sprintf(msgNoField, e.Field)
 	} else {
-		s = fmt.Sprintf("service key field %q %s", e.Field, e.Reason)
+		s = fmt.Sprintf(msgBadField, e.Field, e.Reason)
 	}
 	if e.Hint != "" {
 		s += ": " + e.Hint
@@ -79,5 +79,5 @@ type jsonSyntaxError struct {
 
 // Error returns "service key is not valid JSON at line L, column C: <hint>".
 func (e *jsonSyntaxError) Error() string {
-	return fmt.Sprintf("service key is not valid JSON at line %d, column %d: %s", e.Line, e.Column, e.Hint)
+	return fmt.Sprintf(msgBadSyntax, e.Line, e.Column, e.Hint)
 }

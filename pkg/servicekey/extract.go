@@ -9,25 +9,6 @@ import (
 	"unicode/utf8"
 )
 
-// Hints for syntax errors. They describe the mistake, never the text.
-const (
-	hintUnquotedValue = "a value is not quoted; put it in double quotes"
-	hintUnquotedName  = "a field name is not quoted; put it in double quotes"
-	hintSingleQuotes  = "single quotes are used; JSON needs double quotes"
-	hintSmartQuotes   = "typographic quotes are used; JSON needs plain double quotes (\")"
-	hintTrailingComma = "a comma is followed by } or ]; remove the trailing comma"
-	hintMissingComma  = "a comma is missing before this point, between two fields"
-	hintMissingQuote  = "a double quote is missing or misplaced before this point"
-	hintMissingColon  = "a colon is missing after a field name"
-	hintMissingValue  = "a value is missing"
-	hintLineBreak     = `a value runs past the end of its line; add its closing double quote, or write the line breaks inside it as \n`
-	hintControlChar   = `a value contains a control character such as a tab; remove it or write it as an escape (\t)`
-	hintBadEscape     = `a value contains an invalid backslash escape; write a backslash as \\`
-	hintUnclosedStr   = "a double-quoted value or field name is not closed; add the missing \""
-	hintUnclosedObj   = "the key is not closed; add the missing }"
-	hintGeneric       = "check the JSON syntax at this point"
-)
-
 // fieldsWithoutBraces spots key fields pasted without the surrounding braces
 // (as in the HANA cockpit tutorial, where the page lost them).
 var fieldsWithoutBraces = regexp.MustCompile(`"[A-Za-z_-]+"\s*:`)
@@ -40,7 +21,7 @@ func extract(data []byte) (map[string]json.RawMessage, error) {
 	start := bytes.IndexByte(data, '{')
 	if start < 0 {
 		if fieldsWithoutBraces.Match(data) {
-			return nil, fmt.Errorf("%w: the { and } around its fields are missing", errNoJSON)
+			return nil, fmt.Errorf(msgNoBraces, errNoJSON)
 		}
 		return nil, errNoJSON
 	}
@@ -72,9 +53,9 @@ func unclosed(data []byte, start int, sc scanState) error {
 		}
 	}
 	if sc.inString {
-		return newSyntaxError(data, sc.stringStart, hintUnclosedStr)
+		return newSyntaxError(data, sc.stringStart, msgUnclosedStr)
 	}
-	return newSyntaxError(data, start, hintUnclosedObj)
+	return newSyntaxError(data, start, msgUnclosedObj)
 }
 
 // syntaxError turns a json error for data[start:...] into a *jsonSyntaxError.
@@ -83,14 +64,14 @@ func syntaxError(data []byte, start int, err error) error {
 	if !errors.As(err, &se) {
 		// Any other error from decoding into a map of raw messages would be a
 		// bug; say so without the text.
-		return newSyntaxError(data, start, hintGeneric)
+		return newSyntaxError(data, start, msgCheckSyntax)
 	}
 	p := start + int(se.Offset) - 1 // json's Offset counts the bad byte
 	if p < start {
 		p = start
 	}
 	if p >= len(data) {
-		return newSyntaxError(data, len(data), hintUnclosedObj)
+		return newSyntaxError(data, len(data), msgUnclosedObj)
 	}
 	q, hint := diagnose(data, start, p)
 	return newSyntaxError(data, q, hint)
@@ -118,11 +99,11 @@ func diagnose(data []byte, start, p int) (int, string) {
 	if sc.inString {
 		switch {
 		case data[p] == '\n' || data[p] == '\r':
-			return p, hintLineBreak
+			return p, msgLineBreak
 		case data[p] < 0x20:
-			return p, hintControlChar
+			return p, msgControlChar
 		}
-		return p, hintBadEscape
+		return p, msgBadEscape
 	}
 	// The decoder may stop inside a bare word (`test` fails at the "e", as if
 	// it were `true`): go back to where that word began.
@@ -142,33 +123,33 @@ func hintAt(data []byte, q, p int, sc scanState) string {
 	c := data[q]
 	switch {
 	case c == '\'' || data[p] == '\'':
-		return hintSingleQuotes
+		return msgSingleQuotes
 	case isSmartQuote(data[q:]):
-		return hintSmartQuotes
+		return msgSmartQuotes
 	}
 	switch sc.expect {
 	case expectKey:
 		if c == '}' && sc.prev == ',' {
-			return hintTrailingComma
+			return msgTrailingComma
 		}
-		return hintUnquotedName
+		return msgUnquotedName
 	case expectValue:
 		switch {
 		case (c == ']' || c == '}') && sc.prev == ',':
-			return hintTrailingComma
+			return msgTrailingComma
 		case c == ',' || c == '}' || c == ']':
-			return hintMissingValue
+			return msgMissingValue
 		}
-		return hintUnquotedValue
+		return msgUnquotedValue
 	case expectColon:
-		return hintMissingColon
+		return msgMissingColon
 	case expectCommaOrEnd:
 		if c == '"' || c == '{' || c == '[' {
-			return hintMissingComma
+			return msgMissingComma
 		}
-		return hintMissingQuote
+		return msgMissingQuote
 	}
-	return hintGeneric
+	return msgCheckSyntax
 }
 
 // isDelim reports bytes that end a bare word in JSON.

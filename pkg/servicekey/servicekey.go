@@ -19,6 +19,7 @@ package servicekey
 import (
 	"crypto/tls"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"strings"
 )
@@ -158,13 +159,13 @@ func (k *Key) TokenEndpoint() (string, error) {
 		return k.TokenURL, nil
 	case k.IsX509():
 		if k.CertURL == "" {
-			return "", &fieldError{Field: fieldCertURL, Hint: `an X.509 key needs "certurl" or "tokenurl" for its token URL`}
+			return "", &fieldError{Field: fieldCertURL, Hint: msgNoCertURL}
 		}
 		return joinTokenPath(fieldCertURL, k.CertURL)
 	case k.URL != "":
 		return joinTokenPath(fieldURL, k.URL)
 	default:
-		return "", &fieldError{Field: fieldURL, Hint: `the token URL comes from "tokenurl" or "url"`}
+		return "", &fieldError{Field: fieldURL, Hint: msgNoTokenURL}
 	}
 }
 
@@ -174,7 +175,7 @@ func (k *Key) TokenEndpoint() (string, error) {
 // private key must be supplied separately.
 func (k *Key) TLSCertificate() (tls.Certificate, error) {
 	if k.Certificate == "" {
-		return tls.Certificate{}, &fieldError{Field: fieldCertificate, Hint: "it is not an X.509 key"}
+		return tls.Certificate{}, &fieldError{Field: fieldCertificate, Hint: msgNotX509}
 	}
 	if k.PrivateKey == "" {
 		return tls.Certificate{}, errNoPrivateKey
@@ -182,7 +183,7 @@ func (k *Key) TLSCertificate() (tls.Certificate, error) {
 	c, err := tls.X509KeyPair([]byte(k.Certificate), []byte(k.PrivateKey))
 	if err != nil {
 		// crypto/tls's messages describe structure, never content.
-		return tls.Certificate{}, &fieldError{Field: fieldKey, Reason: "cannot be used with the certificate (" + strings.TrimPrefix(err.Error(), "tls: ") + ")"}
+		return tls.Certificate{}, &fieldError{Field: fieldKey, Reason: fmt.Sprintf(msgKeyMismatch, strings.TrimPrefix(err.Error(), "tls: "))}
 	}
 	return c, nil
 }
@@ -237,7 +238,7 @@ func stringField(obj map[string]json.RawMessage, name string) (string, error) {
 	}
 	var s *string
 	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", &fieldError{Field: name, Reason: "is not a string"}
+		return "", &fieldError{Field: name, Reason: msgNotString}
 	}
 	if s == nil {
 		return "", nil
@@ -276,7 +277,7 @@ func joinTokenPath(field, base string) (string, error) {
 func parseURL(field, s string) (*url.URL, error) {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, &fieldError{Field: field, Reason: "is not an absolute https URL"}
+		return nil, &fieldError{Field: field, Reason: msgNotURL}
 	}
 	return u, nil
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -78,14 +79,6 @@ func requestName(req *http.Request) string {
 	return op + " " + strconv.Quote(u.String())
 }
 
-// Reasons shared by several causes.
-const (
-	reasonTimeout       = "no answer within the timeout: check the URL, the network and any proxy (HTTPS_PROXY), or raise timeout"
-	reasonNoClientCert  = "no client certificate was sent: the key/certificate input has no certificate, or this is not the certificate (mTLS) endpoint"
-	reasonBadClientCert = "the server refused the client certificate: it does not trust its issuer, or the chain is incomplete"
-	reasonOldTLS        = "the server only speaks TLS older than 1.2, which is refused: the server must enable TLS 1.2 or 1.3"
-)
-
 // answerBody is the body of an answer the client returns. A read error
 // comes out explained (io.EOF stays as it is), and Close ends the
 // request's timeout.
@@ -118,11 +111,11 @@ func (b *answerBody) Close() error {
 func bodyReason(err error) string {
 	switch {
 	case errors.Is(err, context.Canceled):
-		return "the request was canceled"
+		return msgCanceled
 	case timedOut(err):
-		return "the answer did not arrive in full within the timeout: check the network and any proxy (HTTPS_PROXY), or raise timeout"
+		return msgBodyTimeout
 	}
-	return "the answer was cut short: the server, a proxy or the network closed the connection"
+	return msgBodyCut
 }
 
 // timedOut reports whether err is the run's deadline or a network timeout.
@@ -137,71 +130,71 @@ func timedOut(err error) bool {
 func reason(err error) string {
 	msg := err.Error()
 	if errors.Is(err, context.Canceled) {
-		return "the request was canceled"
+		return msgCanceled
 	}
 	if pf, ok := errors.AsType[*proxyFailure](err); ok {
 		return proxyReason(pf)
 	}
 	if timedOut(err) {
-		return reasonTimeout
+		return msgTimeout
 	}
 	if r := certProblem(err); r != "" {
 		return r
 	}
-	if _, after, ok := strings.Cut(msg, "server selected unsupported protocol version "); ok {
-		return "the server chose " + tlsVersionName(strings.Fields(after)[0]) + ", which is refused (TLS 1.2 or newer is required): the server must enable TLS 1.2 or 1.3"
+	if _, after, ok := strings.Cut(msg, matchUnsupportedVersion); ok {
+		return fmt.Sprintf(msgServerChoseOldTLS, tlsVersionName(strings.Fields(after)[0]))
 	}
-	if _, alert, ok := strings.Cut(msg, "remote error: tls: "); ok {
+	if _, alert, ok := strings.Cut(msg, matchAlert); ok {
 		return alertReason(alert)
 	}
 	if rh, ok := errors.AsType[tls.RecordHeaderError](err); ok {
 		if string(rh.RecordHeader[:]) == "HTTP/" {
-			return "the server answered plain HTTP on a TLS port: check the URL's port, or whether the service needs https at all"
+			return msgPlainHTTP
 		}
-		return "the server does not speak TLS at this address: check the URL's port"
+		return msgNotTLS
 	}
-	if ae, ok := errors.AsType[*net.AddrError](err); ok && ae.Err == "invalid port" {
-		return "the URL's port is out of range: use a port from 1 to 65535"
+	if ae, ok := errors.AsType[*net.AddrError](err); ok && ae.Err == matchInvalidPort {
+		return msgBadPort
 	}
 	if dns, ok := errors.AsType[*net.DNSError](err); ok {
 		if dns.IsNotFound {
-			return "the host name does not resolve: check the URL's host"
+			return msgUnknownHost
 		}
-		return "the host name could not be resolved (DNS failed): check the URL's host and the runner's DNS, or retry later"
+		return msgDNSFailed
 	}
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return "the server refused the connection: check the URL's host and port, and that the service is up"
+		return msgConnRefused
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE), errors.Is(err, syscall.ECONNABORTED):
-		return "the connection was reset: the server refused the client certificate, or a firewall or proxy cut the connection; check the certificate and HTTPS_PROXY, or retry later"
+		return msgConnReset
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return "the server closed the connection without an answer: it may have refused the client certificate or be overloaded; check the certificate, or retry later"
-	case strings.Contains(msg, "tls: "):
-		return "the TLS handshake failed"
+		return msgClosedEarly
+	case strings.Contains(msg, matchTLSError):
+		return msgHandshakeFailed
 	}
-	return "the request failed"
+	return msgRequestFailed
 }
 
 // certProblem explains a failed verification of the server's certificate,
 // or returns "".
 func certProblem(err error) string {
 	if _, ok := errors.AsType[x509.SystemRootsError](err); ok {
-		return "the system CA certificates could not be read: check SSL_CERT_FILE and SSL_CERT_DIR (or install the ca-certificates package), or give the server's CA with ca-certificates"
+		return msgSystemRoots
 	}
 	if _, ok := errors.AsType[x509.UnknownAuthorityError](err); ok {
-		return "the server's certificate is not signed by a trusted CA: add its CA with ca-certificates"
+		return msgUnknownCA
 	}
 	if _, ok := errors.AsType[x509.HostnameError](err); ok {
-		return "the server's certificate is for another host name: check the URL's host"
+		return msgWrongHost
 	}
 	if inv, ok := errors.AsType[x509.CertificateInvalidError](err); ok {
 		if inv.Reason == x509.Expired {
-			return "the server's certificate has expired or is not yet valid: the server must renew it (or the runner's clock is wrong)"
+			return msgServerCertExpired
 		}
-		return "the server's certificate is not valid for a TLS server: check the URL's host"
+		return msgServerCertInvalid
 	}
 	if _, ok := errors.AsType[*tls.CertificateVerificationError](err); ok {
-		return "the server's certificate could not be verified: check the URL's host and ca-certificates"
+		return msgServerCertUnverified
 	}
 	return ""
 }
@@ -212,22 +205,22 @@ func certProblem(err error) string {
 // there is to go by.
 func alertReason(alert string) string {
 	switch {
-	case strings.HasPrefix(alert, "certificate required"):
-		return reasonNoClientCert
-	case strings.HasPrefix(alert, "unknown certificate authority"):
-		return "the server does not trust the issuer of the client certificate: send the certificate with its chain, or have its CA trusted by the server"
-	case strings.HasPrefix(alert, "bad certificate"), strings.HasPrefix(alert, "unsupported certificate"), strings.HasPrefix(alert, "unknown certificate"), strings.HasPrefix(alert, "access denied"):
-		return reasonBadClientCert
-	case strings.HasPrefix(alert, "expired certificate"):
-		return "the server says the client certificate has expired or is not yet valid: renew it"
-	case strings.HasPrefix(alert, "revoked certificate"):
-		return "the server says the client certificate was revoked: get a new one"
-	case strings.HasPrefix(alert, "protocol version not supported"):
-		return reasonOldTLS
-	case strings.HasPrefix(alert, "handshake failure"), strings.HasPrefix(alert, "insufficient security level"):
-		return "the server ended the TLS handshake: it found no TLS version or cipher in common, or wanted a client certificate that was not sent"
+	case strings.HasPrefix(alert, matchAlertCertRequired):
+		return msgNoClientCert
+	case strings.HasPrefix(alert, matchAlertUnknownCA):
+		return msgUntrustedClientIssuer
+	case strings.HasPrefix(alert, matchAlertBadCert), strings.HasPrefix(alert, matchAlertUnsupportedCert), strings.HasPrefix(alert, matchAlertUnknownCert), strings.HasPrefix(alert, matchAlertAccessDenied):
+		return msgBadClientCert
+	case strings.HasPrefix(alert, matchAlertExpiredCert):
+		return msgClientCertExpired
+	case strings.HasPrefix(alert, matchAlertRevokedCert):
+		return msgClientCertRevoked
+	case strings.HasPrefix(alert, matchAlertVersion):
+		return msgOldTLS
+	case strings.HasPrefix(alert, matchAlertHandshakeFailure), strings.HasPrefix(alert, matchAlertInsufficientLevel):
+		return msgHandshakeRefused
 	}
-	return "the server ended the TLS handshake with an alert"
+	return msgAlert
 }
 
 // tlsVersionName names a TLS version given in hex as crypto/tls prints it.
@@ -240,7 +233,7 @@ func tlsVersionName(hex string) string {
 	case "302":
 		return "TLS 1.1"
 	}
-	return "protocol version 0x" + hex
+	return fmt.Sprintf(textUnknownVersion, hex)
 }
 
 // proxyReason explains a failure at the proxy, naming its variable.
@@ -251,12 +244,11 @@ func proxyReason(pf *proxyFailure) string {
 	status := strconv.Itoa(pf.Status) + " " + pf.Text
 	switch {
 	case login && pf.Login:
-		return "the proxy in " + pf.Variable + " refused the login (" + status + "): check the user and password in the variable, with special characters percent-encoded"
+		return fmt.Sprintf(msgProxyLoginRefused, pf.Variable, status)
 	case login:
-		return "the proxy in " + pf.Variable + " demands a login (" + status + "): put the user and password in the variable as http://user:password@host:port"
+		return fmt.Sprintf(msgProxyLoginNeeded, pf.Variable, status)
 	case pf.Status != 0:
-		return "the proxy in " + pf.Variable + " refused the tunnel to the server (" + status +
-			"): have the proxy allow this host and port, or list the host in NO_PROXY"
+		return fmt.Sprintf(msgProxyTunnelRefused, pf.Variable, status)
 	}
-	return "cannot reach the proxy in " + pf.Variable + ": check the variable's host and port, or unset it"
+	return fmt.Sprintf(msgProxyUnreachable, pf.Variable)
 }

@@ -297,7 +297,7 @@ func TestExplain(t *testing.T) {
 		{name: "DNS timeout", err: &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "server misbehaving", Name: "uaa.example", IsTemporary: true}},
 			want: `the host name could not be resolved (DNS failed): check the URL's host and the runner's DNS, or retry later: Post "https://uaa.example/oauth/token": dial tcp: lookup uaa.example: server misbehaving`},
 		{name: "canceled", err: canceled.Err(), want: `the request was canceled: Post "https://uaa.example/oauth/token": context canceled`},
-		{name: "deadline", err: context.DeadlineExceeded, want: reasonTimeout + `: Post "https://uaa.example/oauth/token": context deadline exceeded`},
+		{name: "deadline", err: context.DeadlineExceeded, want: msgTimeout + `: Post "https://uaa.example/oauth/token": context deadline exceeded`},
 		{name: "a cause that quotes the URL", err: fmt.Errorf("odd failure at %s", req.URL),
 			want: `the request failed: Post "https://uaa.example/oauth/token": odd failure at https://uaa.example/oauth/token`},
 	}

@@ -68,7 +68,7 @@ func TestClientErrorsAreExplained(t *testing.T) {
 				})
 				return "https://" + addr + "/oauth/token", Options{Timeout: 300 * time.Millisecond}
 			},
-			want: reasonTimeout,
+			want: msgTimeout,
 		},
 		{
 			name: "proxy refusal",

@@ -193,7 +193,7 @@ func (rt *retrier) prepare(req *http.Request, attempt int) (*http.Request, error
 	if attempt > 1 && req.GetBody != nil {
 		body, err := req.GetBody()
 		if err != nil {
-			return nil, fmt.Errorf("failed to rewind the request body for a retry: %w", err)
+			return nil, fmt.Errorf(msgRewindBody, err)
 		}
 		r.Body = body
 	}
@@ -265,7 +265,7 @@ func tlsFailure(err error) bool {
 		return true
 	}
 	msg := err.Error()
-	return strings.Contains(msg, "remote error: tls:") || strings.Contains(msg, "tls: ") && !errors.Is(err, io.EOF)
+	return strings.Contains(msg, matchRemoteError) || strings.Contains(msg, matchTLSError) && !errors.Is(err, io.EOF)
 }
 
 // retryAfter reads a Retry-After value, seconds or an HTTP date, as a wait
@@ -352,19 +352,18 @@ type retryError struct {
 // answer is its status and Retry-After, never the body.
 func (e *retryError) Error() string {
 	var b strings.Builder
-	b.WriteString("failed to get an answer")
-	fmt.Fprintf(&b, " in %d %s over %s", e.Attempts, plural(e.Attempts, "attempt", "attempts"), roundElapsed(e.Elapsed))
+	fmt.Fprintf(&b, msgRetriesFailed, e.Attempts, plural(e.Attempts, "attempt", "attempts"), roundElapsed(e.Elapsed))
 	if e.Deadline {
-		b.WriteString(", stopped by the timeout")
+		b.WriteString(msgStoppedByTimeout)
 	}
 	b.WriteString(": first " + secret.OneLine(e.First.Error()))
 	if e.Last != nil && !sameFailure(e.First, e.Last) {
 		b.WriteString("; last " + secret.OneLine(e.Last.Error()))
 	}
 	if e.Deadline {
-		b.WriteString("; retry later, or raise timeout")
+		b.WriteString(msgRetryLaterOrTimeout)
 	} else {
-		b.WriteString("; retry later")
+		b.WriteString(msgRetryLater)
 	}
 	return b.String()
 }

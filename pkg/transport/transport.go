@@ -77,6 +77,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -208,8 +209,7 @@ type proxyError struct {
 
 // Error names the variable and the fix, never the value.
 func (e *proxyError) Error() string {
-	return "failed to read the proxy from " + e.Variable + ": it is not a proxy URL; set it to http://host:port " +
-		"(http://user:password@host:port for a proxy that asks for a login), or unset it"
+	return fmt.Sprintf(msgBadProxy, e.Variable)
 }
 
 // proxySettings is the proxy configuration read once by [New].
@@ -311,7 +311,7 @@ type proxyFailure struct {
 
 func (e *proxyFailure) Error() string {
 	if e.Status != 0 {
-		return "the proxy answered CONNECT with " + strconv.Itoa(e.Status) + " " + e.Text
+		return fmt.Sprintf(msgConnectRefused, e.Status, e.Text)
 	}
 	return e.Err.Error()
 }
