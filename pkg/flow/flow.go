@@ -26,7 +26,8 @@ type Flow struct {
 	Summary string
 	// Inputs lists the inputs the flow reads, besides the ones every flow
 	// reads (flow, timeout, ca-certificates, dotenv-file, output,
-	// export-env).
+	// export-env), as config.Names gives them; Prepare and Run read no
+	// other (pkg/app's TestFlowsReadOnlyTheirInputs poisons the rest).
 	Inputs []string
 	// Primary is the output a shell prints alone on stdout.
 	Primary string

@@ -3,9 +3,11 @@
 // report. It does not verify signatures: the token is the job's own, and the
 // server that receives it (SAP Cloud Identity Services, UAA) verifies it.
 //
-// The package knows nothing of environment variables or configuration; the
-// caller passes the values of ACTIONS_ID_TOKEN_REQUEST_URL and
-// ACTIONS_ID_TOKEN_REQUEST_TOKEN and the HTTP client.
+// The package reads no environment variable itself: its flow (and
+// PrepareJobToken, which jwt-bearer shares) takes the loaded settings,
+// where pkg/config put the values of ACTIONS_ID_TOKEN_REQUEST_URL and
+// ACTIONS_ID_TOKEN_REQUEST_TOKEN, and the HTTP client of its flow.Env;
+// FetchGitHub takes those values and the client as arguments.
 //
 // References: GitHub's token request as actions/toolkit's core.getIDToken
 // makes it (GET $ACTIONS_ID_TOKEN_REQUEST_URL&audience=<aud> with
