@@ -42,7 +42,7 @@ func FuzzRedactURLs(f *testing.F) {
 				return false
 			}
 			for _, r := range s {
-				if !('a' <= r && r <= 'z' || '0' <= r && r <= '9' || r == '-' || r == '_' || r == '=') {
+				if !('a' <= r && r <= 'z' || '0' <= r && r <= '9' || r == '-' || r == '_' || r == '=' || r == '.') {
 					return false
 				}
 			}

@@ -181,12 +181,23 @@ var (
 	urlTail  = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://[^\s"?#]*)[?#][^\s"]*`)
 )
 
+// placeholderLogin is the user info of the form our own advice shows
+// (http://user:password@host:port, for a proxy that asks for a login):
+// words, not a secret, and the advice is useless without them.
+const placeholderLogin = "user:password@"
+
 // RedactURLs removes the user info, query and fragment of every URL in s
 // (scheme://… up to white space or a quote), keeping scheme, host and
 // path. It is for error texts that quote a URL, such as net/http's
 // *url.Error (`Get "https://host/path?client_secret=…": …`), which names
-// the whole URL.
+// the whole URL. The placeholder user:password of the tool's own advice is
+// kept.
 func RedactURLs(s string) string {
-	s = userInfo.ReplaceAllString(s, "$1")
+	s = userInfo.ReplaceAllStringFunc(s, func(m string) string {
+		if strings.HasSuffix(m, "://"+placeholderLogin) {
+			return m
+		}
+		return userInfo.ReplaceAllString(m, "$1")
+	})
 	return urlTail.ReplaceAllString(s, "$1")
 }

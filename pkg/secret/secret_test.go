@@ -152,6 +152,8 @@ func TestRedactURLs(t *testing.T) {
 		{"proxy URL", "proxyconnect tcp: http://proxyuser:proxy-s3cr3t@proxy.corp:3128 refused", "proxyconnect tcp: http://proxy.corp:3128 refused"},
 		{"two URLs", "a https://h1/p?x=1 and b https://u@h2/q?y=2", "a https://h1/p and b https://h2/q"},
 		{"no URL", "the server refused the connection: 127.0.0.1:1?x", "the server refused the connection: 127.0.0.1:1?x"},
+		{"the advice's placeholder login is kept", "set it as http://user:password@host:port", "set it as http://user:password@host:port"},
+		{"a login that merely starts like the placeholder", "http://user:password-s3cr3t@proxy:3128 refused", "http://proxy:3128 refused"},
 		{"empty", "", ""},
 	}
 	for _, tc := range cases {
