@@ -241,10 +241,18 @@ func (s *Settings) resolve(m *Material, in Input, get func(string) string, readF
 	case in.orPath && len(m.Data) > 0 && !bytes.Contains(m.Data, []byte("-----BEGIN")):
 		b, err := readFile(in.Name, string(m.Data))
 		if err != nil {
-			return err
+			return notPEMNorFile(err)
 		}
 		*m = Material{Input: in.Name, Data: b}
 	case len(m.Data) > 0:
+		if in.File != "" && mayBePath(m.Data) {
+			// A path pasted into the text input: no certificate, service
+			// key or token is the name of an existing file.
+			if _, err := readFile(in.Name, string(m.Data)); err == nil {
+				twin, _ := lookup(in.File)
+				return &InputError{Input: in.Name, Problem: msgHoldsPath, Fix: fmt.Sprintf(msgUseFileTwin, s.where(twin))}
+			}
+		}
 		m.Input = in.Name
 	case path != "":
 		b, err := readFile(in.File, path)
@@ -257,6 +265,26 @@ func (s *Settings) resolve(m *Material, in Input, get func(string) string, readF
 		*m = Material{Input: in.File, Data: b}
 	}
 	return nil
+}
+
+// notPEMNorFile explains a failure to read the file that an orpath input's
+// text names: text that is not PEM and names no file (base64 of a DER
+// certificate, for which the file system says "no such file" or cannot
+// even open a name that long) is neither of the two forms the input takes.
+// A file that exists but cannot be read keeps its own problem.
+func notPEMNorFile(err error) error {
+	if ie, ok := errors.AsType[*InputError](err); ok && (ie.Problem == msgNoSuchFile || ie.Problem == msgCannotOpen) {
+		return &InputError{Input: ie.Input, Problem: fmt.Sprintf(msgNeitherPEMNorFile, ie.Problem), Fix: msgPEMFix}
+	}
+	return err
+}
+
+// mayBePath reports whether the text of an input could be the path of a
+// file: one line no longer than Linux's PATH_MAX, and not what the data
+// itself looks like (PEM or JSON).
+func mayBePath(b []byte) bool {
+	return len(b) <= 4096 && !bytes.ContainsAny(b, "\r\n\x00") && !bytes.Contains(b, []byte("-----BEGIN")) &&
+		!bytes.HasPrefix(bytes.TrimSpace(b), []byte("{"))
 }
 
 // decodeError turns a go-envconfig error into an [InputError] for the input

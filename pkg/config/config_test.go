@@ -470,3 +470,83 @@ func TestParseExportEnv(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadTextOrPathMixUps: a value in the wrong one of "text or a path"
+// is told apart from a missing file. ca-certificates that is neither PEM
+// nor a readable file (base64 of a DER certificate, which the file system
+// calls "no such file" or a name too long) says so and how to convert DER;
+// certificate, service-key or id-token holding the path of an existing
+// file names the -file input to use. The files are real (readInputFile).
+func TestLoadTextOrPathMixUps(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	existing := filepath.Join(dir, "cert.p12")
+	if err := os.WriteFile(existing, []byte("P12"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// What `base64 -w0 ca.der` gives: one line, with or without a "/"
+	// within the first 255 bytes (ENOENT or ENAMETOOLONG).
+	derShort := "MIIBkTCB+wIJAKHBfpegPjMCMA0GCSqGSIb3DQEBCwUAMBExDzANBgNVBAMMBnMzY3IzdDAeFw0yNjAxMDEwMDAwMDBa"
+	derLong := strings.Repeat("MIIBkTCB+wIJAKHBs3cr3t", 60)
+	const neither = "is neither PEM text nor a readable file"
+	const convert = "PEM text starts with -----BEGIN CERTIFICATE-----; convert a DER certificate with `openssl x509 -inform DER -in ca.der -out ca.pem`"
+	cases := []struct {
+		name      string
+		github    bool
+		env       map[string]string
+		wantInput string
+		want      []string // "" of want means success
+	}{
+		{name: "ca-certificates as base64 of DER", env: map[string]string{"SAP_CI_AUTH_CA_CERTIFICATES": derShort},
+			wantInput: "ca-certificates", want: []string{neither + " (no such file)", convert}},
+		{name: "ca-certificates as long base64 of DER", env: map[string]string{"SAP_CI_AUTH_CA_CERTIFICATES": derLong},
+			wantInput: "ca-certificates", want: []string{neither + " (cannot open the file)", convert}},
+		{name: "ca-certificates naming a missing file", env: map[string]string{"SAP_CI_AUTH_CA_CERTIFICATES": filepath.Join(dir, "s3cr3t.pem")},
+			wantInput: "ca-certificates", want: []string{neither + " (no such file)", "or give the path of a readable PEM file"}},
+		{name: "ca-certificates naming a directory keeps the file's problem", env: map[string]string{"SAP_CI_AUTH_CA_CERTIFICATES": dir},
+			wantInput: "ca-certificates", want: []string{"ca-certificates: is not a regular file (a directory)"}},
+		{name: "certificate holding a path, shell", env: map[string]string{"SAP_CI_AUTH_CERTIFICATE": existing},
+			wantInput: "certificate", want: []string{"certificate: holds the path of a file, not its content; pass --certificate-file or set SAP_CI_AUTH_CERTIFICATE_FILE to that path instead"}},
+		{name: "certificate holding a path, github", github: true, env: map[string]string{"INPUT_CERTIFICATE": existing + "\n"},
+			wantInput: "certificate", want: []string{"certificate: holds the path of a file, not its content; set `certificate-file:` under the step's `with:` to that path instead"}},
+		{name: "service-key holding a path", env: map[string]string{"SAP_CI_AUTH_SERVICE_KEY": existing},
+			wantInput: "service-key", want: []string{"pass --service-key-file or set SAP_CI_AUTH_SERVICE_KEY_FILE to that path"}},
+		{name: "id-token holding a path", env: map[string]string{"SAP_CI_AUTH_ID_TOKEN": existing},
+			wantInput: "id-token", want: []string{"id-token-file"}},
+		{name: "certificate as base64 is data", env: map[string]string{"SAP_CI_AUTH_CERTIFICATE": derShort}},
+		{name: "certificate naming a missing file is data", env: map[string]string{"SAP_CI_AUTH_CERTIFICATE": filepath.Join(dir, "missing.p12")}},
+		{name: "certificate naming a directory is data", env: map[string]string{"SAP_CI_AUTH_CERTIFICATE": dir}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			vars := map[string]string{"SAP_CI_AUTH_FLOW": "password", "INPUT_FLOW": "password"}
+			for k, v := range tc.env {
+				vars[k] = v
+			}
+			_, err := Load(context.Background(), Source{Getenv: env(vars), GitHub: tc.github, Flows: flows})
+			if len(tc.want) == 0 {
+				if err != nil {
+					t.Fatalf("got %v, want the value taken as data", err)
+				}
+				return
+			}
+			var ie *InputError
+			if !errors.As(err, &ie) {
+				t.Fatalf("got %v, want an InputError", err)
+			}
+			if got, want := ie.Input, tc.wantInput; got != want {
+				t.Errorf("input: got %q, want %q", got, want)
+			}
+			msg := err.Error()
+			for _, w := range tc.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("got %q, want it to say %q", msg, w)
+				}
+			}
+			if strings.Contains(msg, "s3cr3t") || strings.Contains(msg, existing) || strings.Contains(msg, "\n") {
+				t.Errorf("got %q, want one line without the value", msg)
+			}
+		})
+	}
+}

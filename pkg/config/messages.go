@@ -50,6 +50,14 @@ const (
 	msgNotRegularFile   = "is not a regular file (%s)"
 	msgFileTooLarge     = "is larger than %d bytes"
 	msgFileFix          = "give the path of a readable regular file (relative paths start at the working directory)"
+	// An orpath input (ca-certificates) whose text is not PEM and names no
+	// file: the file's problem, and the fix.
+	msgNeitherPEMNorFile = "is neither PEM text nor a readable file (%s)"
+	msgPEMFix            = "PEM text starts with -----BEGIN CERTIFICATE-----; convert a DER certificate with `openssl x509 -inform DER -in ca.der -out ca.pem`, or give the path of a readable PEM file"
+	// A text input with a file twin that names an existing file, and the
+	// fix (where to set the twin).
+	msgHoldsPath   = "holds the path of a file, not its content"
+	msgUseFileTwin = "%s to that path instead"
 	// What a file that is not a regular file is.
 	msgKindDirectory = "a directory"
 	msgKindFIFO      = "a FIFO"

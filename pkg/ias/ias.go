@@ -160,6 +160,12 @@ func (e *requestError) Unwrap() error { return e.Err }
 // larger answer is not one.
 const maxBody = 1 << 20
 
+// maxPasscode bounds the passcode itself. IAS passcodes are a few dozen
+// characters; a value of kilobytes is something else (a page or a token
+// from another service), which would otherwise be masked and written as
+// the passcode output.
+const maxPasscode = 4 << 10
+
 // fetch asks the tenant at base for a passcode. hc must present the user's
 // client certificate (see pkg/transport).
 func fetch(ctx context.Context, hc *http.Client, base *url.URL) (*passcodeAnswer, error) {
@@ -212,6 +218,9 @@ func decode(resp *http.Response, body []byte) (*passcodeAnswer, error) {
 	value := passcodeValue(v.Passcode)
 	if value == "" {
 		return nil, &requestError{Reason: msgNoPasscode}
+	}
+	if len(value) > maxPasscode {
+		return nil, &requestError{Reason: fmt.Sprintf(msgPasscodeTooLong, maxPasscode)}
 	}
 	p := &passcodeAnswer{Value: value, Lifetime: defaultLifetime}
 	if d, ok, warning := flow.ExpiresIn(v.ExpiresIn); ok {

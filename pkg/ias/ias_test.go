@@ -255,6 +255,10 @@ func TestFetchOddAnswers(t *testing.T) {
 		{name: "a byte order mark", body: "\ufeff" + `{"passcode":"BomPass0123"}`, want: "BomPass0123"},
 		{name: "a passcode as a number", body: `{"passcode":123456789,"expires_in":300}`, want: "123456789"},
 		{name: "more than 1 MiB", body: `{"passcode":"x","pad":"` + strings.Repeat("p", 1<<20) + `"}`, wantErr: "larger than 1048576 bytes"},
+		{name: "a passcode of 4 KiB", body: `{"passcode":"` + strings.Repeat("P", 4096) + `"}`, want: strings.Repeat("P", 4096)},
+		{name: "a passcode of 100 KB", body: `{"passcode":"` + strings.Repeat("P", 100_000) + `"}`,
+			wantErr: "the answer's passcode is longer than 4096 bytes, so it is not a passcode: ias-tenant probably points to something other than the IAS passcode service"},
+		{name: "a passcode as a number of 5000 digits", body: `{"passcode":` + strings.Repeat("9", 5000) + `}`, wantErr: "longer than 4096 bytes"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -266,6 +270,9 @@ func TestFetchOddAnswers(t *testing.T) {
 			case tc.wantErr != "":
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("got %v, want an error with %q", err, tc.wantErr)
+				}
+				if strings.Contains(err.Error(), "PPPP") || strings.Contains(err.Error(), "9999") {
+					t.Errorf("error %q repeats the value", err)
 				}
 			case err != nil || p.Value != tc.want:
 				t.Fatalf("got %v, %v; want passcode %q", p, err, tc.want)

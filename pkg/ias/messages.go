@@ -33,6 +33,7 @@ const (
 	msgTooLarge         = "the answer is larger than %d bytes, so it is not a passcode: ias-tenant probably points to something other than the IAS tenant"
 	msgNotJSON          = "the answer is not JSON (status 200, Content-Type %s): ias-tenant probably points to something other than the IAS tenant, e.g. a login page or proxy; the passcode, if one was issued, is used up"
 	msgNoPasscode       = "the answer holds no passcode: ias-tenant probably points to something other than the IAS passcode service"
+	msgPasscodeTooLong  = "the answer's passcode is longer than %d bytes, so it is not a passcode: ias-tenant probably points to something other than the IAS passcode service"
 
 	// msgDefaultLifetime follows a warning of flow.ExpiresIn when the
 	// answer's expires_in was ignored.

@@ -111,3 +111,28 @@ func (e *answerError) Error() string {
 	return fmt.Sprintf(msgAnswerBroke, e.err.Error())
 }
 func (e *answerError) Unwrap() error { return e.err }
+
+// scopeOf reads the scope of a token answer as x/oauth2 decoded it: a
+// string (RFC 6749 §5.1), or a JSON list of strings, which some servers
+// send and which is joined with spaces into the RFC's form. Absent is "".
+// Anything else is "" and not ok, for a warning: the scope output would
+// otherwise be left empty without a word.
+func scopeOf(v any) (string, bool) {
+	switch v := v.(type) {
+	case nil:
+		return "", true
+	case string:
+		return v, true
+	case []any:
+		scopes := make([]string, 0, len(v))
+		for _, e := range v {
+			s, ok := e.(string)
+			if !ok {
+				return "", false
+			}
+			scopes = append(scopes, s)
+		}
+		return strings.Join(scopes, " "), true
+	}
+	return "", false
+}

@@ -133,6 +133,13 @@ const iasTokenPath = "/oauth2/token"
 // XSUAA take the grant only from confidential clients, and IAS answers it
 // with an id_token too: the assertion for a further jwt-bearer step.
 func jwtBearer(s *config.Settings, env *flow.Env) (*grant, error) {
+	if s.Assertion != "" {
+		// Checked as id-token is: not a JWT, or expired, it could only
+		// come back as invalid_grant, a failure toward the client's lockout.
+		if _, err := oidc.CheckGiven(s.Assertion, s.Name(&s.Assertion), env.Now()); err != nil {
+			return nil, err
+		}
+	}
 	g := jwtBearerGrant(s.Assertion, s.Origin)
 	g.confidential = true
 	if s.IASTenant != "" {

@@ -88,6 +88,9 @@ const (
 	msgNotToken         = "the token URL did not answer with a token; check that it is the token endpoint (…/oauth/token), not a web page"
 	msgBlankToken       = "the answer's access_token is blank or holds white space; " + msgNotToken
 	msgNotBearer        = "the server issued a token of type %q; only Bearer tokens can be used in an Authorization header by this tool"
+	// msgOddScope warns of a scope that is neither RFC 6749's string nor
+	// a list of strings (which is joined with spaces).
+	msgOddScope = "the answer's scope is neither a string nor a list of strings; the scope output is left empty"
 
 	// Hints for the server's error answers, every grant.
 	msgBadScope          = "a requested scope is not allowed for this client; fix the scope, or leave it empty for the client's default scopes"

@@ -240,8 +240,11 @@ func newToken(tok *oauth2.Token, ans *answer, now time.Time) (*issuedToken, erro
 		TokenType:    typ,
 		RefreshToken: tok.RefreshToken,
 		IDToken:      extraString(tok, "id_token"),
-		Scope:        extraString(tok, "scope"),
 		Issued:       now,
+	}
+	var ok bool
+	if t.Scope, ok = scopeOf(tok.Extra("scope")); !ok {
+		t.Warnings = append(t.Warnings, msgOddScope)
 	}
 	d, ok, warning := flow.ExpiresIn(ans.expiresIn)
 	if warning != "" {

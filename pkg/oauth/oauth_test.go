@@ -331,6 +331,20 @@ func TestFetchTokenShapes(t *testing.T) {
 			want:  issuedToken{AccessToken: "shape-at-2", TokenType: "Bearer", Lifetime: 3600 * time.Second},
 		},
 		{
+			// RFC 6749 §5.1 says a string; some servers send a list.
+			name:  "scope as a JSON array is joined with spaces",
+			body:  `{"access_token":"shape-at-9","token_type":"bearer","expires_in":60,"scope":["it!b34.NodeManager.read","openid"]}`,
+			ctype: jsonType,
+			want:  issuedToken{AccessToken: "shape-at-9", TokenType: "Bearer", Scope: "it!b34.NodeManager.read openid", Lifetime: time.Minute},
+		},
+		{
+			name:  "scope neither a string nor a list of strings is left out with a warning",
+			body:  `{"access_token":"shape-at-10","token_type":"bearer","expires_in":60,"scope":["openid",7]}`,
+			ctype: jsonType,
+			want: issuedToken{AccessToken: "shape-at-10", TokenType: "Bearer", Lifetime: time.Minute,
+				Warnings: []string{"the answer's scope is neither a string nor a list of strings; the scope output is left empty"}},
+		},
+		{
 			name:  "form-encoded answer",
 			body:  "access_token=shape-at-3&token_type=bearer&expires_in=1800&scope=a+b&refresh_token=shape-rt-3",
 			ctype: formType,

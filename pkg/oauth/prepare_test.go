@@ -151,6 +151,24 @@ func TestTokenFlowPrepareRefuses(t *testing.T) {
 			wantInput: "ias-tenant", want: "http:// is not allowed",
 		},
 		{
+			// Checked as id-token is: a request would cost a failure
+			// toward the client's lockout and come back as invalid_grant.
+			name: "jwt-bearer with an assertion that is not a JWT", flow: JWTBearerFlow,
+			set: func(l *saptest.Landscape, s *config.Settings) {
+				s.IASTenant, s.ClientID, s.ClientSecret = l.IAS.URL, saptest.LandscapeIASClientID, l.IASClientSecret
+				s.Assertion = "not-a-jwt"
+			},
+			wantInput: "assertion", want: "is not a JWT (failed to parse the ID token: it is not a JWT",
+		},
+		{
+			name: "jwt-bearer with an expired assertion", flow: JWTBearerFlow,
+			set: func(l *saptest.Landscape, s *config.Settings) {
+				s.TokenURL, s.ClientID, s.ClientSecret = l.UAA.TokenURL(), saptest.LandscapeCPIClientID, l.CPIClientSecret
+				s.Assertion = l.Issuer.MintGitHub(saptest.LandscapeJobAudience, saptest.Expired())
+			},
+			wantInput: "assertion", want: "has expired (exp ",
+		},
+		{
 			// IAS would answer 401 invalid_client, a failure toward the
 			// client's lockout: not even the job's token is fetched.
 			name: "jwt-bearer for a public client", flow: JWTBearerFlow,

@@ -56,6 +56,23 @@ func prepare(s *config.Settings, env *flow.Env) (flow.Run, error) {
 	}, nil
 }
 
+// CheckGiven reads a JWT given as the value of input (id-token,
+// id-token-file, or jwt-bearer's assertion) before anything is sent: it
+// must be a JWT that has not expired at now. Its errors are
+// [config.InputError]s naming input, never the token; a request with such a
+// value would only count toward the client's lockout.
+func CheckGiven(token, input string, now time.Time) (*Claims, error) {
+	c, err := ParseUnverified(token)
+	if err != nil {
+		return nil, &config.InputError{Input: input, Problem: fmt.Sprintf(msgNotJWT, err.Error()), Fix: msgFixNotJWT}
+	}
+	if exp := c.Expiry(); !exp.IsZero() && !exp.After(now) {
+		return nil, &config.InputError{Input: input, Problem: fmt.Sprintf(msgExpired, exp.UTC().Format(time.RFC3339)),
+			Fix: msgFixExpired}
+	}
+	return c, nil
+}
+
 // JobToken gets the job's ID token and its claims, and reports the trust
 // report through the flow's Notice.
 type JobToken func(ctx context.Context) (string, *Claims, error)
@@ -72,14 +89,9 @@ func PrepareJobToken(s *config.Settings, env *flow.Env) (JobToken, error) {
 	}
 	if s.IDToken.Given() {
 		token := strings.TrimSpace(string(s.IDToken.Data))
-		c, err := ParseUnverified(token)
+		c, err := CheckGiven(token, s.IDToken.Input, env.Now())
 		if err != nil {
-			return nil, &config.InputError{Input: s.IDToken.Input, Problem: fmt.Sprintf(msgNotJWT, err.Error()),
-				Fix: msgFixNotJWT}
-		}
-		if exp := c.Expiry(); !exp.IsZero() && !exp.After(env.Now()) {
-			return nil, &config.InputError{Input: s.IDToken.Input, Problem: fmt.Sprintf(msgExpired, exp.UTC().Format(time.RFC3339)),
-				Fix: msgFixExpired}
+			return nil, err
 		}
 		env.Describe(textIDToken, fmt.Sprintf(textIDTokenFromInput, s.IDToken.Input, c.Issuer, c.Subject))
 		return func(context.Context) (string, *Claims, error) {

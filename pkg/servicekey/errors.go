@@ -3,6 +3,7 @@ package servicekey
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 var (
@@ -80,4 +81,23 @@ type jsonSyntaxError struct {
 // Error returns "service key is not valid JSON at line L, column C: <hint>".
 func (e *jsonSyntaxError) Error() string {
 	return fmt.Sprintf(msgBadSyntax, e.Line, e.Column, e.Hint)
+}
+
+// bindingsError reports a VCAP_SERVICES document with several bindings
+// pasted as the service key. It names the bindings (service and binding
+// name, or a placeholder for a name that does not look like one), never
+// their credentials.
+type bindingsError struct {
+	// Names are the bindings as the message lists them.
+	Names []string
+}
+
+// Error returns "service key is a VCAP_SERVICES document with N bindings
+// (…); …", listing at most maxBindingsListed of them.
+func (e *bindingsError) Error() string {
+	listed := e.Names
+	if len(listed) > maxBindingsListed {
+		listed = append(listed[:maxBindingsListed:maxBindingsListed], textMore)
+	}
+	return fmt.Sprintf(msgManyBindings, len(e.Names), strings.Join(listed, ", "))
 }

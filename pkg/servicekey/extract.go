@@ -25,6 +25,7 @@ func extract(data []byte) (map[string]json.RawMessage, error) {
 		}
 		return nil, errNoJSON
 	}
+	start = skipHeader(data, start)
 	sc := scan(data, start, -1)
 	if sc.end < 0 {
 		return nil, unclosed(data, start, sc)
@@ -35,6 +36,44 @@ func extract(data []byte) (map[string]json.RawMessage, error) {
 		return nil, syntaxError(data, start, err)
 	}
 	return obj, nil
+}
+
+// skipHeader moves start, the first "{" of data, past the header lines the
+// CLIs print before the key when a name in them holds braces ("Getting key
+// {ci} for service instance {my-uaa} as admin..."): a "{" that is not the
+// first thing on its line, whose braces close on that line around no JSON
+// object with fields, is not the key's; the key then starts at the first
+// "{" of a later line. A "{" whose object spans lines ("VCAP_SERVICES: {"
+// as `cf env` prints it) or that holds fields on one line stays the start.
+func skipHeader(data []byte, start int) int {
+	for !atLineStart(data, start) {
+		eol := bytes.IndexByte(data[start:], '\n')
+		if eol < 0 {
+			return start
+		}
+		eol += start
+		sc := scan(data, start, eol)
+		if sc.end < 0 {
+			return start
+		}
+		var obj map[string]json.RawMessage
+		if json.Unmarshal(data[start:sc.end+1], &obj) == nil && len(obj) > 0 {
+			return start
+		}
+		next := bytes.IndexByte(data[eol:], '{')
+		if next < 0 {
+			return start
+		}
+		start = eol + next
+	}
+	return start
+}
+
+// atLineStart reports whether only white space comes before data[p] on its
+// line.
+func atLineStart(data []byte, p int) bool {
+	lineStart := bytes.LastIndexByte(data[:p], '\n') + 1
+	return len(bytes.TrimSpace(data[lineStart:p])) == 0
 }
 
 // unclosed explains an object whose closing brace was not found.

@@ -40,6 +40,16 @@ const (
 	msgNotX509         = "it is not an X.509 key"
 	msgExternalCertKey = "it is an External Certificate key, so the private key of its certificate must be supplied separately"
 
+	// A VCAP_SERVICES document with several bindings, and how it names
+	// them: the service and the binding's name, the service and the
+	// binding's place when its name is not shown, and a service whose
+	// name is not shown.
+	msgManyBindings   = `service key is a VCAP_SERVICES document with %d bindings (%s); paste the "credentials" of one of them, or the output of cf service-key`
+	textBindingName   = "%s %q"
+	textBindingNumber = "%s #%d"
+	textUnnamed       = "?"
+	textMore          = "…"
+
 	// textMissingField is the text of errMissingField, a target for
 	// errors.Is that is never returned itself: users see the fieldError.
 	textMissingField = "service key field is missing"

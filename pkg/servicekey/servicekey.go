@@ -20,7 +20,10 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
+	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -89,6 +92,9 @@ const maxUnwrap = 3
 func Parse(data []byte) (*Key, error) {
 	obj, err := extract(data)
 	if err != nil {
+		return nil, err
+	}
+	if obj, err = fromBindings(obj); err != nil {
 		return nil, err
 	}
 	for range maxUnwrap {
@@ -199,6 +205,80 @@ func (k *Key) Secrets() []string {
 		}
 	}
 	return s
+}
+
+// fieldVCAPServices is the variable that holds an app's bindings, and the
+// field that holds them in older `cf env` output.
+const fieldVCAPServices = "VCAP_SERVICES"
+
+// Fields of a binding in VCAP_SERVICES.
+const (
+	fieldBindingName  = "name"
+	fieldCredentials  = "credentials"
+	maxBindingsListed = 10
+)
+
+// safeName is what a service or binding name must look like to be shown
+// in an error; anything else may be a value pasted in the wrong place.
+var safeName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
+
+// fromBindings returns the credentials of the one binding of obj when obj
+// is a VCAP_SERVICES document, {"<service>": [{"name": …, "credentials":
+// {…}}, …], …}, possibly under "VCAP_SERVICES", pasted instead of a key;
+// obj itself when it is a key (it has a clientid or a wrapper) or holds no
+// binding. Several bindings are an error that lists their names, never
+// their credentials, and asks for one.
+func fromBindings(obj map[string]json.RawMessage) (map[string]json.RawMessage, error) {
+	if _, ok := lookup(obj, fieldClientID); ok || unwrap(obj) != nil {
+		return obj, nil
+	}
+	doc := obj
+	if raw, ok := lookup(obj, fieldVCAPServices); ok {
+		var inner map[string]json.RawMessage
+		if json.Unmarshal(raw, &inner) == nil && inner != nil {
+			doc = inner
+		}
+	}
+	var found []map[string]json.RawMessage
+	var names []string
+	for _, service := range slices.Sorted(maps.Keys(doc)) {
+		var bindings []map[string]json.RawMessage
+		if json.Unmarshal(doc[service], &bindings) != nil {
+			continue
+		}
+		for i, b := range bindings {
+			raw, ok := lookup(b, fieldCredentials)
+			if !ok {
+				continue
+			}
+			var creds map[string]json.RawMessage
+			if json.Unmarshal(raw, &creds) != nil || creds == nil {
+				continue
+			}
+			found = append(found, creds)
+			names = append(names, bindingName(service, b, i))
+		}
+	}
+	switch len(found) {
+	case 0:
+		return obj, nil
+	case 1:
+		return found[0], nil
+	}
+	return nil, &bindingsError{Names: names}
+}
+
+// bindingName names the i-th binding of service for an error: the service
+// and the binding's "name" when they look like names, else placeholders.
+func bindingName(service string, b map[string]json.RawMessage, i int) string {
+	if !safeName.MatchString(service) {
+		service = textUnnamed
+	}
+	name, err := stringField(b, fieldBindingName)
+	if err != nil || !safeName.MatchString(name) {
+		return fmt.Sprintf(textBindingNumber, service, i+1)
+	}
+	return fmt.Sprintf(textBindingName, service, name)
 }
 
 // unwrap returns the first wrapper object found in obj, or nil.

@@ -1,6 +1,7 @@
 package servicekey
 
 import (
+	"errors"
 	"net/url"
 	"strings"
 	"testing"
@@ -53,11 +54,26 @@ func FuzzParse(f *testing.F) {
 
 // checkErr fails when err spans lines or holds the marker or a secret-looking
 // run of the input.
+//
+// The one exception is the names of the bindings of a VCAP_SERVICES
+// document (bindingsError), shown so that the user can pick one: they are
+// names, not secrets, and are left out of the check once each was seen to
+// be a name.
 func checkErr(t *testing.T, what string, err error, input []byte) {
 	t.Helper()
 	msg := err.Error()
 	if strings.ContainsAny(msg, "\r\n") {
 		t.Errorf("%s error spans lines: %q", what, msg)
+	}
+	if be, ok := errors.AsType[*bindingsError](err); ok {
+		for _, n := range be.Names {
+			service, name, _ := strings.Cut(n, " ")
+			if !safeName.MatchString(service) && service != textUnnamed ||
+				!safeName.MatchString(strings.Trim(name, `"`)) && !strings.HasPrefix(name, "#") {
+				t.Errorf("%s error names a binding %q that does not look like a name", what, n)
+			}
+			msg = strings.ReplaceAll(msg, n, "")
+		}
 	}
 	if strings.Contains(msg, fuzzMarker) {
 		t.Errorf("%s error holds the client secret: %q", what, msg)

@@ -132,6 +132,62 @@ const cfV8CPI = `Getting key cpi-key for service instance cpi-api as ci-bot@exam
 }
 `
 
+// cfBraces is cf CLI output for a key and an instance whose names hold
+// braces: the header line is no JSON.
+const cfBraces = `Getting key {ci} for service instance {my-uaa} as admin...
+
+{
+ "clientid": "sb-braces!t1",
+ "clientsecret": "Braces}S3cret{",
+ "url": "https://acme.authentication.eu10.hana.ondemand.com"
+}
+`
+
+// xsBraces is xs output with braces in the quoted names, an empty pair
+// among them, and the trailing OK.
+const xsBraces = `Getting service key "{}" for service instance "{cockpit-uaa}" ...
+
+{
+  "uaa" : {
+    "clientid" : "sb-cockpit!i1",
+    "clientsecret" : "XsBracesS3cret",
+    "url" : "https://hana.example.com:30032/uaa-security"
+  }
+}
+
+OK
+`
+
+// vcapOne is a VCAP_SERVICES document with one binding, as `cf env`
+// prints it after its header.
+const vcapOne = `Getting env variables for app my-app in org acme / space dev as admin...
+System-Provided:
+VCAP_SERVICES: {
+  "xsuaa": [
+    {
+      "binding_guid": "0f0e0d0c-0000-4000-8000-000000000003",
+      "credentials": {
+        "clientid": "sb-my-app!t1",
+        "clientsecret": "VcapOneS3cret",
+        "url": "https://acme.authentication.eu10.hana.ondemand.com"
+      },
+      "label": "xsuaa",
+      "name": "my-uaa",
+      "plan": "application",
+      "tags": ["xsuaa"]
+    }
+  ]
+}
+
+VCAP_APPLICATION: {
+  "application_name": "my-app"
+}
+`
+
+// vcapWrapped is {"VCAP_SERVICES": …} holding one binding whose
+// credentials carry the client under "uaa".
+const vcapWrapped = `{"VCAP_SERVICES":{"destination":[{"name":"my-dest","label":"destination","credentials":{"uaa":{"clientid":"sb-dest!b1","clientsecret":"VcapDestS3cret","url":"https://acme.authentication.eu10.hana.ondemand.com"},"uri":"https://destination.cfapps.eu10.hana.ondemand.com"}}]}}`
+
 const cpiOAuth = `{"oauth":{"clientid":"sb-1c2d!b1|it!b2","clientsecret":"CpiPlainS3cret","tokenurl":"https://acme.authentication.us10.hana.ondemand.com/oauth/token","url":"https://acme.it-cpi001.cfapps.us10.hana.ondemand.com"}}`
 
 const cfV8XSUAA = `{
@@ -226,6 +282,50 @@ func TestParse(t *testing.T) {
 			},
 			wantToken: "https://uaa.example.com/oauth/token",
 			secrets:   []string{"CrLfS3cret"},
+		},
+		{
+			name: "raw cf service-key output with braces in the header",
+			in:   cfBraces,
+			want: Key{
+				ClientID:     "sb-braces!t1",
+				ClientSecret: "Braces}S3cret{",
+				URL:          "https://acme.authentication.eu10.hana.ondemand.com",
+			},
+			wantToken: "https://acme.authentication.eu10.hana.ondemand.com/oauth/token",
+			secrets:   []string{"Braces}S3cret{"},
+		},
+		{
+			name: "raw xs service-key output with braces in the header",
+			in:   xsBraces,
+			want: Key{
+				ClientID:     "sb-cockpit!i1",
+				ClientSecret: "XsBracesS3cret",
+				URL:          "https://hana.example.com:30032/uaa-security",
+			},
+			wantToken: "https://hana.example.com:30032/uaa-security/oauth/token",
+			secrets:   []string{"XsBracesS3cret"},
+		},
+		{
+			name: "VCAP_SERVICES with one binding, as cf env prints it",
+			in:   vcapOne,
+			want: Key{
+				ClientID:     "sb-my-app!t1",
+				ClientSecret: "VcapOneS3cret",
+				URL:          "https://acme.authentication.eu10.hana.ondemand.com",
+			},
+			wantToken: "https://acme.authentication.eu10.hana.ondemand.com/oauth/token",
+			secrets:   []string{"VcapOneS3cret"},
+		},
+		{
+			name: "VCAP_SERVICES wrapper around one binding with a uaa wrapper",
+			in:   vcapWrapped,
+			want: Key{
+				ClientID:     "sb-dest!b1",
+				ClientSecret: "VcapDestS3cret",
+				URL:          "https://acme.authentication.eu10.hana.ondemand.com",
+			},
+			wantToken: "https://acme.authentication.eu10.hana.ondemand.com/oauth/token",
+			secrets:   []string{"VcapDestS3cret"},
 		},
 		{
 			name: "cf v8 credentials around CPI oauth",
@@ -548,6 +648,12 @@ func TestParseErrors(t *testing.T) {
 			want: "service key is not valid JSON at line 3, column 1: the key is not closed; add the missing }",
 		},
 		{
+			// The position is in the key, not at the header's {ci}.
+			name: "unquoted value after a header with braces",
+			in:   "Getting key {ci} for service instance {my-uaa} as admin...\n\n{\n \"clientid\": \"c\",\n \"clientsecret\": HeaderS3cret\n}\n",
+			want: "service key is not valid JSON at line 5, column 18: a value is not quoted; put it in double quotes",
+		},
+		{
 			name: "text ends inside a value",
 			in:   `{"clientid": "c", "clientsecret": "CutOffS3cret`,
 			want: "service key is not valid JSON at line 1, column 35: a double-quoted value or field name is not closed; add the missing \"",
@@ -692,5 +798,52 @@ func assertNoValues(t *testing.T, msg, in string) {
 		if len(v) > 3 && strings.Contains(msg, v) {
 			t.Errorf("error %q contains %q from the input", msg, v)
 		}
+	}
+}
+
+// TestParseBindings: a VCAP_SERVICES document (or {"<service>": [binding,
+// …]}) with several bindings names them, and only them, and asks for one.
+func TestParseBindings(t *testing.T) {
+	t.Parallel()
+	binding := func(name, secret string) string {
+		return `{"name":"` + name + `","label":"xsuaa","credentials":{"clientid":"sb-` + name + `","clientsecret":"` + secret +
+			`","url":"https://acme.authentication.eu10.hana.ondemand.com"}}`
+	}
+	cases := []struct {
+		name    string
+		in      string
+		want    string
+		secrets []string
+	}{
+		{
+			name:    "two services",
+			in:      `{"xsuaa":[` + binding("my-uaa", "TwoServicesS3cret1") + `],"destination":[` + binding("my-dest", "TwoServicesS3cret2") + `]}`,
+			want:    `service key is a VCAP_SERVICES document with 2 bindings (destination "my-dest", xsuaa "my-uaa"); paste the "credentials" of one of them, or the output of cf service-key`,
+			secrets: []string{"TwoServicesS3cret1", "TwoServicesS3cret2"},
+		},
+		{
+			name: "two bindings of a service, one without a usable name",
+			in: `{"VCAP_SERVICES":{"xsuaa":[` + binding("my-uaa", "TwoBindingsS3cret1") + `,` +
+				binding(`a name with spaces\nand TwoBindingsS3cret2`, "TwoBindingsS3cret3") + `]}}`,
+			want:    `service key is a VCAP_SERVICES document with 2 bindings (xsuaa "my-uaa", xsuaa #2); paste the "credentials" of one of them, or the output of cf service-key`,
+			secrets: []string{"TwoBindingsS3cret1", "TwoBindingsS3cret2", "TwoBindingsS3cret3"},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			k, err := Parse([]byte(tc.in))
+			if err == nil {
+				t.Fatalf("Parse() = %+v, want an error", k)
+			}
+			if got := err.Error(); got != tc.want {
+				t.Errorf("Parse() error =\n%q\nwant\n%q", got, tc.want)
+			}
+			for _, s := range tc.secrets {
+				if strings.Contains(err.Error(), s) {
+					t.Errorf("error %q holds a secret of the bindings", err)
+				}
+			}
+		})
 	}
 }
