@@ -88,6 +88,10 @@ const (
 	msgNotToken         = "the token URL did not answer with a token; check that it is the token endpoint (…/oauth/token), not a web page"
 	msgBlankToken       = "the answer's access_token is blank or holds white space; " + msgNotToken
 	msgNotBearer        = "the server issued a token of type %q; only Bearer tokens can be used in an Authorization header by this tool"
+	// msgEchoLeftOut stands for a server's text (error, error_description,
+	// token type, granted scopes, an API's message) that held a secret in a
+	// form that could not be replaced by ***.
+	msgEchoLeftOut = "server text that held a secret was left out"
 
 	// Hints for the server's error answers, every grant.
 	msgBadScope          = "a requested scope is not allowed for this client; fix the scope, or leave it empty for the client's default scopes"
