@@ -166,7 +166,7 @@ func TestHostileAnswers(t *testing.T) {
 		{name: "a secret echoed %-encoded in the description", status: 401,
 			body: `{"error":"invalid_client","error_description":"client_secret=SECRET-ENC is wrong"}`, wantCode: 1, want: "client_secret=*** is wrong"},
 		{name: "a secret echoed truncated", status: 401,
-			body: `{"error":"invalid_client","error_description":"got SECRET-HALF…"}`, wantCode: 1, want: "(HTTP 401, invalid_client)"},
+			body: `{"error":"invalid_client","error_description":"got SECRET-HALF…"}`, wantCode: 1, want: "(HTTP 401, invalid_client, server text that held a secret was left out)"},
 		{name: "a token URL with the secret in its query", wantCode: 2, want: "token-url: the URL's query carries credentials (client_secret)"},
 		{name: "the Basic header echoed", status: 401,
 			body: `{"error":"invalid_client","error_description":"Basic BASIC-FORM rejected"}`, wantCode: 1, want: `"Basic *** rejected"`},

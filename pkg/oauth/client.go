@@ -35,6 +35,10 @@ type client struct {
 	// token endpoint (a self-managed X.509 key without certurl); the run
 	// looks it up first.
 	discover string
+	// secrets are the secrets of the client's inputs that are not sent (the
+	// service key's, the certificate password), for keeping them out of
+	// messages.
+	secrets []string
 }
 
 // resolveClient resolves the client g is sent for, checking everything it
@@ -106,6 +110,10 @@ func resolveClient(s *config.Settings, env *flow.Env, g *grant) (*client, error)
 	}
 	if c.secret == "" && c.cert == nil {
 		return nil, publicClient(s, key, g)
+	}
+	c.secrets = []string{s.ClientSecret, s.CertificatePassword}
+	if key != nil {
+		c.secrets = append(c.secrets, key.Secrets()...)
 	}
 	return c, nil
 }

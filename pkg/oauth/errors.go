@@ -37,8 +37,12 @@ type tokenError struct {
 	Code string
 	// Description is the server's error_description on one line, with any
 	// secret of the request replaced by ***, at most 1000 characters;
-	// empty when it held a fragment of a secret.
+	// empty when it held a fragment of a secret (LeftOut is then set).
 	Description string
+	// LeftOut is set when the server's error, error_description or token
+	// type held a secret (in any encoding) that could not be replaced by
+	// *** where it stood, and was left out; the message says so.
+	LeftOut bool
 	// Hint says what went wrong and what to fix.
 	Hint string
 
@@ -65,6 +69,9 @@ func (e *tokenError) Error() string {
 			c += ": " + strconv.Quote(e.Description)
 		}
 		details = append(details, c)
+	}
+	if e.LeftOut {
+		details = append(details, msgEchoLeftOut)
 	}
 	if len(details) > 0 {
 		b.WriteString(" (" + strings.Join(details, ", ") + ")")
@@ -120,10 +127,9 @@ func (r *tokenRequest) classify(ctx context.Context, err error) error {
 // learn which tokens to keep out of the message.
 func (r *tokenRequest) fromResponse(re *oauth2.RetrieveError) *tokenError {
 	secrets := r.secrets(re.Body)
-	e := &tokenError{
-		Code:        sanitize(re.ErrorCode, secrets, maxCode),
-		Description: sanitize(re.ErrorDescription, secrets, maxDescription),
-	}
+	shownCode, codeOK := sanitize(re.ErrorCode, secrets, maxCode)
+	shownDesc, descOK := sanitize(re.ErrorDescription, secrets, maxDescription)
+	e := &tokenError{Code: shownCode, Description: shownDesc, LeftOut: !codeOK || !descOK}
 	if re.Response != nil {
 		e.Status = re.Response.StatusCode
 	}
@@ -204,9 +210,10 @@ func (r *tokenRequest) badClient() string {
 
 // secrets lists what must never appear in an error message: the client
 // secret, the password and the assertion (also in the encodings they are
-// sent in) and any token in the response body.
+// sent in), the run's other secrets (r.Secrets) and any token in the
+// response body.
 func (r *tokenRequest) secrets(body []byte) []string {
-	s := append([]string{r.ClientSecret}, r.grant().secrets...)
+	s := append(append([]string{r.ClientSecret}, r.grant().secrets...), r.Secrets...)
 	if r.ClientSecret != "" {
 		s = append(s, basicForms(r.ClientID, r.ClientSecret)...)
 	}
@@ -231,16 +238,19 @@ func (r *tokenRequest) secrets(body []byte) []string {
 	return out
 }
 
-// sanitize makes a server's error or error_description fit for a message:
-// valid UTF-8 on one line, every secret (in any encoding) replaced by ***,
-// cut at limit characters; empty when a fragment of a secret remains. The
-// text comes from the server and is not trusted.
-func sanitize(desc string, secrets []string, limit int) string {
+// sanitize makes a server's text (error, error_description, token type,
+// an API's message) fit for a message: valid UTF-8 on one line, every
+// secret replaced by *** wherever it stands in whatever encoding (see
+// secret.Redact), cut at limit characters. It returns "", false when the
+// text held a secret that could not be replaced and must be left out (the
+// message then says so, msgEchoLeftOut). The text comes from the server
+// and is not trusted.
+func sanitize(desc string, secrets []string, limit int) (string, bool) {
 	// Redact first: cleaning could change a secret's bytes (collapse its
 	// white space, replace invalid UTF-8) so that it no longer matches.
 	redacted, ok := secret.Redact(desc, secrets)
 	if !ok {
-		return ""
+		return "", false
 	}
 	// And again after: a secret may have been cut by a line break. A
 	// secret that is not valid UTF-8 was handled on the raw bytes above;
@@ -253,11 +263,11 @@ func sanitize(desc string, secrets []string, limit int) string {
 	}
 	clean, ok := secret.Redact(secret.OneLine(strings.ToValidUTF8(redacted, "\uFFFD")), valid)
 	if !ok {
-		return ""
+		return "", false
 	}
 	if utf8.RuneCountInString(clean) > limit {
 		r := []rune(clean)
 		clean = strings.TrimSpace(string(r[:limit-1])) + "…"
 	}
-	return clean
+	return clean, true
 }

@@ -49,23 +49,27 @@ func TestSanitize(t *testing.T) {
 	secrets := []string{"s3cret-client", "tok.en-0123456", "pass word-1"}
 	cases := []struct {
 		name, in, want string
+		wantOK         bool
 	}{
-		{"plain", "Bad credentials", "Bad credentials"},
-		{"lines and tabs", " Bad\r\n\tcredentials\u2028now ", "Bad credentials now"},
-		{"secret", "the secret s3cret-client is wrong", "the secret *** is wrong"},
-		{"secret made by joining lines", "your pass\nword-1 is wrong", "your *** is wrong"},
-		{"%-encoded secret", "pw=pass+word-1", "pw=***"},
-		{"token", "issued tok.en-0123456", "issued ***"},
-		{"a truncated echo hides the whole text", "secret s3cret-cl… is wrong", ""},
-		{"invalid UTF-8", "bad \xff byte", "bad \uFFFD byte"},
-		{"long", strings.Repeat("é", maxDescription+50), strings.Repeat("é", maxDescription-1) + "…"},
-		{"at the limit", strings.Repeat("é", maxDescription), strings.Repeat("é", maxDescription)},
+		{"plain", "Bad credentials", "Bad credentials", true},
+		{"lines and tabs", " Bad\r\n\tcredentials\u2028now ", "Bad credentials now", true},
+		{"secret", "the secret s3cret-client is wrong", "the secret *** is wrong", true},
+		{"secret made by joining lines", "your pass\nword-1 is wrong", "your *** is wrong", true},
+		{"%-encoded secret", "pw=pass+word-1", "pw=***", true},
+		{"HTML references", "pw=&#x70;ass&#32;word&#45;1", "pw=***", true},
+		{"percent-encoded HTML references", "pw=%26%23112%3Bass%26%2332%3Bword-1", "pw=***", true},
+		{"token", "issued tok.en-0123456", "issued ***", true},
+		{"a truncated echo hides the whole text", "secret s3cret-cl… is wrong", "", false},
+		{"a truncated echo, encoded", "secret s3cret%2Dcl… is wrong", "", false},
+		{"invalid UTF-8", "bad \xff byte", "bad \uFFFD byte", true},
+		{"long", strings.Repeat("é", maxDescription+50), strings.Repeat("é", maxDescription-1) + "…", true},
+		{"at the limit", strings.Repeat("é", maxDescription), strings.Repeat("é", maxDescription), true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			if got := sanitize(tc.in, secrets, maxDescription); got != tc.want {
-				t.Errorf("sanitize(%q) = %q, want %q", tc.in, got, tc.want)
+			if got, ok := sanitize(tc.in, secrets, maxDescription); got != tc.want || ok != tc.wantOK {
+				t.Errorf("sanitize(%q) = %q, %v; want %q, %v", tc.in, got, ok, tc.want, tc.wantOK)
 			}
 		})
 	}

@@ -92,7 +92,8 @@ func prepare(s *config.Settings, env *flow.Env, g *grant, outputs []string) (flo
 		}
 	}
 	return func(ctx context.Context) (*flow.Result, error) {
-		req := tokenRequest{TokenURL: c.tokenURL, ClientID: c.id, ClientSecret: c.secret, ClientAuth: c.auth, Scopes: strings.Fields(s.Scope)}
+		req := tokenRequest{TokenURL: c.tokenURL, ClientID: c.id, ClientSecret: c.secret, ClientAuth: c.auth, Scopes: strings.Fields(s.Scope),
+			Secrets: c.secrets}
 		if c.discover != "" {
 			u, err := mtlsTokenEndpoint(ctx, plain, c.discover)
 			if err != nil {
@@ -112,11 +113,13 @@ func prepare(s *config.Settings, env *flow.Env, g *grant, outputs []string) (flo
 		for _, w := range tok.Warnings {
 			env.Warn(w)
 		}
-		if err := checkScopes(tok, s.RequiredScopes); err != nil {
+		// What the verify-url's API (or the granted scopes) must not show.
+		known := append(req.secrets(nil), tok.Secrets()...)
+		if err := checkScopes(tok, s.RequiredScopes, known); err != nil {
 			return nil, err
 		}
 		if s.VerifyURL != "" {
-			line, err := verify(ctx, plain, s.VerifyURL, "Bearer "+tok.AccessToken, tok.AccessToken)
+			line, err := verify(ctx, plain, s.VerifyURL, "Bearer "+tok.AccessToken, known)
 			if err != nil {
 				return nil, err
 			}

@@ -91,6 +91,10 @@ const (
 	// msgOddScope warns of a scope that is neither RFC 6749's string nor
 	// a list of strings (which is joined with spaces).
 	msgOddScope = "the answer's scope is neither a string nor a list of strings; the scope output is left empty"
+	// msgEchoLeftOut stands for a server's text (error, error_description,
+	// token type, granted scopes, an API's message) that held a secret in a
+	// form that could not be replaced by ***.
+	msgEchoLeftOut = "server text that held a secret was left out"
 
 	// Hints for the server's error answers, every grant.
 	msgBadScope          = "a requested scope is not allowed for this client; fix the scope, or leave it empty for the client's default scopes"

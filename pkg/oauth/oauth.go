@@ -61,9 +61,11 @@
 //
 // Failures are *tokenError values whose one-line message says what to fix. They
 // never contain the client secret, the password, a token or the response
-// body: only the status, the OAuth error code and, when it is short and
-// holds none of those secrets, the server's error_description; for network
-// and TLS failures, the HTTP client's error (method, token URL, cause).
+// body: only the status, the OAuth error code and the server's
+// error_description, with each of those secrets replaced by *** in
+// whatever encoding the server echoed it (or left out, and said so, when
+// it cannot be); for network and TLS failures, the HTTP client's error
+// (method, token URL, cause).
 package oauth
 
 import (
@@ -128,6 +130,10 @@ type tokenRequest struct {
 	// ClientAuth is where the client id and secret go; the zero value is
 	// authBody.
 	ClientAuth clientAuthMode
+	// Secrets are the run's other secrets (a service key's private key,
+	// the certificate password): not sent, but kept out of messages all
+	// the same, in whatever encoding a server echoes them.
+	Secrets []string
 }
 
 // grant is r's grant: the client credentials grant when Grant is nil.
@@ -219,13 +225,14 @@ func fetch(ctx context.Context, hc *http.Client, r tokenRequest, now func() time
 	if now == nil {
 		now = time.Now
 	}
-	return newToken(tok, ans, now())
+	return newToken(tok, ans, now(), r.secrets(nil))
 }
 
 // newToken copies tok and computes its lifetime once: expires_in as the
 // server sent it (read by the normalizer, since x/oauth2 refuses fractional
-// or textual values), else the JWT's exp claim.
-func newToken(tok *oauth2.Token, ans *answer, now time.Time) (*issuedToken, error) {
+// or textual values), else the JWT's exp claim. secrets are kept out of
+// its errors, as are the answer's tokens.
+func newToken(tok *oauth2.Token, ans *answer, now time.Time, secrets []string) (*issuedToken, error) {
 	if strings.TrimSpace(tok.AccessToken) == "" || strings.ContainsAny(tok.AccessToken, " \t\r\n") {
 		return nil, &tokenError{Hint: msgBlankToken}
 	}
@@ -233,7 +240,8 @@ func newToken(tok *oauth2.Token, ans *answer, now time.Time) (*issuedToken, erro
 	if typ == "" || strings.EqualFold(typ, "bearer") {
 		typ = "Bearer"
 	} else {
-		return nil, &tokenError{Hint: fmt.Sprintf(msgNotBearer, sanitize(typ, nil, maxCode))}
+		shown, ok := sanitize(typ, append(secrets, tok.AccessToken, tok.RefreshToken, extraString(tok, "id_token")), maxCode)
+		return nil, &tokenError{Hint: fmt.Sprintf(msgNotBearer, shown), LeftOut: !ok}
 	}
 	t := &issuedToken{
 		AccessToken:  tok.AccessToken,

@@ -173,7 +173,10 @@ func FuzzSanitize(f *testing.F) {
 			limit = -(limit + 1)
 		}
 		limit = 1 + limit%(2*maxDescription)
-		got := sanitize(desc, []string{sec}, limit)
+		got, ok := sanitize(desc, []string{sec}, limit)
+		if !ok && got != "" {
+			t.Errorf("sanitize = %q, false; want \"\" when left out", got)
+		}
 		if !utf8.ValidString(got) {
 			t.Errorf("sanitize = %q, not valid UTF-8", got)
 		}

@@ -9,12 +9,12 @@ import (
 	"strings"
 
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/flow"
-	"github.com/sap-ci-auth/sap-ci-auth/pkg/secret"
 )
 
 // checkScopes fails when the token lacks a required scope. The scopes are
-// not secret, the token is and stays out of the message.
-func checkScopes(tok *issuedToken, required []string) error {
+// not secret, the token is and stays out of the message; the granted
+// scopes are the server's text, so secrets are kept out of them.
+func checkScopes(tok *issuedToken, required, secrets []string) error {
 	if len(required) == 0 {
 		return nil
 	}
@@ -23,11 +23,14 @@ func checkScopes(tok *issuedToken, required []string) error {
 	if len(missing) == 0 {
 		return nil
 	}
-	carries := strings.Join(granted, " ")
-	if carries == "" {
+	carries, ok := sanitize(strings.Join(granted, " "), secrets, maxDescription)
+	switch {
+	case !ok:
+		carries = msgEchoLeftOut
+	case carries == "":
 		carries = "none"
 	}
-	return fmt.Errorf(msgLacksScopes, strings.Join(missing, ", "), secret.OneLine(carries))
+	return fmt.Errorf(msgLacksScopes, strings.Join(missing, ", "), carries)
 }
 
 // maxVerifyBody is what is read of the verify-url's answer: enough for the
@@ -37,8 +40,9 @@ const maxVerifyBody = 64 << 10
 // verify GETs rawURL once with the token (retried only as SAP's policy
 // allows, redirects never followed) and returns a one-line result, or an
 // error for anything but a 2xx. Of the answer only the first line of a
-// JSON "error"/"message" field is shown, with the token redacted.
-func verify(ctx context.Context, hc *http.Client, rawURL, authorization, token string) (string, error) {
+// JSON "error"/"message" field is shown, with secrets (the token among
+// them) redacted.
+func verify(ctx context.Context, hc *http.Client, rawURL, authorization string, secrets []string) (string, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
 		return "", fmt.Errorf(msgVerifyRequest, err)
@@ -52,7 +56,7 @@ func verify(ctx context.Context, hc *http.Client, rawURL, authorization, token s
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxVerifyBody))
 	status := fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
-	detail := answerDetail(body, token)
+	detail := answerDetail(body, secrets)
 	switch {
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
 		return fmt.Sprintf(msgVerified, status), nil
@@ -67,8 +71,9 @@ func verify(ctx context.Context, hc *http.Client, rawURL, authorization, token s
 }
 
 // answerDetail is ` ("<first line of error or message>")` from a JSON
-// answer, with the token redacted, or "".
-func answerDetail(body []byte, token string) string {
+// answer, with secrets redacted, or "" (` (<left out>)` when the line held
+// a secret that could not be replaced).
+func answerDetail(body []byte, secrets []string) string {
 	var v struct {
 		Error   any `json:"error"`
 		Message any `json:"message"`
@@ -93,8 +98,11 @@ func answerDetail(body []byte, token string) string {
 		}
 	}
 	first, _, _ := strings.Cut(text, "\n")
-	first = sanitize(first, []string{token}, 200)
-	if first == "" {
+	first, ok := sanitize(first, secrets, 200)
+	switch {
+	case !ok:
+		return " (" + msgEchoLeftOut + ")"
+	case first == "":
 		return ""
 	}
 	return fmt.Sprintf(" (%q)", first)

@@ -1,11 +1,16 @@
 package saptest
 
 import (
+	"encoding/base64"
+	"encoding/hex"
 	"fmt"
+	"html"
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode/utf16"
 
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/secret"
 )
@@ -19,6 +24,13 @@ import (
 // What counts as a leak, for each secret:
 //   - the secret or any form [secret.Forms] returns (its lines, and the
 //     %-encoded, HTML-, JSON- and base64-encoded forms a server might echo);
+//   - any of those in a line once decoded the ways a server may have
+//     encoded it: HTML entities (named, decimal, hex), percent-encoding
+//     (with or without + for a space), JSON and other backslash escapes
+//     (\u0027, \x27), and base64 runs, these on top of each other up to
+//     three deep (see decodedLines; the decoders are the standard
+//     library's and regexps, apart from pkg/secret's, so that the checker
+//     does not agree with the code by construction);
 //   - a fragment of the secret or of one of those forms: any 16 bytes of it,
 //     or half of it for a form shorter than 32 bytes (at least 6 bytes;
 //     shorter forms are matched whole only). In a JWT only the signature
@@ -86,15 +98,133 @@ func findLeaks(secrets []string, texts map[string][]byte, intended map[string][]
 	sort.Strings(names)
 	var leaks []leak
 	for _, name := range names {
-		x := &windows{lines: cleanLines(string(texts[name]), intended[name]), bySize: map[int]map[string]int{}}
+		lines := cleanLines(string(texts[name]), intended[name])
+		x := &windows{lines: lines, bySize: map[int]map[string]int{}}
+		var decoded *windows
 		for i, s := range secrets {
-			if l, ok := findSecret(x, s); ok {
+			l, ok := findSecret(x, s)
+			if !ok {
+				if decoded == nil {
+					d, from := decodedLines(lines)
+					decoded = &windows{lines: d, lineOf: from, bySize: map[int]map[string]int{}}
+				}
+				if l, ok = findSecret(decoded, s); ok {
+					l.what += ", once decoded"
+				}
+			}
+			if ok {
 				l.text, l.secret = name, i
 				leaks = append(leaks, l)
 			}
 		}
 	}
 	return leaks
+}
+
+// Limits of decodedLines.
+const (
+	// maxDecodedLine is the longest line decoded: messages are short, and
+	// a long line is an output's value.
+	maxDecodedLine = 64 << 10
+	// decodeRounds is how many decoders are applied one on another.
+	decodeRounds = 3
+	// maxVariants bounds the decoded texts of one line.
+	maxVariants = 64
+)
+
+var (
+	percentEscape = regexp.MustCompile(`%[0-9A-Fa-f]{2}`)
+	// backslashEscape is a UTF-16 surrogate pair, \u, \x or a quoted
+	// character.
+	backslashEscape = regexp.MustCompile(`\\u[dD][89abAB][0-9A-Fa-f]{2}\\u[dD][c-fC-F][0-9A-Fa-f]{2}|\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2}|\\[\\/"']`)
+	base64Run       = regexp.MustCompile(`[A-Za-z0-9+/_-]{8,}`)
+)
+
+// lineDecoders are the ways a whole line is decoded.
+var lineDecoders = []func(string) string{
+	html.UnescapeString,
+	unpercent,
+	func(s string) string { return unpercent(strings.ReplaceAll(s, "+", " ")) },
+	unbackslash,
+}
+
+// unpercent decodes every %XX of s and leaves the rest, as a lenient
+// server does (url.PathUnescape refuses a line with a stray %).
+func unpercent(s string) string {
+	return percentEscape.ReplaceAllStringFunc(s, func(m string) string {
+		b, _ := hex.DecodeString(m[1:])
+		return string(b)
+	})
+}
+
+// unbackslash decodes JSON's and JavaScript's escapes.
+func unbackslash(s string) string {
+	return backslashEscape.ReplaceAllStringFunc(s, func(m string) string {
+		switch m[1] {
+		case 'u':
+			hi, _ := strconv.ParseUint(m[2:6], 16, 32)
+			if len(m) == 12 {
+				lo, _ := strconv.ParseUint(m[8:12], 16, 32)
+				return string(utf16.DecodeRune(rune(hi), rune(lo)))
+			}
+			return string(rune(hi))
+		case 'x':
+			b, _ := hex.DecodeString(m[2:])
+			return string(b)
+		}
+		return m[1:]
+	})
+}
+
+// unbase64 decodes each base64 run of s (either alphabet, padded or not) at
+// each of the four offsets it may start at.
+func unbase64(s string) []string {
+	var out []string
+	for _, run := range base64Run.FindAllString(s, -1) {
+		run = strings.NewReplacer("-", "+", "_", "/").Replace(run)
+		for off := range 4 {
+			r := run[off:]
+			if len(r)%4 == 1 {
+				r = r[:len(r)-1] // a lone last character holds no whole byte
+			}
+			if b, err := base64.RawStdEncoding.DecodeString(r); err == nil && len(b) > 0 {
+				out = append(out, string(b))
+			}
+		}
+	}
+	return out
+}
+
+// decodedLines returns the texts the decoders make of each line (not the
+// lines themselves), and for each the index of its line.
+func decodedLines(lines []string) ([]string, []int) {
+	var out []string
+	var from []int
+	for n, line := range lines {
+		if len(line) > maxDecodedLine {
+			continue
+		}
+		seen := map[string]bool{line: true}
+		current := []string{line}
+		for range decodeRounds {
+			var next []string
+			for _, v := range current {
+				candidates := unbase64(v)
+				for _, dec := range lineDecoders {
+					candidates = append(candidates, dec(v))
+				}
+				for _, c := range candidates {
+					if !seen[c] && len(seen) < maxVariants {
+						seen[c] = true
+						next = append(next, c)
+						out, from = append(out, c), append(from, n)
+					}
+				}
+			}
+			current = next
+		}
+	}
+	return out, from
 }
 
 // cleanLines splits text into lines, empties ::add-mask:: lines and blanks
@@ -123,11 +253,22 @@ func cleanLines(text string, intended []string) []string {
 // windows finds fixed-size substrings in lines; it indexes every line once
 // per size.
 type windows struct {
-	lines  []string
+	lines []string
+	// lineOf maps an index of lines to the line of the text it came from;
+	// nil when lines are the text's.
+	lineOf []int
 	bySize map[int]map[string]int // window → first line (0-based)
 }
 
-// find returns the first line holding w.
+// line is the 0-based line of the text that lines[n] is or came from.
+func (x *windows) line(n int) int {
+	if x.lineOf == nil {
+		return n
+	}
+	return x.lineOf[n]
+}
+
+// find returns the first line holding w, an index of lines.
 func (x *windows) find(w string) (int, bool) {
 	idx, ok := x.bySize[len(w)]
 	if !ok {
@@ -157,7 +298,7 @@ func findSecret(x *windows, value string) (leak, bool) {
 		}
 		for n, line := range x.lines {
 			if strings.Contains(line, f) {
-				return leak{line: n + 1, what: what}, true
+				return leak{line: x.line(n) + 1, what: what}, true
 			}
 		}
 	}
@@ -172,7 +313,7 @@ func findSecret(x *windows, value string) (leak, bool) {
 		}
 		for k := start; k+size <= len(f); k++ {
 			if n, ok := x.find(f[k : k+size]); ok {
-				return leak{line: n + 1, what: fmt.Sprintf("a fragment of %d bytes of it or of an encoded form", size)}, true
+				return leak{line: x.line(n) + 1, what: fmt.Sprintf("a fragment of %d bytes of it or of an encoded form", size)}, true
 			}
 		}
 	}

@@ -10,6 +10,18 @@ import (
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/saptest"
 )
 
+// htmlDecimal writes every character of s as an HTML decimal reference.
+func htmlDecimal(s string) string { return escapeEach(s, "&#%d;") }
+
+// escapeEach writes every character of s (ASCII here) in format.
+func escapeEach(s, format string) string {
+	var b strings.Builder
+	for _, r := range s {
+		fmt.Fprintf(&b, format, r)
+	}
+	return b.String()
+}
+
 // recordingTB records Fatalf instead of stopping the test, so that a test can
 // check that CheckNoLeaks fails, and what it says.
 type recordingTB struct{ fatals []string }
@@ -96,6 +108,35 @@ func TestCheckNoLeaks(t *testing.T) {
 			name:     "a JWT's signature fragment fails",
 			texts:    map[string][]byte{"stdout": []byte(jwtA[len(jwtA)-20:] + "\n")},
 			wantFail: []string{"stdout line 1: secret #2, a fragment of 16 bytes"},
+		},
+		{
+			name:     "secret as HTML decimal references fails",
+			texts:    map[string][]byte{"stdout": []byte("::error::bad " + htmlDecimal(secret) + "\n")},
+			wantFail: []string{"stdout line 1: secret #1, the secret itself, once decoded"},
+		},
+		{
+			name:     "secret percent-encoded after HTML escaping fails",
+			texts:    map[string][]byte{"stdout": []byte("::error::bad " + escapeEach(strings.ReplaceAll(secret, "&", "&#x26;"), "%%%02X") + "\n")},
+			wantFail: []string{"stdout line 1: secret #1, the secret itself, once decoded"},
+		},
+		{
+			name:     "passcode as JSON \\u escapes fails",
+			texts:    map[string][]byte{"stderr": []byte("got " + escapeEach(passcode, `\u%04x`) + "\n")},
+			wantFail: []string{"stderr line 1: secret #0, the secret itself, once decoded"},
+		},
+		{
+			name:     "base64 of a sentence holding the secret fails",
+			texts:    map[string][]byte{"stderr": []byte("x" + base64.StdEncoding.EncodeToString([]byte("the secret "+secret+" is wrong")) + "\n")},
+			wantFail: []string{"stderr line 1: secret #1, the secret itself, once decoded"},
+		},
+		{
+			name:     "a fragment in HTML references fails",
+			texts:    map[string][]byte{"stderr": []byte("got " + htmlDecimal(secret[4:24]) + "…\n")},
+			wantFail: []string{"stderr line 1: secret #1, a fragment of 16 bytes of it or of an encoded form, once decoded"},
+		},
+		{
+			name:  "ordinary escapes and words pass",
+			texts: map[string][]byte{"stderr": []byte("Bad &quot;credentials&quot; for user%20x: \\u0041 Unauthorized\n")},
 		},
 		{
 			name:     "intended naming a missing text fails (a typo must not switch the check off)",

@@ -1,6 +1,9 @@
 package secret_test
 
 import (
+	"html"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -9,7 +12,9 @@ import (
 
 // FuzzRedact checks Redact on any text and secret: no panic; text that is
 // not clean comes back empty; clean text holds no part of the secret, and no
-// secret of 8 bytes or more.
+// secret of 8 bytes or more, not even once the standard library's decoders
+// (HTML entities, percent-encoding, Go's backslash escapes) have been
+// applied to it.
 func FuzzRedact(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text, s string) {
 		got, ok := secret.Redact(text, []string{s})
@@ -24,8 +29,26 @@ func FuzzRedact(f *testing.F) {
 				t.Errorf("Redact = %q, true; holds the part %q", got, p)
 			}
 		}
-		if len(s) >= 8 && strings.TrimSpace(s) != "" && strings.Contains(got, s) {
+		if len(s) < 8 || strings.TrimSpace(s) == "" {
+			return
+		}
+		if strings.Contains(got, s) {
 			t.Errorf("Redact = %q, true; holds the secret", got)
+		}
+		decoded := map[string]string{"html.UnescapeString": html.UnescapeString(got)}
+		if d, err := url.PathUnescape(got); err == nil {
+			decoded["url.PathUnescape"] = d
+		}
+		if d, err := url.QueryUnescape(got); err == nil {
+			decoded["url.QueryUnescape"] = d
+		}
+		if d, err := strconv.Unquote(`"` + got + `"`); err == nil {
+			decoded["strconv.Unquote"] = d
+		}
+		for how, d := range decoded {
+			if strings.Contains(d, s) {
+				t.Errorf("Redact = %q, true; %s of it holds the secret", got, how)
+			}
 		}
 	})
 }

@@ -117,43 +117,56 @@ func jsonEscape(s string, escapeHTML bool) string {
 	return strings.TrimSuffix(strings.TrimPrefix(out, `"`), `"`)
 }
 
-// Redact replaces every form of each secret (see [Forms]) in text with
-// "***", and reports whether the result is clean. It is not clean when a
-// fragment of a secret is still there: half of it, but at least 8 and at
-// most 16 bytes (all of a secret shorter than 8). Text that is not clean must not be shown at all: a server that
-// echoes a truncated or transformed credential tells nothing worth the
-// risk.
+// Redact keeps the secrets out of text, a server's message, and reports
+// whether the result is clean. It decodes text every way a server could
+// have encoded it (HTML entities, percent-encoding until stable, JSON and
+// other backslash escapes, base64 of its parts, and these on top of each
+// other) and looks in every decoded layer for each secret whole, its
+// lines (see [Parts]) and its white space collapsed. Where one is found,
+// the bytes of text that encode it are replaced with "***", and the
+// result is searched again. It is not clean when a fragment of a secret is
+// still in some layer: half of a part, but at least 8 and at most 16 bytes
+// (all of a part shorter than 8). Text that is not clean must not be
+// shown at all (say that it was left out): a server that echoes a
+// truncated or transformed credential tells nothing worth the risk.
+//
+// Only the first 4096 bytes of text are looked at; a longer text is cut
+// there and ends in "…".
 func Redact(text string, secrets []string) (string, bool) {
+	f := newFinder(secrets)
+	if len(f.whole) == 0 {
+		return text, true
+	}
+	text = cut(text)
+	// The forms masks announce first: what the runner would mask, this
+	// masks the same way.
 	var forms []string
 	for _, s := range secrets {
-		if strings.TrimSpace(s) == "" {
-			continue
+		if strings.TrimSpace(s) != "" {
+			forms = append(forms, Forms(s)...)
 		}
-		// The whole value too: Parts leaves out the short lines of a
-		// multi-line secret, which together still give it away.
-		forms = append(forms, s)
-		if collapsed := strings.Join(strings.Fields(s), " "); collapsed != s && len(collapsed) >= minFormLen {
-			forms = append(forms, collapsed)
-		}
-		forms = append(forms, Forms(s)...)
 	}
 	// Longest first, so that a form is not cut by a shorter one inside it.
 	slices.SortFunc(forms, func(a, b string) int { return len(b) - len(a) })
-	for _, f := range forms {
-		text = strings.ReplaceAll(text, f, "***")
+	for _, form := range forms {
+		text = strings.ReplaceAll(text, form, "***")
 	}
-	for _, s := range secrets {
-		for _, p := range Parts(s) {
-			n := min(len(p), max(minFormLen, min(fragmentLen, len(p)/2)))
-			for i := 0; i+n <= len(p); i++ {
-				if strings.Contains(text, p[i:i+n]) {
-					return "", false
-				}
-			}
+	for range maxRounds {
+		spans, fragment := f.find(layers(text))
+		switch {
+		case fragment:
+			return "", false
+		case len(spans) == 0:
+			return text, true
 		}
+		text = replaceSpans(text, spans)
 	}
-	return text, true
+	return "", false
 }
+
+// maxRounds is how many times Redact replaces what it found and searches
+// again before it gives up on a text.
+const maxRounds = 3
 
 // fragmentLen is the most bytes of a secret that make a leak.
 const fragmentLen = 16

@@ -88,4 +88,8 @@ const (
 	msgRetryLater          = "; retry later"
 	msgRetryLaterOrTimeout = "; retry later, or raise timeout"
 	msgRewindBody          = "failed to rewind the request body for a retry: %w"
+
+	// A reason phrase that echoed a secret of the request in a form that
+	// could not be replaced by ***.
+	msgEchoLeftOut = "server text that held a secret was left out"
 )

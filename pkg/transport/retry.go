@@ -315,7 +315,10 @@ func (e *statusError) Error() string {
 }
 
 // statusText is the reason phrase of resp, as the server sent it when it is
-// short printable text, else Go's for the code.
+// short printable text, else Go's for the code. A secret of the request
+// (see requestSecrets) that the phrase echoes, in any encoding, is
+// replaced by ***; a phrase that holds one that cannot be replaced is left
+// out, and Go's text says so.
 func statusText(resp *http.Response) string {
 	_, text, _ := strings.Cut(resp.Status, " ")
 	text = strings.TrimSpace(text)
@@ -327,6 +330,11 @@ func statusText(resp *http.Response) string {
 	}
 	if !ok {
 		return http.StatusText(resp.StatusCode)
+	}
+	if resp.Request != nil {
+		if text, ok = secret.Redact(text, requestSecrets(resp.Request)); !ok {
+			return strings.TrimSpace(http.StatusText(resp.StatusCode) + " (" + msgEchoLeftOut + ")")
+		}
 	}
 	return text
 }
