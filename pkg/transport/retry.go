@@ -133,6 +133,7 @@ func (rt *retrier) send(req *http.Request) (*http.Response, error) {
 			return nil, &retryError{Attempts: attempt, Elapsed: time.Since(start), First: first, Last: failure, Deadline: deadline}
 		}
 		deadlineHit := ctx.Err() != nil
+		dl, hasDeadline := ctx.Deadline()
 		switch {
 		case (s == none || deadlineHit) && err != nil && attempt == 1:
 			// A final failure with no answer (a TLS verification error, a
@@ -141,6 +142,12 @@ func (rt *retrier) send(req *http.Request) (*http.Response, error) {
 			return nil, err
 		case s == none || deadlineHit:
 			return giveUp(deadlineHit)
+		case wait > 0 && hasDeadline && !time.Now().Add(wait).Before(dl):
+			// The server asked for a wait that ends past the deadline:
+			// nothing may go out before that time, nor after the deadline,
+			// and our own schedule does not replace the server's word.
+			discard(resp)
+			return nil, &retryError{Attempts: attempt, Elapsed: time.Since(start), First: first, Last: failure, Wait: wait}
 		case attempt > maxRetries:
 			return giveUp(false)
 		}
@@ -155,7 +162,7 @@ func (rt *retrier) send(req *http.Request) (*http.Response, error) {
 			// Never less than the server asked for.
 			wait += time.Duration(jitter * rt.rand() * float64(wait))
 		}
-		if dl, ok := ctx.Deadline(); ok && !time.Now().Add(wait).Before(dl) {
+		if hasDeadline && !time.Now().Add(wait).Before(dl) {
 			if attempt == 1 && err != nil {
 				// No answer and no time to try again: RoundTrip
 				// explains the one failure, as for a timeout above.
@@ -268,23 +275,52 @@ func tlsFailure(err error) bool {
 	return strings.Contains(msg, matchRemoteError) || strings.Contains(msg, matchTLSError) && !errors.Is(err, io.EOF)
 }
 
-// retryAfter reads a Retry-After value, seconds or an HTTP date, as a wait
-// from now; 0 when absent, unreadable or in the past.
+// maxRetryAfter is the longest wait a Retry-After is read as: longer
+// values (any number of digits) are taken as this, which ends past every
+// deadline, rather than overflow a time.Duration.
+const maxRetryAfter = 100 * 365 * 24 * time.Hour
+
+// retryAfter reads a Retry-After value, delta-seconds of any size or an
+// HTTP date, as a wait from now (at most maxRetryAfter); 0 when absent,
+// unreadable, zero or in the past.
 func retryAfter(v string, now time.Time) time.Duration {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0
 	}
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if n <= 0 || n > int64(24*time.Hour/time.Second) {
+	if strings.Trim(v, "0123456789") == "" {
+		// delta-seconds (RFC 9110 §10.2.3: 1*DIGIT). A value too large to
+		// parse is still a wait the server asked for, not a missing one.
+		n, err := strconv.ParseInt(v, 10, 64)
+		switch {
+		case err == nil && n == 0:
 			return 0
+		case err != nil || n > int64(maxRetryAfter/time.Second):
+			return maxRetryAfter
 		}
 		return time.Duration(n) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
+		return min(t.Sub(now), maxRetryAfter)
 	}
 	return 0
+}
+
+// roundWait keeps a wait the server asked for readable: seconds below two
+// minutes, then minutes, hours, days and years.
+func roundWait(d time.Duration) string {
+	const day, year = 24 * time.Hour, 365 * 24 * time.Hour
+	switch {
+	case d < 2*time.Minute:
+		return d.Round(time.Second).String()
+	case d < 2*time.Hour:
+		return fmt.Sprintf(textMinutes, int64(d.Round(time.Minute)/time.Minute))
+	case d < 2*day:
+		return fmt.Sprintf(textHours, int64(d.Round(time.Hour)/time.Hour))
+	case d < 2*year:
+		return fmt.Sprintf(textDays, int64((d+day/2)/day))
+	}
+	return fmt.Sprintf(textYears, int64((d+year/2)/year))
 }
 
 // statusError is an answer that was retried in vain. Its message is the
@@ -298,7 +334,7 @@ type statusError struct {
 func newStatusError(resp *http.Response) *statusError {
 	e := &statusError{status: resp.StatusCode, text: statusText(resp)}
 	if d := retryAfter(resp.Header.Get("Retry-After"), time.Now()); d > 0 {
-		e.retryAfter = d.Round(time.Second).String()
+		e.retryAfter = roundWait(d)
 	}
 	return e
 }
@@ -345,10 +381,19 @@ type retryError struct {
 	Last error
 	// Deadline is set when the deadline (the timeout) stopped the retries.
 	Deadline bool
+	// Wait, when not zero, is the wait the last answer's Retry-After asked
+	// for, which ended past the deadline: the server, not the timeout,
+	// ended the retries.
+	Wait time.Duration
 }
 
-// Error says how many attempts over how long, the first failure (and the
-// last when its cause differs) and the fix, in one line. A failure with an
+// maxRaiseHint is the longest Retry-After for which raising timeout is
+// advice worth giving; a CI step does not wait longer.
+const maxRaiseHint = 5 * time.Minute
+
+// Error says how many attempts over how long, the failure of a single
+// attempt or the first failure (and the last when its cause differs),
+// what ended the retries and the fix, in one line. A failure with an
 // answer is its status and Retry-After, never the body.
 func (e *retryError) Error() string {
 	var b strings.Builder
@@ -356,16 +401,43 @@ func (e *retryError) Error() string {
 	if e.Deadline {
 		b.WriteString(msgStoppedByTimeout)
 	}
-	b.WriteString(": first " + secret.OneLine(e.First.Error()))
-	if e.Last != nil && !sameFailure(e.First, e.Last) {
-		b.WriteString("; last " + secret.OneLine(e.Last.Error()))
+	first, last := e.First, e.Last
+	if e.Wait > 0 {
+		// The wait is named below, once.
+		first, last = withoutRetryAfter(first), withoutRetryAfter(last)
 	}
-	if e.Deadline {
-		b.WriteString(msgRetryLaterOrTimeout)
+	if e.Attempts == 1 {
+		b.WriteString(": " + secret.OneLine(first.Error()))
 	} else {
+		b.WriteString(": first " + secret.OneLine(first.Error()))
+		if last != nil && !sameFailure(first, last) {
+			b.WriteString("; last " + secret.OneLine(last.Error()))
+		}
+	}
+	switch {
+	case e.Wait > 0:
+		fmt.Fprintf(&b, msgServerAskedWait, roundWait(e.Wait))
+		if e.Wait <= maxRaiseHint {
+			b.WriteString(msgRunAfterWaitOrTimeout)
+		} else {
+			b.WriteString(msgRunAfterWait)
+		}
+	case e.Deadline:
+		b.WriteString(msgRetryLaterOrTimeout)
+	default:
 		b.WriteString(msgRetryLater)
 	}
 	return b.String()
+}
+
+// withoutRetryAfter is err without the Retry-After of a status.
+func withoutRetryAfter(err error) error {
+	if se, ok := err.(*statusError); ok && se.retryAfter != "" {
+		c := *se
+		c.retryAfter = ""
+		return &c
+	}
+	return err
 }
 
 // sameFailure reports whether a and b have the same cause, so that the

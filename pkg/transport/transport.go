@@ -53,7 +53,11 @@
 //   - 408, 502, 504: up to 3 retries, 300 ms and doubling;
 //   - 500, 503: up to 3 retries, 1 s and tripling;
 //   - 429: the wait the Retry-After header asks for (seconds or an HTTP
-//     date), else as for 503; a 503 with Retry-After is honoured too;
+//     date), else as for 503; a 503 with Retry-After is honoured too. No
+//     request goes out before the time the server asked for, and its wait is
+//     never replaced by the schedule above: when it ends past the deadline,
+//     however far, the client sends nothing more and says how long the
+//     server asked to wait;
 //   - every other status, 400, 401 and 403 above all, is final: SAP Cloud
 //     Identity Services locks a client or a user for 60 minutes after 5
 //     failed logons, so a retried 401 would lock the pipeline out;
