@@ -79,7 +79,6 @@ const (
 	// The token request and its answer.
 	msgTokenRequestFailed = "token request failed"
 	msgTooLarge           = "the token answer is larger than %d bytes"
-	msgAnswerBroke        = "the connection broke while reading the token answer: %s"
 	// msgAnswered is a 2xx answer that could not be read as a token.
 	msgAnswered         = "the token endpoint answered, but %s"
 	msgAnsweredNotToken = msgAnswered + "; " + msgNotToken

@@ -604,7 +604,7 @@ func TestFetchErrors(t *testing.T) {
 			name:         "200 cut short",
 			req:          ccReq,
 			fault:        &saptest.Fault{Status: 200, Body: `{"access_token":"cut-tok-0123456789","token_type":"bearer"}`, ContentType: jsonBody, Truncate: true},
-			wantContains: "token request failed: the token endpoint answered, but the connection broke while reading the token answer: the answer was cut short: the server, a proxy or the network closed the connection: unexpected EOF",
+			wantContains: "token request failed: the token endpoint answered, but the answer was cut short: the server, a proxy or the network closed the connection: unexpected EOF",
 		},
 		{
 			name:       "redirect without Location",

@@ -84,7 +84,7 @@ func (rt *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return nil, explain(req, err)
 	}
-	resp.Body = &answerBody{rc: resp.Body, cancel: cancel}
+	resp.Body = &answerBody{rc: resp.Body, ctx: req.Context(), cancel: cancel}
 	return resp, nil
 }
 
