@@ -100,7 +100,17 @@ type answerBody struct {
 	ctx context.Context
 	// cancel releases the request's timeout; nil without one.
 	cancel context.CancelFunc
+	// first is the failure of the first attempt when this answer came to
+	// a later one; nil otherwise.
+	first error
 }
+
+// FirstFailure returns what the first attempt got, explained, when the
+// client sent the request more than once and this answer came to a later
+// attempt; nil for an answer to the first. A flow whose message is made
+// from this answer names that failure too (pkg/flow's FirstAttempt finds
+// this method on the answer's body).
+func (b *answerBody) FirstFailure() error { return b.first }
 
 // Read reads the answer; an error other than io.EOF is an *explainedError.
 // Once the request's deadline has passed, the error is the timeout itself,

@@ -65,6 +65,10 @@
 //     better, and an alert about the client certificate may count as a
 //     failed logon.
 //
+// A client of [Options.SingleUse] sends a request again only when it
+// certainly did not reach the server; the sender of a single-use
+// credential follows a [Retry] of its own to renew it for each attempt.
+//
 // At most 4 requests go out in all. Every wait has jitter (±20 %, and up to
 // +20 % on a Retry-After), and no wait starts that would end past the
 // request's deadline (the timeout): the client stops and says so. A request
@@ -124,6 +128,15 @@ type Options struct {
 	// Rand returns a number in [0, 1) for the jitter of each wait; nil means
 	// math/rand/v2's Float64.
 	Rand func() float64
+	// SingleUse makes a client for requests that carry a single-use
+	// credential (a jwt-bearer assertion) and so must never reach the
+	// server twice: a request is sent again only when it certainly did not
+	// reach the server (a refused connection, a failed DNS lookup, a TLS
+	// handshake that failed before the request was written); an answer,
+	// or a failure once a connection was made (a reset, a timeout), is
+	// returned as it is. Its sender may repeat the request with a renewed
+	// credential, as a [Retry] of its own ([NewRetry]) allows.
+	SingleUse bool
 }
 
 // Defaults of net/http (http.DefaultTransport) for a client without a timeout.
@@ -174,7 +187,8 @@ func New(o Options) (*http.Client, error) {
 		MaxIdleConns:           4,
 		IdleConnTimeout:        30 * time.Second,
 	}
-	rt := &retrier{base: base, dialer: dialer, timeout: o.Timeout, userAgent: o.UserAgent, sleep: o.Sleep, rand: o.Rand, proxy: proxy}
+	rt := &retrier{base: base, dialer: dialer, timeout: o.Timeout, userAgent: o.UserAgent, sleep: o.Sleep, rand: o.Rand, proxy: proxy,
+		singleUse: o.SingleUse}
 	if rt.sleep == nil {
 		rt.sleep = sleep
 	}
