@@ -182,9 +182,11 @@ func NewRetry(o Options) *Retry {
 
 // Retryable reports whether the policy sends a request again after an
 // attempt that got the answer resp (of which only the status and the
-// headers are read) or, without an answer, failed with err, time allowing.
+// headers are read) or, without an answer, failed with err, time allowing;
+// false for a failure the client had retried already.
 func (r *Retry) Retryable(resp *http.Response, err error) bool {
-	if resp == nil && err == nil {
+	if _, ok := errors.AsType[*retryError](err); ok || resp == nil && err == nil {
+		// The client retried this request already, or nothing failed.
 		return false
 	}
 	s, _ := classify(resp, err)
