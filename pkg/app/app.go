@@ -306,21 +306,24 @@ func (m *Main) env(s *config.Settings, sink emit.Sink) (*flow.Env, error) {
 		return nil, &config.InputError{Input: s.Name(&s.CACertificates), Problem: err.Error(),
 			Fix: msgCAFix}
 	}
+	client := func(cert *tls.Certificate, singleUse bool) (*http.Client, error) {
+		pool, err := roots()
+		if err != nil {
+			return nil, err
+		}
+		return transport.New(transport.Options{Timeout: s.Timeout, RootCAs: pool, ClientCertificate: cert,
+			Getenv: m.Getenv, UserAgent: "sap-ci-auth/" + binaryVersion(), SingleUse: singleUse})
+	}
 	return &flow.Env{
-		Now:      m.now,
-		Warn:     sink.Warning,
-		Notice:   sink.Notice,
-		Info:     sink.Info,
-		Describe: func(string, string) {},
-		Mask:     sink.Mask,
-		Client: func(cert *tls.Certificate) (*http.Client, error) {
-			pool, err := roots()
-			if err != nil {
-				return nil, err
-			}
-			return transport.New(transport.Options{Timeout: s.Timeout, RootCAs: pool, ClientCertificate: cert,
-				Getenv: m.Getenv, UserAgent: "sap-ci-auth/" + binaryVersion()})
-		},
+		Now:       m.now,
+		Warn:      sink.Warning,
+		Notice:    sink.Notice,
+		Info:      sink.Info,
+		Describe:  func(string, string) {},
+		Mask:      sink.Mask,
+		Client:    func(cert *tls.Certificate) (*http.Client, error) { return client(cert, false) },
+		SingleUse: func(cert *tls.Certificate) (*http.Client, error) { return client(cert, true) },
+		Retry:     func() flow.Retry { return transport.NewRetry(transport.Options{Timeout: s.Timeout}) },
 	}, nil
 }
 

@@ -65,6 +65,38 @@ type Env struct {
 	// store, timeouts, retries, proxy), presenting cert for mutual TLS when
 	// it is not nil.
 	Client func(cert *tls.Certificate) (*http.Client, error)
+	// SingleUse returns a client like Client's for requests that carry a
+	// single-use credential (a jwt-bearer assertion), which must never
+	// reach the server twice: it sends a request again only when it
+	// certainly did not reach the server (a refused connection, a failed
+	// DNS lookup, a TLS handshake that failed before the request was
+	// written), and returns any answer, or a failure once a connection was
+	// made, as it is.
+	SingleUse func(cert *tls.Certificate) (*http.Client, error)
+	// Retry returns the clients' retry policy for one request that the
+	// flow sends again itself, with a renewed single-use credential for
+	// each attempt (a fresh job ID token), starting now: the same
+	// schedule, Retry-After and timeout as every other request's.
+	Retry func() Retry
+}
+
+// Retry is the retry policy of the clients of [Env] for one request that
+// a flow sends again itself (see Env.Retry); pkg/transport implements it.
+type Retry interface {
+	// Retryable reports whether the policy sends a request again after an
+	// attempt that got the answer resp (only its status and headers are
+	// read) or, without an answer, failed with err, time allowing.
+	Retryable(resp *http.Response, err error) bool
+	// Again is told how an attempt failed (resp or err as for Retryable).
+	// It reports true once the wait the policy asks for is over: another
+	// attempt may go out. It reports false and nil when the outcome is
+	// final and is reported as it is, and false and an error, which names
+	// the first failure and the last, when the retries are over (run out,
+	// stopped by the timeout or by the server's Retry-After).
+	Again(ctx context.Context, resp *http.Response, err error) (bool, error)
+	// First returns the first attempt's failure once a later attempt was
+	// decided on, nil before, for a message that names both.
+	First() error
 }
 
 // Result is what a flow's run produced.

@@ -3,6 +3,7 @@ package flow
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 )
@@ -43,4 +44,31 @@ func StatusHint(status int, body []byte) string {
 		return msgBadClientCert
 	}
 	return ""
+}
+
+// FirstAttempt returns what a flow adds to its message about the final
+// answer resp when the client sent the request more than once and resp
+// came to a later attempt: what the first attempt got, which the answer
+// alone does not tell ("; the request was retried: its first attempt got
+// HTTP 503 Service Unavailable"). It returns "" for an answer to the first
+// attempt, and for a nil resp. The client of [Env.Client] keeps the first
+// failure with the answer's body (its FirstFailure method).
+func FirstAttempt(resp *http.Response) string {
+	if resp == nil || resp.Body == nil {
+		return ""
+	}
+	if b, ok := resp.Body.(interface{ FirstFailure() error }); ok {
+		return FirstFailure(b.FirstFailure())
+	}
+	return ""
+}
+
+// FirstFailure is FirstAttempt's text for first, the failure of the first
+// attempt of a request the flow sent again itself ([Retry.First]); "" for
+// nil.
+func FirstFailure(first error) string {
+	if first == nil {
+		return ""
+	}
+	return fmt.Sprintf(msgFirstAttempt, first.Error())
 }

@@ -3,7 +3,10 @@ package flow_test
 import (
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/flow"
@@ -59,6 +62,39 @@ func TestStatusHint(t *testing.T) {
 			t.Parallel()
 			if got := flow.StatusHint(tc.status, tc.body); got != tc.want {
 				t.Errorf("StatusHint(%d) = %q, want %q", tc.status, got, tc.want)
+			}
+		})
+	}
+}
+
+// firstFailureBody is an answer's body as the client of Env.Client returns
+// it for an answer to a retry.
+type firstFailureBody struct {
+	io.ReadCloser
+	first error
+}
+
+func (b firstFailureBody) FirstFailure() error { return b.first }
+
+func TestFirstAttempt(t *testing.T) {
+	t.Parallel()
+	body := io.NopCloser(strings.NewReader("{}"))
+	cases := []struct {
+		name string
+		resp *http.Response
+		want string
+	}{
+		{name: "no answer", resp: nil},
+		{name: "an answer of another client", resp: &http.Response{Body: body}},
+		{name: "an answer to the first attempt", resp: &http.Response{Body: firstFailureBody{body, nil}}},
+		{name: "an answer to a retry", resp: &http.Response{Body: firstFailureBody{body, errors.New("HTTP 503 Service Unavailable")}},
+			want: "; the request was retried: its first attempt got HTTP 503 Service Unavailable"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if got := flow.FirstAttempt(tc.resp); got != tc.want {
+				t.Errorf("FirstAttempt() = %q, want %q", got, tc.want)
 			}
 		})
 	}

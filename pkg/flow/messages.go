@@ -29,6 +29,10 @@ const (
 	msgWrongPasswordFix  = "give the password chosen when the certificate was generated (empty if none)"
 	msgBadCertificateFix = "give a PKCS#12 file (binary, or base64 for a CI secret) or PEM with the certificate and its private key"
 
+	// FirstAttempt's note: a final error came to a retry, and the first
+	// attempt had failed otherwise.
+	msgFirstAttempt = "; the request was retried: its first attempt got %s"
+
 	// textSlowParse is the text of errSlowParse, which no user sees:
 	// CertificateInputError replaces it with msgSlowParse.
 	textSlowParse = "decoding took too long"

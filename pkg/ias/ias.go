@@ -193,7 +193,7 @@ func fetch(ctx context.Context, hc *http.Client, base *url.URL) (*passcodeAnswer
 		return nil, &requestError{Reason: reason, Err: err}
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, &requestError{Status: resp.StatusCode, Reason: statusReason(resp, body)}
+		return nil, &requestError{Status: resp.StatusCode, Reason: statusReason(resp, body) + flow.FirstAttempt(resp)}
 	}
 	if len(body) > maxBody {
 		return nil, &requestError{Reason: fmt.Sprintf(msgTooLarge, maxBody)}

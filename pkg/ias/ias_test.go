@@ -164,6 +164,7 @@ func TestFetchErrors(t *testing.T) {
 		cn           string
 		opts         []saptest.ClientOption
 		fault        *saptest.Fault
+		faults       []saptest.Fault // a sequence, instead of fault
 		timeout      time.Duration
 		wantStatus   int
 		want         string
@@ -176,6 +177,8 @@ func TestFetchErrors(t *testing.T) {
 		{name: "nginx bad certificate page", fault: &saptest.Fault{Status: 400, Body: "<html>400 The SSL certificate error</html>", ContentType: "text/html"}, wantStatus: 400, want: "does not trust its issuer"},
 		{name: "unavailable with Retry-After, retried", fault: &saptest.Fault{Status: 503, RetryAfter: "7"}, want: "4 attempts", wantRequests: 4},
 		{name: "unauthorized is sent once", fault: &saptest.Fault{Status: 401}, wantStatus: 401, want: "lock the user for 60 minutes", wantRequests: 1},
+		{name: "503, then 401: both named", faults: []saptest.Fault{{Status: 503, Times: 1}, {Status: 401}}, wantStatus: 401,
+			want: "; the request was retried: its first attempt got HTTP 503 Service Unavailable", wantRequests: 2},
 		{name: "nginx without a client certificate", fault: &saptest.Fault{Status: 400, Body: "<html>400 No required SSL certificate was sent</html>", ContentType: "text/html"}, wantStatus: 400, want: "no client certificate was sent"},
 		{name: "2xx cut short is not retried", fault: &saptest.Fault{Status: 200, Body: `{"passcode":"0123456789abcdef"}`, ContentType: "application/json", Truncate: true}, want: "a passcode is single use", notInError: "0123456789", wantRequests: 1},
 		{name: "huge answer", fault: &saptest.Fault{Status: 200, Body: strings.Repeat(" ", 1<<20+10) + "{}", ContentType: "application/json"}, want: "larger than 1048576 bytes", wantRequests: 1},
@@ -192,6 +195,9 @@ func TestFetchErrors(t *testing.T) {
 			f := newFixture(t)
 			if tc.fault != nil {
 				f.fake.SetFault(*tc.fault)
+			}
+			if tc.faults != nil {
+				f.fake.SetFaults(tc.faults...)
 			}
 			cn := tc.cn
 			if cn == "" {

@@ -104,12 +104,13 @@ func (n *normalizer) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// answerError is a 2xx answer whose body could not be read to its end.
+// answerError is a 2xx answer whose body could not be read to its end. Its
+// message is the transport's explanation of the read error alone (the
+// answer was cut short, or did not arrive in full within the timeout),
+// which says what broke; a prefix of ours could only contradict it.
 type answerError struct{ err error }
 
-func (e *answerError) Error() string {
-	return fmt.Sprintf(msgAnswerBroke, e.err.Error())
-}
+func (e *answerError) Error() string { return e.err.Error() }
 func (e *answerError) Unwrap() error { return e.err }
 
 // scopeOf reads the scope of a token answer as x/oauth2 decoded it: a

@@ -50,6 +50,12 @@ type tokenError struct {
 	// client's transport explained it (see flow.RequestError). Never an
 	// *oauth2.RetrieveError, whose message contains the response body.
 	err error
+	// resp is the answer (its status and headers; the body was read), for
+	// the retry policy of a grant that repeats the request itself.
+	resp *http.Response
+	// note ends the message: what the first attempt got when the answer
+	// came to a retry, or why the request was not sent again.
+	note string
 }
 
 // Error returns `token request failed (HTTP 401, invalid_client: "Bad
@@ -82,6 +88,7 @@ func (e *tokenError) Error() string {
 	if e.err != nil {
 		b.WriteString(": " + secret.OneLine(e.err.Error()))
 	}
+	b.WriteString(e.note)
 	return b.String()
 }
 
@@ -132,6 +139,7 @@ func (r *tokenRequest) fromResponse(re *oauth2.RetrieveError) *tokenError {
 	e := &tokenError{Code: shownCode, Description: shownDesc, LeftOut: !codeOK || !descOK}
 	if re.Response != nil {
 		e.Status = re.Response.StatusCode
+		e.resp, e.note = re.Response, flow.FirstAttempt(re.Response)
 	}
 	code, desc := strings.ToLower(re.ErrorCode), strings.ToLower(re.ErrorDescription)
 	var own string

@@ -80,7 +80,11 @@ func prepare(s *config.Settings, env *flow.Env, g *grant, outputs []string) (flo
 			return nil, &config.InputError{Input: s.Name(&s.VerifyURL), Problem: err.Error(), Fix: msgFixVerifyURL}
 		}
 	}
-	hc, err := env.Client(c.cert)
+	client := env.Client
+	if g.singleUse {
+		client = env.SingleUse
+	}
+	hc, err := client(c.cert)
 	if err != nil {
 		return nil, err
 	}
@@ -101,12 +105,7 @@ func prepare(s *config.Settings, env *flow.Env, g *grant, outputs []string) (flo
 			}
 			req.TokenURL = u
 		}
-		gr, err := withAssertion(ctx)
-		if err != nil {
-			return nil, err
-		}
-		req.Grant = gr
-		tok, err := fetch(ctx, hc, req, env.Now)
+		tok, err := send(ctx, env, hc, req, g, withAssertion)
 		if err != nil {
 			return nil, err
 		}

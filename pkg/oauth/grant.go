@@ -49,6 +49,13 @@ type grant struct {
 	// is called once the client is resolved, so that a client that could
 	// only be refused is reported before the job's token service is set up.
 	jobToken func() (oidc.JobToken, error)
+	// singleUse: the grant's assertion must never reach the server twice
+	// (RFC 7523 §3: a server may refuse a jti it saw), so the request goes
+	// out through a client that never repeats it (see send).
+	singleUse bool
+	// renewable: jobToken gives a fresh assertion each time (the job's ID
+	// token from a CI token service), so a retry may go out with a new one.
+	renewable bool
 }
 
 // withAssertion returns g sending assertion (RFC 7523 §2.1).
@@ -156,6 +163,7 @@ func jwtBearer(s *config.Settings, env *flow.Env) (*grant, error) {
 	}
 	if s.Assertion == "" {
 		g.jobToken = func() (oidc.JobToken, error) { return oidc.PrepareJobToken(s, env) }
+		g.renewable = oidc.FromTokenService(s)
 	}
 	return g, nil
 }
@@ -163,7 +171,7 @@ func jwtBearer(s *config.Settings, env *flow.Env) (*grant, error) {
 // jwtBearerGrant sends assertion (when not empty; else it is added at run
 // time with withAssertion), and origin as login_hint when set.
 func jwtBearerGrant(assertion, origin string) *grant {
-	g := &grant{name: "jwt-bearer", params: url.Values{"grant_type": {jwtBearerGrantType}}}
+	g := &grant{name: "jwt-bearer", params: url.Values{"grant_type": {jwtBearerGrantType}}, singleUse: true}
 	if assertion != "" {
 		g = g.withAssertion(assertion)
 	}

@@ -79,7 +79,6 @@ const (
 	// The token request and its answer.
 	msgTokenRequestFailed = "token request failed"
 	msgTooLarge           = "the token answer is larger than %d bytes"
-	msgAnswerBroke        = "the connection broke while reading the token answer: %s"
 	// msgAnswered is a 2xx answer that could not be read as a token.
 	msgAnswered         = "the token endpoint answered, but %s"
 	msgAnsweredNotToken = msgAnswered + "; " + msgNotToken
@@ -126,8 +125,11 @@ const (
 	msgBadPassword         = "the username or password is wrong"
 	msgBadPasswordOrUser   = "the username or password is wrong, or the user may not log in this way"
 	msgBadAssertion        = "the assertion was not accepted: the server must trust its issuer (a corporate OpenID Connect provider in IAS, or IAS in the UAA), its audience must name the server or client, it must not be expired, and its subject must map to a user"
-	msgCheckOrigin         = "; check that the user exists in the identity provider of origin %q"
-	msgNeedOrigin          = "; a user of a custom identity provider needs origin (its Origin Key)"
+	// The assertion was given as input and the server's failure would have
+	// been retried: why it was not.
+	msgAssertionNotRenewable = "; not retried: the assertion is single use (a server may refuse it a second time), and one given as input (assertion, id-token, id-token-file) cannot be renewed for a retry"
+	msgCheckOrigin           = "; check that the user exists in the identity provider of origin %q"
+	msgNeedOrigin            = "; a user of a custom identity provider needs origin (its Origin Key)"
 
 	// The token's checks: required-scopes and verify-url.
 	msgLacksScopes = "required-scopes: the token lacks %s (it carries: %s); " + msgRoleHint

@@ -618,7 +618,7 @@ func TestFetchErrors(t *testing.T) {
 			name:         "200 cut short",
 			req:          ccReq,
 			fault:        &saptest.Fault{Status: 200, Body: `{"access_token":"cut-tok-0123456789","token_type":"bearer"}`, ContentType: jsonBody, Truncate: true},
-			wantContains: "token request failed: the token endpoint answered, but the connection broke while reading the token answer: the answer was cut short: the server, a proxy or the network closed the connection: unexpected EOF",
+			wantContains: "token request failed: the token endpoint answered, but the answer was cut short: the server, a proxy or the network closed the connection: unexpected EOF",
 		},
 		{
 			name:       "redirect without Location",
@@ -893,6 +893,10 @@ func TestFetchRetries(t *testing.T) {
 		{name: "401 forever is sent once", faults: saptest.UnauthorizedForever(), wantErr: "lock the client or user for 60 minutes", wantRequests: 1},
 		{name: "400 is sent once", faults: []saptest.Fault{{Status: 400, Body: `{"error":"invalid_request"}`, ContentType: jsonBody}}, wantErr: "HTTP 400", wantRequests: 1},
 		{name: "503 then 429 keeps the 503", faults: []saptest.Fault{{Status: 503, Times: 1}, {Status: 429}}, wantErr: "first HTTP 503 Service Unavailable", wantRequests: 4},
+		{name: "503 then 401 names both", faults: append([]saptest.Fault{{Status: 503, Times: 1}}, saptest.UnauthorizedForever()...),
+			wantErr: `(HTTP 401, unauthorized: "Bad credentials"): client-id or client-secret is wrong; check them, or the clientid and clientsecret of the service key; ` +
+				`if they are right, the server may want them sent the other way: try client-auth: basic; do not re-run blindly: repeated failures lock the client or user for 60 minutes; ` +
+				`the request was retried: its first attempt got HTTP 503 Service Unavailable`, wantRequests: 2},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

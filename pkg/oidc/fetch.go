@@ -37,18 +37,21 @@ const maxBody = 1 << 20
 type tokenStatusError struct {
 	// StatusCode is the HTTP status of the answer.
 	StatusCode int
+	// Retried is what the first attempt got when the answer came to a
+	// retry (flow.FirstAttempt), else empty.
+	Retried string
 }
 
 // Error describes the status and what to do about it.
 func (e *tokenStatusError) Error() string {
 	switch e.StatusCode {
 	case http.StatusUnauthorized, http.StatusForbidden:
-		return fmt.Sprintf(msgRequestTokenRefused, e.StatusCode)
+		return fmt.Sprintf(msgRequestTokenRefused, e.StatusCode) + e.Retried
 	}
 	if e.StatusCode >= 300 && e.StatusCode < 400 {
-		return fmt.Sprintf(msgRedirect, e.StatusCode)
+		return fmt.Sprintf(msgRedirect, e.StatusCode) + e.Retried
 	}
-	return fmt.Sprintf(msgStatus, e.StatusCode, http.StatusText(e.StatusCode))
+	return fmt.Sprintf(msgStatus, e.StatusCode, http.StatusText(e.StatusCode)) + e.Retried
 }
 
 // FetchGitHub asks GitHub's token service for the job's ID token and returns
@@ -109,7 +112,7 @@ func FetchGitHub(ctx context.Context, hc *http.Client, requestURL, requestToken,
 	if resp.StatusCode != http.StatusOK {
 		// Drain a little so the connection can be reused; never echo it.
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
-		return "", fmt.Errorf(msgFetchFailed, &tokenStatusError{StatusCode: resp.StatusCode})
+		return "", fmt.Errorf(msgFetchFailed, &tokenStatusError{StatusCode: resp.StatusCode, Retried: flow.FirstAttempt(resp)})
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {

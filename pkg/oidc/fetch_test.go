@@ -188,6 +188,23 @@ func TestFetchGitHubFailures(t *testing.T) {
 			wantHits: 4,
 		},
 		{
+			// A retry that ends in another error names the first too.
+			name: "503, then 401: both named",
+			handler: func() http.HandlerFunc {
+				var n atomic.Int32
+				return func(w http.ResponseWriter, r *http.Request) {
+					if n.Add(1) == 1 {
+						http.Error(w, jwtInBody, http.StatusServiceUnavailable)
+						return
+					}
+					http.Error(w, jwtInBody, http.StatusUnauthorized)
+				}
+			}(),
+			wantErr:    "(HTTP 401): give the job `permissions: id-token: write`, or rerun it if the request token expired; the request was retried: its first attempt got HTTP 503 Service Unavailable",
+			wantStatus: http.StatusUnauthorized,
+			wantHits:   2,
+		},
+		{
 			name: "redirect is not followed",
 			handler: func(w http.ResponseWriter, r *http.Request) {
 				http.Redirect(w, r, other.URL+"/steal", http.StatusTemporaryRedirect)

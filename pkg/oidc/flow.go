@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/config"
@@ -77,17 +78,25 @@ func CheckGiven(token, input string, now time.Time) (*Claims, error) {
 // report through the flow's Notice.
 type JobToken func(ctx context.Context) (string, *Claims, error)
 
+// FromTokenService reports whether PrepareJobToken gets the job's ID token
+// from a CI token service (GitHub's), a fresh one each time its JobToken
+// runs, rather than from an input (id-token, id-token-file), which gives
+// the same token every time.
+func FromTokenService(s *config.Settings) bool { return !s.IDToken.Given() }
+
 // PrepareJobToken finds where the job's ID token comes from, in this order:
 // the id-token input (on GitLab, id_tokens sets SAP_CI_AUTH_ID_TOKEN),
 // id-token-file, else GitHub's token service (ACTIONS_ID_TOKEN_REQUEST_URL
 // and _TOKEN, present when the job has `permissions: id-token: write`). It
 // sends nothing; a token given as input is checked now (a JWT, not
-// expired), one from GitHub when the JobToken runs.
+// expired), one from GitHub when the JobToken runs, which fetches a fresh
+// one each time. The trust report is given once.
 func PrepareJobToken(s *config.Settings, env *flow.Env) (JobToken, error) {
+	var once sync.Once
 	report := func(c *Claims) {
-		env.Notice(fmt.Sprintf(msgTrustReport, strings.Join(trustReport(c), "\n")))
+		once.Do(func() { env.Notice(fmt.Sprintf(msgTrustReport, strings.Join(trustReport(c), "\n"))) })
 	}
-	if s.IDToken.Given() {
+	if !FromTokenService(s) {
 		token := strings.TrimSpace(string(s.IDToken.Data))
 		c, err := CheckGiven(token, s.IDToken.Input, env.Now())
 		if err != nil {

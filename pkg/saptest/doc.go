@@ -61,8 +61,11 @@
 // error status, a hostile body, a Retry-After header, a delay or a hang, a
 // reset connection, or an answer cut mid-way (see [Fault]), for one request,
 // a scripted sequence of requests or until cleared. [UnavailableThenOK],
-// [RateLimitedThenOK], [ResetThenOK] and [UnauthorizedForever] are the
-// sequences a retry policy must get right. Every server records the requests
+// [ServerErrorThenOK], [RateLimitedThenOK], [ResetThenOK] and
+// [UnauthorizedForever] are the sequences a retry policy must get right;
+// with [UAA.RefuseReusedJTI] or [IAS.RefuseReusedJTI] the jwt-bearer
+// endpoint refuses an assertion sent again, even after a 500 (RFC 7523
+// §3), as a single-use assertion must never be. Every server records the requests
 // it received ([Request], Requests, and Count per path), faulted ones
 // included, and the secrets it issued, so that tests can assert exact
 // request counts and that a passcode or token never leaks into logs or

@@ -28,6 +28,19 @@ func UnavailableThenOK() []Fault {
 	}}
 }
 
+// ServerErrorThenOK is one 500 Internal Server Error with an OAuth error
+// body, and then normal answers. The failed request still counts for
+// [UAA.RefuseReusedJTI] and [IAS.RefuseReusedJTI]: sending its assertion
+// again is refused.
+func ServerErrorThenOK() []Fault {
+	return []Fault{{
+		Status:      http.StatusInternalServerError,
+		Body:        `{"error":"server_error","error_description":"The authorization server encountered an unexpected condition"}`,
+		ContentType: "application/json",
+		Times:       1,
+	}}
+}
+
 // RateLimitedThenOK is one 429 Too Many Requests whose Retry-After header
 // asks for a wait of the given seconds, and then normal answers.
 func RateLimitedThenOK(retryAfterSeconds int) []Fault {

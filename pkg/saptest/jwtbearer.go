@@ -121,6 +121,17 @@ func (s *IAS) TrustIssuer(iss *Issuer, audience, subjectClaim string) {
 	s.oauth.trust.add(trustedIssuer{issuer: iss.URL, audience: audience, subjectClaim: subjectClaim, hc: iss.hc})
 }
 
+// RefuseReusedJTI makes the IAS token endpoint refuse an assertion whose
+// "jti" an earlier request carried, as RFC 7523 §3 allows and ory/fosite's
+// handler does; see [UAA.RefuseReusedJTI]. It panics when the IAS was
+// started without [WithOAuthClients].
+func (s *IAS) RefuseReusedJTI() {
+	if s.oauth == nil {
+		panic("saptest: IAS.RefuseReusedJTI needs an IAS started with WithOAuthClients")
+	}
+	s.oauth.trust.refuseReusedJTI()
+}
+
 // TokenURL returns URL + "/oauth2/token", the endpoint served with
 // [WithOAuthClients]:
 //
@@ -229,7 +240,10 @@ func (o *iasOAuth) token(w http.ResponseWriter, r *http.Request, req *Request) {
 		iasOAuthError(w, http.StatusBadRequest, "invalid_request", "Missing assertion")
 		return
 	}
-	subject, _, failure := o.trust.verify(r.Context(), assertion, o.ias.URL)
+	subject, verified, failure := o.trust.verify(r.Context(), assertion, o.ias.URL)
+	if failure == "" {
+		failure = o.trust.replayed(verified, o.ias.srv.requests(), r.URL.Path)
+	}
 	if failure != "" {
 		iasOAuthError(w, http.StatusBadRequest, "invalid_grant", failure)
 		return
@@ -331,6 +345,25 @@ func (s *UAA) TrustIAS(ias *IAS, audience string) {
 	t.add(trustedIssuer{issuer: ias.URL, audience: audience, subjectClaim: "sub", hc: ias.oauth.hc})
 }
 
+// RefuseReusedJTI makes the token endpoint refuse a jwt-bearer assertion
+// whose "jti" an earlier request to the same path carried, with 400
+// {"error":"invalid_grant","error_description":"jti_known: The jti was
+// already used"}, as RFC 7523 §3 allows and ory/fosite's RFC 7523 handler
+// does. Every request counts, also one the fake answered with a [Fault]
+// (ServerErrorThenOK): a server that records the jti and then fails does
+// the same, so a client that sends a single-use assertion again after a
+// 5xx is refused. An assertion without a jti is refused too. Call it after
+// [UAA.TrustIAS].
+func (s *UAA) RefuseReusedJTI() {
+	s.mu.Lock()
+	if s.bearer == nil {
+		s.bearer = &bearerTrust{}
+	}
+	t := s.bearer
+	s.mu.Unlock()
+	t.refuseReusedJTI()
+}
+
 // jwtBearer answers the jwt-bearer grant of an authenticated client.
 func (s *UAA) jwtBearer(w http.ResponseWriter, r *http.Request, form url.Values, clientID string, scopes []string) {
 	assertion := form.Get("assertion")
@@ -345,7 +378,10 @@ func (s *UAA) jwtBearer(w http.ResponseWriter, r *http.Request, form url.Values,
 		writeOAuthError(w, http.StatusBadRequest, "invalid_grant", "No trusted issuer is configured for the JWT bearer grant")
 		return
 	}
-	user, _, failure := t.verify(r.Context(), assertion, "")
+	user, claims, failure := t.verify(r.Context(), assertion, "")
+	if failure == "" {
+		failure = t.replayed(claims, s.srv.requests(), r.URL.Path)
+	}
 	if failure != "" {
 		writeOAuthError(w, http.StatusBadRequest, "invalid_grant", failure)
 		return
@@ -367,6 +403,62 @@ type trustedIssuer struct {
 type bearerTrust struct {
 	mu      sync.Mutex
 	issuers map[string]*trustedIssuer
+	// uniqueJTI refuses an assertion whose jti arrived before.
+	uniqueJTI bool
+}
+
+func (b *bearerTrust) refuseReusedJTI() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.uniqueJTI = true
+}
+
+// replayed checks, when jti uniqueness is enforced, that the jti of the
+// verified claims arrived with no earlier request to path among reqs (the
+// server's requests, the current one included), and returns a failure for
+// error_description otherwise.
+func (b *bearerTrust) replayed(claims map[string]any, reqs []Request, path string) string {
+	b.mu.Lock()
+	unique := b.uniqueJTI
+	b.mu.Unlock()
+	if !unique {
+		return ""
+	}
+	jti, _ := claims["jti"].(string)
+	if jti == "" {
+		return "The assertion has no jti claim"
+	}
+	n := 0
+	for _, r := range reqs {
+		if r.Path != path {
+			continue
+		}
+		a := r.Form.Get("assertion")
+		if a == "" {
+			a = r.Query.Get("assertion")
+		}
+		if assertionJTI(a) == jti {
+			n++
+		}
+	}
+	if n > 1 {
+		return "jti_known: The jti was already used"
+	}
+	return ""
+}
+
+// assertionJTI is the jti of a JWT, read without verification; "" when it
+// has none or is not a JWT.
+func assertionJTI(assertion string) string {
+	tok, err := jwt.ParseSigned(assertion, assertionAlgorithms)
+	if err != nil {
+		return ""
+	}
+	var c jwt.Claims
+	if tok.UnsafeClaimsWithoutVerification(&c) != nil {
+		return ""
+	}
+	return c.ID
 }
 
 func (b *bearerTrust) add(t trustedIssuer) {

@@ -54,13 +54,25 @@ func (e *explainedError) Unwrap() error { return e.Err }
 // explain returns err, a failure of req that got no HTTP answer, as the
 // client's RoundTripper returns it: a *retryError or an *explainedError as
 // it is, anything else as an *explainedError that names the cause, the fix
-// and the request.
+// and the request. Once req's deadline has passed the cause is the timeout,
+// whatever net/http made of it (a cut connection, a canceled request), so
+// that the message does not depend on which timer fired first.
 func explain(req *http.Request, err error) error {
 	switch err.(type) {
 	case *retryError, *explainedError:
 		return err
 	}
-	return &explainedError{Reason: reason(err), Request: requestName(req), Err: err}
+	r := reason(err)
+	if pastDeadline(req.Context()) && r != msgTimeout {
+		r = msgTimeout
+	}
+	return &explainedError{Reason: r, Request: requestName(req), Err: err}
+}
+
+// pastDeadline reports whether ctx ended at its deadline (the timeout),
+// rather than canceled (a signal) or not at all.
+func pastDeadline(ctx context.Context) bool {
+	return errors.Is(ctx.Err(), context.DeadlineExceeded)
 }
 
 // requestName is `Post "https://host/path"`: the method as net/http's
@@ -84,16 +96,35 @@ func requestName(req *http.Request) string {
 // request's timeout.
 type answerBody struct {
 	rc io.ReadCloser
+	// ctx is the request's context, timeout included.
+	ctx context.Context
 	// cancel releases the request's timeout; nil without one.
 	cancel context.CancelFunc
+	// first is the failure of the first attempt when this answer came to
+	// a later one; nil otherwise.
+	first error
 }
 
+// FirstFailure returns what the first attempt got, explained, when the
+// client sent the request more than once and this answer came to a later
+// attempt; nil for an answer to the first. A flow whose message is made
+// from this answer names that failure too (pkg/flow's FirstAttempt finds
+// this method on the answer's body).
+func (b *answerBody) FirstFailure() error { return b.first }
+
 // Read reads the answer; an error other than io.EOF is an *explainedError.
+// Once the request's deadline has passed, the error is the timeout itself,
+// whichever timer fired and whatever net/http made of it (the deadline, a
+// canceled request, the connection closed under it): one message for an
+// answer that did not arrive in full within the timeout.
 func (b *answerBody) Read(p []byte) (int, error) {
 	n, err := b.rc.Read(p)
 	if err == nil || err == io.EOF || errors.Is(err, http.ErrBodyReadAfterClose) {
 		// A read after Close is the caller's mistake, not the network's.
 		return n, err
+	}
+	if b.ctx != nil && pastDeadline(b.ctx) {
+		return n, &explainedError{Reason: msgBodyTimeout, Err: context.DeadlineExceeded}
 	}
 	return n, &explainedError{Reason: bodyReason(err), Err: err}
 }

@@ -103,13 +103,32 @@ func TestRetryAfter(t *testing.T) {
 		want time.Duration
 	}{
 		{"", 0}, {"5", 5 * time.Second}, {" 120 ", 2 * time.Minute}, {"0", 0}, {"-3", 0}, {"1.5", 0}, {"soon", 0},
-		{"999999999999", 0},
+		{"999999999", 999999999 * time.Second}, {"999999999999", maxRetryAfter}, {"99999999999999999999999", maxRetryAfter},
+		{"Fri, 01 May 2026 13:00:00 GMT", time.Hour}, {"Fri, 01 May 2226 12:00:00 GMT", maxRetryAfter},
 		{"Fri, 01 May 2026 12:00:30 GMT", 30 * time.Second},
 		{"Fri, 01 May 2026 11:59:00 GMT", 0},
 	}
 	for _, tc := range cases {
 		if got := retryAfter(tc.in, now); got != tc.want {
 			t.Errorf("retryAfter(%q) = %v, want %v", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestRoundWait names a server's wait in a unit that fits it.
+func TestRoundWait(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		in   time.Duration
+		want string
+	}{
+		{1500 * time.Millisecond, "2s"}, {90 * time.Second, "1m30s"}, {2 * time.Minute, "2 minutes"},
+		{time.Hour, "60 minutes"}, {3 * time.Hour, "3 hours"}, {50 * time.Hour, "2 days"},
+		{999999999 * time.Second, "32 years"}, {maxRetryAfter, "100 years"},
+	}
+	for _, tc := range cases {
+		if got := roundWait(tc.in); got != tc.want {
+			t.Errorf("roundWait(%v) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }

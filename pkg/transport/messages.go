@@ -87,7 +87,18 @@ const (
 	msgStoppedByTimeout    = ", stopped by the timeout"
 	msgRetryLater          = "; retry later"
 	msgRetryLaterOrTimeout = "; retry later, or raise timeout"
-	msgRewindBody          = "failed to rewind the request body for a retry: %w"
+	// The server's Retry-After ended past the deadline (retryError.Wait):
+	// how long it asked to wait, then the fix (raising timeout only for a
+	// wait a CI step can afford).
+	msgServerAskedWait       = "; the server asked to wait %s before another request (Retry-After), which ends past timeout, so none was sent"
+	msgRunAfterWait          = "; run the step again after that wait"
+	msgRunAfterWaitOrTimeout = "; run the step again after that wait, or raise timeout above it"
+	// How long a server asked to wait (roundWait), from two minutes up.
+	textMinutes   = "%d minutes"
+	textHours     = "%d hours"
+	textDays      = "%d days"
+	textYears     = "%d years"
+	msgRewindBody = "failed to rewind the request body for a retry: %w"
 
 	// A reason phrase that echoed a secret of the request in a form that
 	// could not be replaced by ***.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -196,8 +197,6 @@ func TestDeadlineHolds(t *testing.T) {
 		steps   []step
 		wantN   int
 	}{
-		{name: "Retry-After 10 with timeout 2s", timeout: 2 * time.Second, steps: []step{withRetryAfter(503, "10")}, wantN: 1},
-		{name: "429 Retry-After 10 with timeout 2s", timeout: 2 * time.Second, steps: []step{withRetryAfter(429, "10")}, wantN: 1},
 		// 503 waits 1 s, then 3 s: the second wait would pass a 2.5 s deadline.
 		{name: "503 backoff with a context deadline", timeout: time.Minute, ctx: 2500 * time.Millisecond, steps: []step{status(503)}, wantN: 2},
 	}
@@ -250,6 +249,93 @@ func TestDeadlineHolds(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRetryAfterPastDeadline: a Retry-After that ends past the deadline,
+// in either form and however large, means one request and a message that
+// names the wait the server asked for, never our own schedule instead nor
+// "stopped by the timeout"; one that fits is obeyed.
+func TestRetryAfterPastDeadline(t *testing.T) {
+	t.Parallel()
+	inAnHour := time.Now().Add(time.Hour + 30*time.Second).UTC().Format(http.TimeFormat)
+	cases := []struct {
+		name       string
+		retryAfter string
+		timeout    time.Duration
+		wantN      int
+		wantWait   time.Duration // the one wait before a retry that fits
+		want       []string
+		notWant    []string
+	}{
+		{name: "999999999 seconds", retryAfter: "999999999", wantN: 1,
+			want: []string{"1 attempt", "asked to wait 32 years", "run the step again after that wait"}},
+		{name: "more digits than an int64", retryAfter: "99999999999999999999999", wantN: 1,
+			want: []string{"1 attempt", "asked to wait 100 years"}},
+		{name: "3600 seconds", retryAfter: "3600", wantN: 1,
+			want: []string{"1 attempt", "asked to wait 60 minutes", "run the step again after that wait"}},
+		{name: "an HTTP date an hour ahead", retryAfter: inAnHour, wantN: 1,
+			want: []string{"1 attempt", "asked to wait 60 minutes", "run the step again after that wait"}},
+		{name: "90 seconds with a 10s timeout", retryAfter: "90", wantN: 1,
+			want: []string{"asked to wait 1m30s", "or raise timeout above it"}},
+		{name: "2 seconds fit a 10s timeout", retryAfter: "2", wantN: 2, wantWait: 2 * time.Second},
+	}
+	for _, tc := range cases {
+		for _, code := range []int{http.StatusTooManyRequests, http.StatusServiceUnavailable} {
+			t.Run(tc.name+"/"+strconv.Itoa(code), func(t *testing.T) {
+				t.Parallel()
+				srv := newScript(t, withRetryAfter(code, tc.retryAfter), status(200))
+				var sl sleeper
+				// Jitter at its lowest: a wait is never less than asked.
+				hc := newClient(t, Options{Timeout: 10 * time.Second, Sleep: sl.sleep, Rand: func() float64 { return 0 }})
+				start := time.Now()
+				resp, err := hc.Get(srv.URL + "/oauth/token")
+				if resp != nil {
+					resp.Body.Close()
+				}
+				if n := len(srv.requests()); n != tc.wantN {
+					t.Errorf("%d requests, want exactly %d", n, tc.wantN)
+				}
+				if tc.wantWait != 0 {
+					if err != nil || resp.StatusCode != 200 {
+						t.Fatalf("got %v, want the 200 after the wait", err)
+					}
+					if w := sl.got(); len(w) != 1 || w[0] < tc.wantWait {
+						t.Errorf("waits %v, want one of at least %v", w, tc.wantWait)
+					}
+					return
+				}
+				if w := sl.got(); len(w) != 0 {
+					t.Errorf("waited %v, want no wait at all", w)
+				}
+				if took := time.Since(start); took > time.Second {
+					t.Errorf("gave up after %v, want at once", took)
+				}
+				re, ok := errors.AsType[*retryError](err)
+				if !ok {
+					t.Fatalf("got %v (%T), want a *retryError", err, err)
+				}
+				if re.Deadline || re.Wait <= 0 {
+					t.Errorf("Deadline %v, Wait %v; want false and the server's wait", re.Deadline, re.Wait)
+				}
+				msg := explained(t, err).Error()
+				t.Log(msg)
+				want := append([]string{"HTTP " + strconv.Itoa(code), "(Retry-After), which ends past timeout, so none was sent"}, tc.want...)
+				for _, w := range want {
+					if !strings.Contains(msg, w) {
+						t.Errorf("error %q does not contain %q", msg, w)
+					}
+				}
+				for _, nw := range []string{"stopped by the timeout", "retry later", "first "} {
+					if strings.Contains(msg, nw) {
+						t.Errorf("error %q contains %q", msg, nw)
+					}
+				}
+				if strings.Count(msg, "Retry-After") != 1 {
+					t.Errorf("error %q names the Retry-After more than once", msg)
+				}
+			})
+		}
 	}
 }
 

@@ -53,13 +53,21 @@
 //   - 408, 502, 504: up to 3 retries, 300 ms and doubling;
 //   - 500, 503: up to 3 retries, 1 s and tripling;
 //   - 429: the wait the Retry-After header asks for (seconds or an HTTP
-//     date), else as for 503; a 503 with Retry-After is honoured too;
+//     date), else as for 503; a 503 with Retry-After is honoured too. No
+//     request goes out before the time the server asked for, and its wait is
+//     never replaced by the schedule above: when it ends past the deadline,
+//     however far, the client sends nothing more and says how long the
+//     server asked to wait;
 //   - every other status, 400, 401 and 403 above all, is final: SAP Cloud
 //     Identity Services locks a client or a user for 60 minutes after 5
 //     failed logons, so a retried 401 would lock the pipeline out;
 //   - a failed TLS verification or a TLS alert is final too: it will not get
 //     better, and an alert about the client certificate may count as a
 //     failed logon.
+//
+// A client of [Options.SingleUse] sends a request again only when it
+// certainly did not reach the server; the sender of a single-use
+// credential follows a [Retry] of its own to renew it for each attempt.
 //
 // At most 4 requests go out in all. Every wait has jitter (±20 %, and up to
 // +20 % on a Retry-After), and no wait starts that would end past the
@@ -120,6 +128,15 @@ type Options struct {
 	// Rand returns a number in [0, 1) for the jitter of each wait; nil means
 	// math/rand/v2's Float64.
 	Rand func() float64
+	// SingleUse makes a client for requests that carry a single-use
+	// credential (a jwt-bearer assertion) and so must never reach the
+	// server twice: a request is sent again only when it certainly did not
+	// reach the server (a refused connection, a failed DNS lookup, a TLS
+	// handshake that failed before the request was written); an answer,
+	// or a failure once a connection was made (a reset, a timeout), is
+	// returned as it is. Its sender may repeat the request with a renewed
+	// credential, as a [Retry] of its own ([NewRetry]) allows.
+	SingleUse bool
 }
 
 // Defaults of net/http (http.DefaultTransport) for a client without a timeout.
@@ -170,7 +187,8 @@ func New(o Options) (*http.Client, error) {
 		MaxIdleConns:           4,
 		IdleConnTimeout:        30 * time.Second,
 	}
-	rt := &retrier{base: base, dialer: dialer, timeout: o.Timeout, userAgent: o.UserAgent, sleep: o.Sleep, rand: o.Rand, proxy: proxy}
+	rt := &retrier{base: base, dialer: dialer, timeout: o.Timeout, userAgent: o.UserAgent, sleep: o.Sleep, rand: o.Rand, proxy: proxy,
+		singleUse: o.SingleUse}
 	if rt.sleep == nil {
 		rt.sleep = sleep
 	}

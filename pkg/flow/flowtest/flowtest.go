@@ -35,15 +35,21 @@ type Recorder struct {
 	described []string
 	infos     []string
 	notices   []string
+	waits     []time.Duration
+	retries   int
 	clients   int
+
+	roots   *x509.CertPool
+	timeout time.Duration
 }
 
 // New returns a Recorder whose clock stands at now (time.Now when zero)
 // and whose clients trust roots (the system roots when nil), time out after
-// timeout and never wait before a retry (the retries still happen).
+// timeout and never wait before a retry (the retries still happen, and the
+// waits are recorded); so do the retry policies of Env.Retry.
 func New(tb testing.TB, roots *x509.CertPool, now time.Time, timeout time.Duration) *Recorder {
 	tb.Helper()
-	r := &Recorder{}
+	r := &Recorder{roots: roots, timeout: timeout}
 	clock := time.Now
 	if !now.IsZero() {
 		clock = func() time.Time { return now }
@@ -58,16 +64,48 @@ func New(tb testing.TB, roots *x509.CertPool, now time.Time, timeout time.Durati
 			r.add(&r.masked, secret)
 			return nil
 		},
-		Client: func(cert *tls.Certificate) (*http.Client, error) {
+		Client:    func(cert *tls.Certificate) (*http.Client, error) { return r.client(cert, false) },
+		SingleUse: func(cert *tls.Certificate) (*http.Client, error) { return r.client(cert, true) },
+		Retry: func() flow.Retry {
 			r.mu.Lock()
-			r.clients++
+			r.retries++
 			r.mu.Unlock()
-			return transport.New(transport.Options{Timeout: timeout, RootCAs: roots, ClientCertificate: cert,
-				Getenv: func(string) string { return "" },
-				Sleep:  func(ctx context.Context, _ time.Duration) error { return ctx.Err() }})
+			return transport.NewRetry(transport.Options{Timeout: timeout, Sleep: r.sleep})
 		},
 	}
 	return r
+}
+
+// client is the production client of the Env, single-use or not.
+func (r *Recorder) client(cert *tls.Certificate, singleUse bool) (*http.Client, error) {
+	r.mu.Lock()
+	r.clients++
+	r.mu.Unlock()
+	return transport.New(transport.Options{Timeout: r.timeout, RootCAs: r.roots, ClientCertificate: cert,
+		Getenv: func(string) string { return "" }, Sleep: r.sleep, SingleUse: singleUse})
+}
+
+// sleep is the clients' and the retry policies' wait: none, but recorded.
+func (r *Recorder) sleep(ctx context.Context, d time.Duration) error {
+	r.mu.Lock()
+	r.waits = append(r.waits, d)
+	r.mu.Unlock()
+	return ctx.Err()
+}
+
+// Waits lists the waits before retries, of the clients and of the retry
+// policies the flow followed, in order; none was waited for.
+func (r *Recorder) Waits() []time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]time.Duration(nil), r.waits...)
+}
+
+// Retries is how many retry policies the flow asked for (Env.Retry).
+func (r *Recorder) Retries() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.retries
 }
 
 func (r *Recorder) add(list *[]string, s string) {
