@@ -41,7 +41,7 @@ func mtlsTokenEndpoint(ctx context.Context, hc *http.Client, docURL string) (str
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf(msgDiscoveryStatus, resp.StatusCode)
+		return "", fmt.Errorf(msgDiscoveryStatus+"%s", resp.StatusCode, flow.FirstAttempt(resp))
 	}
 	var doc struct {
 		TokenEndpoint string `json:"token_endpoint"`

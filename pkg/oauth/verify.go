@@ -57,17 +57,21 @@ func verify(ctx context.Context, hc *http.Client, rawURL, authorization string, 
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxVerifyBody))
 	status := fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
 	detail := answerDetail(body, secrets)
+	var fail error
 	switch {
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
 		return fmt.Sprintf(msgVerified, status), nil
 	case resp.StatusCode == http.StatusUnauthorized:
-		return "", fmt.Errorf(msgVerifyNotAccepted, status, detail)
+		fail = fmt.Errorf(msgVerifyNotAccepted, status, detail)
 	case resp.StatusCode == http.StatusForbidden:
-		return "", fmt.Errorf(msgVerifyNoRole, status, detail)
+		fail = fmt.Errorf(msgVerifyNoRole, status, detail)
 	case resp.StatusCode >= 300 && resp.StatusCode < 400:
-		return "", fmt.Errorf(msgVerifyRedirected, status)
+		fail = fmt.Errorf(msgVerifyRedirected, status)
+	default:
+		fail = fmt.Errorf(msgVerifyStatus, status, detail)
 	}
-	return "", fmt.Errorf(msgVerifyStatus, status, detail)
+	// An answer to a retry: what the first attempt got, too.
+	return "", fmt.Errorf("%w%s", fail, flow.FirstAttempt(resp))
 }
 
 // answerDetail is ` ("<first line of error or message>")` from a JSON
