@@ -7,13 +7,13 @@ import (
 	"testing"
 )
 
-// TestMarkdownLinks checks that every link from README.md and
-// TROUBLESHOOTING.md to a section (#anchor, or FILE.md#anchor between the
-// two) names a heading that exists, with GitHub's anchor rules, and that a
+// TestMarkdownLinks checks that every link from README.md,
+// TROUBLESHOOTING.md and SECURITY.md to a section (#anchor, or FILE.md#anchor
+// between them) names a heading that exists, with GitHub's anchor rules, and that a
 // link to a file of the repository names one that exists.
 func TestMarkdownLinks(t *testing.T) {
 	t.Parallel()
-	files := []string{"README.md", "TROUBLESHOOTING.md"}
+	files := []string{"README.md", "TROUBLESHOOTING.md", "SECURITY.md"}
 	anchors := map[string]map[string]bool{}
 	texts := map[string]string{}
 	for _, f := range files {
