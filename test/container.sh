@@ -23,6 +23,16 @@
 #                jwt-bearer at XSUAA. CLI mode: the image run with arguments
 #                and GITHUB_ACTIONS=true prints the value alone on stdout and
 #                its ::add-mask:: lines on stderr.
+#   1b. release  the release rehearsal: the image pushed to a local OCI
+#                registry on 127.0.0.1 (test/registry), action.yml rewritten
+#                by scripts/pin-action-image.sh (as release.yml does) in a
+#                copy of the repository, every local reference to the image
+#                removed, then the released action run as the runner does
+#                (docker pull by digest, docker run with its flags) and under
+#                act (test/act/released.yml: demo, client-credentials, a bad
+#                input with ::error::); the registry's log and RepoDigests
+#                prove the pulls by digest. SAP_CI_AUTH_PIN_SCRIPT=<file>
+#                rehearses with <file> instead of the script.
 #   2. act       test/act/workflow.yml under act v0.2.89 in container mode
 #                (`uses: ./` for each flow, a later step that uses each
 #                output); act's log shows *** and never a secret, and the
@@ -69,9 +79,17 @@ fi
 started=$SECONDS
 tmp=$(mktemp -d /tmp/sap-ci-auth-container.XXXXXX)
 fakesap_pid=
+registry_pid=
+rel_name=
 cleanup() {
   local rc=$?
-  [[ -n $fakesap_pid ]] && kill "$fakesap_pid" 2>/dev/null && wait "$fakesap_pid" 2>/dev/null
+  # (|| true: under set -e, wait's 143 for the killed child would end the
+  # trap here, before the FAILED line and the clean-up below.)
+  [[ -n $fakesap_pid ]] && kill "$fakesap_pid" 2>/dev/null && wait "$fakesap_pid" 2>/dev/null || true
+  [[ -n $registry_pid ]] && kill "$registry_pid" 2>/dev/null && wait "$registry_pid" 2>/dev/null || true
+  # The release rehearsal's references (the image stays as $IMAGE).
+  [[ -n $rel_name ]] && docker image ls --digests --format '{{.Repository}}:{{.Tag}} {{.Repository}}@{{.Digest}}' "$rel_name" |
+    tr ' ' '\n' | grep -v ':<none>$\|@<none>$' | xargs -r docker image rm >/dev/null 2>&1 || true
   # Containers this script started (GitHub- and GitLab-style runs carry the
   # label; act removes its own with --rm).
   docker ps -aq --filter label=sap-ci-auth-test | xargs -r docker rm -f >/dev/null 2>&1 || true
@@ -251,7 +269,7 @@ gh_run() {
     --workdir /github/workspace --rm "${flags[@]}" --network host \
     -v "$gh/_temp/_github_home:/github/home" -v "$gh/_temp/_github_workflow:/github/workflow" \
     -v "$gh/_temp/_runner_file_commands:/github/file_commands" -v "$gh/workspace:/github/workspace" \
-    "$IMAGE" "${args[@]}" >"$gh/$name.out" 2>"$gh/$name.err" || rc=$?
+    "${GH_IMAGE:-$IMAGE}" "${args[@]}" >"$gh/$name.out" 2>"$gh/$name.err" || rc=$?
   echo "$rc" >"$gh/$name.rc"
   cp "$out" "$gh/$name.output"
   cp "$envf" "$gh/$name.env"
@@ -441,6 +459,127 @@ gh_cli_check cli client-credentials
 gh_run cli-oidc "${oidc_env[@]}" "+SAP_CI_AUTH_CA_CERTIFICATES=$ca_pem" -- oidc --audience "$FAKESAP_JOB_AUDIENCE"
 gh_cli_check cli-oidc oidc
 ok "GitHub CLI mode (IMAGE client-credentials, IMAGE oidc; GITHUB_ACTIONS=true): the value alone on stdout, ::add-mask:: on stderr, no file written"
+
+# ---------------------------------------------------------------------------
+step "1b. release rehearsal: the released action.yml, its image pulled by digest from a local registry"
+fakes_alive
+t_rel=$SECONDS
+# What release.yml's action job does, against an OCI registry on 127.0.0.1
+# (test/registry: go-containerregistry's pkg/registry): push the image, make
+# the release form of action.yml with scripts/pin-action-image.sh in a copy
+# of the repository and commit it, then run that action as the runner does
+# (docker pull of the image, docker run with the runner's flags) and under
+# act, with no local reference to the image left, so that only a pull by
+# digest can find it. SAP_CI_AUTH_PIN_SCRIPT=<file> runs <file> instead of
+# the script (to show that the rehearsal fails when the rewrite is broken).
+grep -qF 'bash scripts/pin-action-image.sh "$IMAGE@$DIGEST" action.yml' .github/workflows/release.yml ||
+  fail "release.yml no longer runs scripts/pin-action-image.sh \"\$IMAGE@\$DIGEST\" action.yml: update the rehearsal"
+go build -o "$tmp/registry" ./test/registry
+"$tmp/registry" >"$tmp/registry.addr" 2>"$tmp/registry.log" &
+registry_pid=$!
+for _ in $(seq 100); do
+  [[ -s $tmp/registry.addr ]] && break
+  kill -0 "$registry_pid" 2>/dev/null || fail "the registry exited: $(cat "$tmp/registry.log")"
+  sleep 0.1
+done
+reg=$(head -1 "$tmp/registry.addr")
+[[ $reg =~ ^127\.0\.0\.1:[0-9]+$ ]] || fail "the registry printed '$reg', not 127.0.0.1:<port>"
+rel_name=$reg/sap-ci-auth
+docker tag "$IMAGE" "$rel_name:rehearsal"
+docker push "$rel_name:rehearsal" >"$tmp/push.log" 2>&1 || { cat "$tmp/push.log"; fail "docker push to the local registry"; }
+pushed=$(sed -n 's/^rehearsal: digest: \(sha256:[0-9a-f]\{64\}\) size: [0-9]*$/\1/p' "$tmp/push.log")
+[[ -n $pushed ]] || { cat "$tmp/push.log"; fail "docker push printed no digest"; }
+ok "pushed $IMAGE to $rel_name:rehearsal: $pushed"
+
+# The release's checkout: a copy of the working tree (tracked and untracked
+# files, not ignored ones) committed as the tagged commit; then the
+# release's own step: the script, and a commit of action.yml on top.
+rel=$tmp/release
+mkdir -p "$rel"
+git ls-files -z --cached --others --exclude-standard |
+  while IFS= read -r -d '' f; do [[ -e $f ]] && printf '%s\0' "$f"; done |
+  tar --null -T - -c | tar -C "$rel" -x
+[[ -z ${SAP_CI_AUTH_PIN_SCRIPT:-} ]] || cp "$SAP_CI_AUTH_PIN_SCRIPT" "$rel/scripts/pin-action-image.sh"
+relgit() { git -C "$rel" -c user.name=rehearsal -c user.email=rehearsal@localhost "$@"; }
+relgit init -q && relgit add -A && relgit commit -qm "the tagged commit"
+(cd "$rel" && bash scripts/pin-action-image.sh "$rel_name@$pushed" action.yml) >"$tmp/pin.log" 2>&1 ||
+  { cat "$tmp/pin.log"; fail "scripts/pin-action-image.sh refused the pushed image"; }
+relgit commit -qm "Release: action.yml runs $rel_name@$pushed" action.yml || fail "the script left action.yml as it was: nothing to commit"
+[[ $(relgit diff --name-only HEAD~1 HEAD) == action.yml ]] || fail "the release commit changed more than action.yml"
+uses=$(python3 -c 'import sys, yaml; r = yaml.safe_load(open(sys.argv[1]))["runs"]; print(r["using"], r["image"])' "$rel/action.yml")
+[[ $uses == "docker docker://$rel_name@$pushed" ]] ||
+  fail "the released action.yml runs '$uses', want 'docker docker://$rel_name@$pushed'"
+! grep -qi 'dockerfile\|every run' "$rel/action.yml" || fail "the released action.yml still says it builds the Dockerfile: $(grep -ni 'dockerfile\|every run' "$rel/action.yml" | head -1)"
+ok "released action.yml (one commit on top, action.yml only): $(grep -n '^  image: ' "$rel/action.yml")"
+ref=${uses#docker docker://}
+
+# unref: no local tag or digest reference to the registry's image is left
+# (the layers stay, as on a runner that ran an older release).
+unref() {
+  docker image rm "$rel_name:rehearsal" "$ref" >/dev/null 2>&1 || true
+  [[ -z $(docker image ls -q "$rel_name") ]] || fail "images named $rel_name are still there: $(docker image ls "$rel_name")"
+  ! docker image inspect "$ref" >/dev/null 2>&1 || fail "$ref still resolves locally"
+}
+# pulled_by_digest SINCE WHAT [manifest]: after unref, the pull asked the
+# registry (its log has a request after line SINCE), and the image now
+# answers to the reference by digest (RepoDigests); with `manifest`, the
+# registry served the manifest by digest (GET /v2/sap-ci-auth/manifests/
+# <digest>). Only the first pull can show that GET: the engine (Docker
+# 20.10 and later) keeps a pulled manifest in its content store and, for a
+# pull of the same digest, only pings the registry (GET /v2/).
+pulled_by_digest() {
+  local log
+  log=$(tail -n +"$(($1 + 1))" "$tmp/registry.log")
+  [[ -n $log ]] || fail "$2: the registry got no request: the image was not pulled"
+  if [[ ${3:-} == manifest ]] && ! grep -q " GET /v2/sap-ci-auth/manifests/$pushed\$" <<<"$log"; then
+    echo "$log"
+    fail "$2: the registry's log shows no GET of the manifest by digest"
+  fi
+  docker image inspect -f '{{json .RepoDigests}}' "$ref" | grep -qF "\"$ref\"" || fail "$2: RepoDigests lacks $ref"
+}
+
+# As the runner: `docker pull` of a docker:// action's image when the job is
+# set up, then docker run with its flags (gh_run), the released image.
+unref
+since=$(wc -l <"$tmp/registry.log")
+docker pull -q "$ref" >"$tmp/pull.log" 2>&1 || { cat "$tmp/pull.log"; fail "docker pull $ref"; }
+pulled_by_digest "$since" "runner pull" manifest
+GH_IMAGE=$ref gh_run rel-demo -- demo
+[[ $(cat "$gh/rel-demo.rc") == 0 ]] || { cat "$gh/rel-demo.out" "$gh/rel-demo.err"; fail "released image: demo exit $(cat "$gh/rel-demo.rc")"; }
+grep -q '^demo: all 5 steps passed' "$gh/rel-demo.out" "$gh/rel-demo.err" || fail "released image: the demo did not pass every step"
+GH_IMAGE=$ref gh_run rel-cc flow=client-credentials "service-key=$(cat "$FAKESAP_SERVICE_KEY_FILE")" "ca-certificates=$ca_pem"
+[[ $(cat "$gh/rel-cc.rc") == 0 ]] || { cat "$gh/rel-cc.out" "$gh/rel-cc.err"; fail "released image: client-credentials exit $(cat "$gh/rel-cc.rc")"; }
+gh_check rel-cc access-token "access-token authorization token-type expires-in expires-at scope" >"$gh/rel-cc.kv" ||
+  fail "released image: client-credentials outputs"
+is_issued "$(sha "$(sed -n 's/^access-token=//p' "$gh/rel-cc.kv")")" || fail "released image: the token is not one the fake UAA issued"
+gh_no_leak rel-cc
+GH_IMAGE=$ref gh_run rel-bad flow=ias-passcode
+[[ $(cat "$gh/rel-bad.rc") == 2 ]] || fail "released image with ias-tenant missing: exit $(cat "$gh/rel-bad.rc"), want 2"
+grep -q '^::error::' "$gh/rel-bad.out" || fail "released image with ias-tenant missing: no ::error:: line"
+ok "runner: docker pull by digest (the registry served the manifest by digest, RepoDigests has it), then docker run with the runner's flags: demo, client-credentials against the fakes, a bad input (exit 2, ::error::)"
+
+# Under act: `uses: ./` in the copy is the released action; act pulls it.
+unref
+since=$(wc -l <"$tmp/registry.log")
+printf "SERVICE_KEY='%s'\n" "$(cat "$FAKESAP_SERVICE_KEY_FILE")" >"$tmp/rel-act.secrets"
+printf 'CA_PEM="%s"\n' "$(awk '{printf "%s\\n", $0}' "$FAKESAP_CA_FILE")" >"$tmp/rel-act.vars"
+: >"$tmp/rel-act.empty"
+rc=0
+act push -C "$rel" -W "$rel/test/act/released.yml" -P "ubuntu-latest=$JOB_IMAGE" --pull=false --action-offline-mode \
+  --no-cache-server --container-daemon-socket - --rm \
+  --secret-file "$tmp/rel-act.secrets" --var-file "$tmp/rel-act.vars" --env-file "$tmp/rel-act.empty" --input-file "$tmp/rel-act.empty" \
+  >"$tmp/rel-act.log" 2>&1 || rc=$?
+((rc == 0)) || { tail -40 "$tmp/rel-act.log"; fail "act on the released action exited $rc; log: $tmp/rel-act.log"; }
+grep -q 'Job succeeded' "$tmp/rel-act.log" || fail "act on the released action: the job did not succeed"
+pulled_by_digest "$since" "act"
+grep -q 'demo: all 5 steps passed' "$tmp/rel-act.log" || fail "act on the released action: the demo did not pass every step"
+h=$(sed -n 's/.*RESULT released-cc sha256=\([0-9a-f]*\).*/\1/p' "$tmp/rel-act.log")
+[[ -n $h ]] && is_issued "$h" || fail "act on the released action: the token a later step received is not one the fake UAA issued"
+grep -q '::error::.*ias-tenant' "$tmp/rel-act.log" || fail "act on the released action: the bad input gave no ::error:: naming ias-tenant"
+grep -q 'RESULT released-bad outcome=failure' "$tmp/rel-act.log" || fail "act on the released action: the bad input did not fail the step"
+no_secrets "$tmp/rel-act.log" "act's log of the released action"
+ok "act: uses: ./ of the released copy pulled $ref (no local reference before, the registry asked, RepoDigests has it): demo, client-credentials, a bad input with ::error::"
+rel_secs=$((SECONDS - t_rel))
 
 # ---------------------------------------------------------------------------
 step "tools image: the job image with the binary (act's run: steps, GitLab's same-job examples)"
@@ -663,4 +802,5 @@ echo "image $IMAGE: $size bytes ($(mb "$size") MB, limit $(mb "$MAX_IMAGE_BYTES"
 echo "cold build (--no-cache): ${cold}s; warm build: ${warm}s${src:+; after a source-only change: ${src}s}"
 echo "GitHub docker run: 5 flows (oidc and jwt-bearer with the token service) + bad input + 2 CLI calls;" \
   "act $ACT_VERSION: 5 flows + a CLI run: step; GitLab executor: 5 jobs (2 with id_tokens)"
+echo "release rehearsal: action.yml pinned to $ref, pulled by digest by the runner's docker and by act, in ${rel_secs}s"
 echo "container.sh: PASS in $((SECONDS - started))s"

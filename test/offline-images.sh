@@ -139,7 +139,17 @@ elif ! pulled "$DISTROLESS_IMAGE"; then
 fi
 
 # --- golang:1.26 -------------------------------------------------------------
-if have "$GOLANG_IMAGE"; then
+# The stand-in's module cache holds the modules of one go.sum (its sha256 is
+# the label org.sap-ci-auth.go-sum): with GOPROXY=off, a stand-in made
+# before go.mod gained a module would fail the build, so it is made again.
+gosum=$(sha256sum go.sum | cut -d' ' -f1)
+stale_golang() {
+  local label
+  label=$(docker image inspect -f '{{index .Config.Labels "org.sap-ci-auth.stand-in"}} {{index .Config.Labels "org.sap-ci-auth.go-sum"}}' "$GOLANG_IMAGE") || return 1
+  [[ $label == "true $gosum" || $label != true* ]] && return 1
+  echo "offline-images: the $GOLANG_IMAGE stand-in was made for another go.sum; making it again"
+}
+if have "$GOLANG_IMAGE" && ! stale_golang; then
   echo "offline-images: $GOLANG_IMAGE exists (FORCE=1 to rebuild)"
 elif ! pulled "$GOLANG_IMAGE"; then
   goroot=$(go env GOROOT)
@@ -167,6 +177,7 @@ elif ! pulled "$GOLANG_IMAGE"; then
     'ENV GOPATH=/go' \
     'ENV GOTOOLCHAIN=local' \
     'ENV GOPROXY=off' \
+    "LABEL org.sap-ci-auth.go-sum=$gosum" \
     'WORKDIR /go' \
     'CMD ["/bin/sh"]'
 fi
