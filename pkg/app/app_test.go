@@ -286,7 +286,7 @@ func TestIASErrors(t *testing.T) {
 		{name: "p12 without key", github: map[string]string{"INPUT_CERTIFICATE": "", "INPUT_CERTIFICATE-FILE": keylessFile, "INPUT_CERTIFICATE-PASSWORD": "pw"}, wantCode: 2, want: "holds no private key"},
 		{name: "wrong password", github: map[string]string{"INPUT_CERTIFICATE-PASSWORD": "Wq9zX3vK7r8Tz"}, wantCode: 2, want: "certificate-password: does not open the PKCS#12 certificate"},
 		{name: "expired certificate", fixture: expired, wantCode: 2, want: "expired at"},
-		{name: "bad ca-certificates", github: map[string]string{"INPUT_CA-CERTIFICATES": "/nonexistent/ca.pem"}, wantCode: 2, want: "ca-certificates: is neither PEM text nor a readable file (no such file)"},
+		{name: "bad ca-certificates", github: map[string]string{"INPUT_CA-CERTIFICATES": "/nonexistent/ca.pem"}, wantCode: 2, want: "ca-certificates: is neither PEM text nor a readable file; PEM text starts with"},
 		{name: "bad timeout", github: map[string]string{"INPUT_TIMEOUT": "soon"}, wantCode: 2, want: "timeout: not a positive Go duration"},
 		{name: "dotenv dir missing", github: map[string]string{"INPUT_DOTENV-FILE": "/nonexistent/dir/x.env"}, wantCode: 2, want: "the directory of dotenv-file"},
 		{name: "server untrusted", github: map[string]string{"INPUT_CA-CERTIFICATES": ""}, wantCode: 1, want: "add its CA with ca-certificates"},

@@ -271,10 +271,13 @@ func (s *Settings) resolve(m *Material, in Input, get func(string) string, readF
 // text names: text that is not PEM and names no file (base64 of a DER
 // certificate, for which the file system says "no such file" or cannot
 // even open a name that long) is neither of the two forms the input takes.
-// A file that exists but cannot be read keeps its own problem.
+// A file that exists but cannot be read keeps its own problem. Which of
+// the two the file system says depends on the value ("no such file", or
+// for base64 with no "/" in 255 bytes "cannot open"): not shown, so that
+// the message is the same for the same mistake.
 func notPEMNorFile(err error) error {
 	if ie, ok := errors.AsType[*InputError](err); ok && (ie.Problem == msgNoSuchFile || ie.Problem == msgCannotOpen) {
-		return &InputError{Input: ie.Input, Problem: fmt.Sprintf(msgNeitherPEMNorFile, ie.Problem), Fix: msgPEMFix}
+		return &InputError{Input: ie.Input, Problem: msgNeitherPEMNorFile, Fix: msgPEMFix}
 	}
 	return err
 }

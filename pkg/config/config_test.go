@@ -137,7 +137,7 @@ func TestLoadErrors(t *testing.T) {
 		{"both certificate inputs", map[string]string{"SAP_CI_AUTH_FLOW": "ias-passcode", "SAP_CI_AUTH_CERTIFICATE": "s3cr3t", "SAP_CI_AUTH_CERTIFICATE_FILE": "x"}, "certificate", "only one"},
 		{"both key inputs", map[string]string{"SAP_CI_AUTH_FLOW": "password", "SAP_CI_AUTH_SERVICE_KEY": "s3cr3t", "SAP_CI_AUTH_SERVICE_KEY_FILE": "x"}, "service-key", "only one"},
 		{"missing certificate file", map[string]string{"SAP_CI_AUTH_FLOW": "ias-passcode", "SAP_CI_AUTH_CERTIFICATE_FILE": "s3cr3t"}, "certificate-file", "no such file"},
-		{"missing CA file", map[string]string{"SAP_CI_AUTH_FLOW": "ias-passcode", "SAP_CI_AUTH_CA_CERTIFICATES": "s3cr3t"}, "ca-certificates", "no such file"},
+		{"missing CA file", map[string]string{"SAP_CI_AUTH_FLOW": "ias-passcode", "SAP_CI_AUTH_CA_CERTIFICATES": "s3cr3t"}, "ca-certificates", "neither PEM text nor a readable file"},
 		{"huge value", map[string]string{"SAP_CI_AUTH_FLOW": "password", "SAP_CI_AUTH_SERVICE_KEY": "s3cr3t" + strings.Repeat("{", maxValue)}, "service-key", "longer than"},
 	}
 	for _, tc := range cases {
@@ -498,11 +498,11 @@ func TestLoadTextOrPathMixUps(t *testing.T) {
 		want      []string // "" of want means success
 	}{
 		{name: "ca-certificates as base64 of DER", env: map[string]string{"SAP_CI_AUTH_CA_CERTIFICATES": derShort},
-			wantInput: "ca-certificates", want: []string{neither + " (no such file)", convert}},
+			wantInput: "ca-certificates", want: []string{neither + ";", convert}},
 		{name: "ca-certificates as long base64 of DER", env: map[string]string{"SAP_CI_AUTH_CA_CERTIFICATES": derLong},
-			wantInput: "ca-certificates", want: []string{neither + " (cannot open the file)", convert}},
+			wantInput: "ca-certificates", want: []string{neither + ";", convert}},
 		{name: "ca-certificates naming a missing file", env: map[string]string{"SAP_CI_AUTH_CA_CERTIFICATES": filepath.Join(dir, "s3cr3t.pem")},
-			wantInput: "ca-certificates", want: []string{neither + " (no such file)", "or give the path of a readable PEM file"}},
+			wantInput: "ca-certificates", want: []string{neither + ";", "or give the path of a readable PEM file"}},
 		{name: "ca-certificates naming a directory keeps the file's problem", env: map[string]string{"SAP_CI_AUTH_CA_CERTIFICATES": dir},
 			wantInput: "ca-certificates", want: []string{"ca-certificates: is not a regular file (a directory)"}},
 		{name: "certificate holding a path, shell", env: map[string]string{"SAP_CI_AUTH_CERTIFICATE": existing},

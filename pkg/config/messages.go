@@ -52,7 +52,7 @@ const (
 	msgFileFix          = "give the path of a readable regular file (relative paths start at the working directory)"
 	// An orpath input (ca-certificates) whose text is not PEM and names no
 	// file: the file's problem, and the fix.
-	msgNeitherPEMNorFile = "is neither PEM text nor a readable file (%s)"
+	msgNeitherPEMNorFile = "is neither PEM text nor a readable file"
 	msgPEMFix            = "PEM text starts with -----BEGIN CERTIFICATE-----; convert a DER certificate with `openssl x509 -inform DER -in ca.der -out ca.pem`, or give the path of a readable PEM file"
 	// A text input with a file twin that names an existing file, and the
 	// fix (where to set the twin).
