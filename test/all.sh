@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: static checks (gofmt, go vet, staticcheck), the Go unit
 # and end-to-end tests (real nginx on loopback), the fuzz targets,
-# actionlint, the benchmark smoke run, and the container and runner tests.
+# actionlint, the release binaries (six targets, reproducible), the
+# benchmark smoke run, and the container and runner tests.
 # This is the README's test command; .ci/run installs the tools first and
 # sets CI=true, which turns every "not installed" skip into a failure.
 # Outside CI a skip is printed in a banner, never silently.
@@ -63,6 +64,9 @@ python3 test/gotest-report.py "$work/gotest.json" || rc=1
 
 echo "== fuzz targets, a few seconds each (longer: FUZZTIME=1m bash test/fuzz.sh)"
 bash test/fuzz.sh
+
+echo "== release binaries: six targets, SHA256SUMS, reproducible (scripts/release-binaries.sh)"
+bash test/binaries.sh
 
 echo "== benchmarks, smoke run (full numbers: bash test/bench.sh)"
 bash test/bench.sh --smoke

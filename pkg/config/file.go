@@ -6,21 +6,21 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"syscall"
 	"unicode/utf8"
 )
 
 // readInputFile reads the file a file input names, with an error that names the
 // input and never the content. Only a regular file (or a symlink to one) of
 // at most maxValue bytes is read: a FIFO, a device, a socket or a
-// directory is refused before any byte is read. The file is opened
-// non-blocking, so a FIFO without a writer cannot hang the run, and read
-// through a cap, so /dev/zero-like files cannot grow memory.
+// directory is refused before any byte is read. The file is opened with
+// openInputFlags (non-blocking on unix, so a FIFO without a writer cannot
+// hang the run) and read through a cap, so /dev/zero-like files cannot grow
+// memory.
 func readInputFile(input, path string) ([]byte, error) {
 	fail := func(problem string) error {
 		return &InputError{Input: input, Problem: problem, Fix: msgFileFix}
 	}
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	f, err := os.OpenFile(path, openInputFlags, 0)
 	if err != nil {
 		switch {
 		case errors.Is(err, fs.ErrNotExist):

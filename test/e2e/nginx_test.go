@@ -88,7 +88,9 @@ func startNginxConf(t *testing.T, p *saptest.PKI, template string) *nginxPeer {
 		if b, err := os.ReadFile(filepath.Join(dir, "nginx.pid")); err == nil {
 			var pid int
 			fmt.Sscan(string(b), &pid)
-			_ = syscall.Kill(pid, syscall.SIGQUIT)
+			if p, err := os.FindProcess(pid); err == nil {
+				_ = p.Signal(syscall.SIGQUIT)
+			}
 		}
 	})
 	waitPort(t, port)

@@ -11,7 +11,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -825,9 +824,7 @@ func TestSystemTrustStore(t *testing.T) {
 	// network. The trust store is gathered before any request, with or
 	// without ca-certificates: exit 2, nothing sent.
 	fifo := filepath.Join(t.TempDir(), "bundle.fifo")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	mkfifo(t, fifo)
 	want = "the system CA certificates could not be read within timeout: check that SSL_CERT_FILE and SSL_CERT_DIR name readable files and directories, not a FIFO or a device"
 	for _, tc := range []struct {
 		name  string

@@ -22,7 +22,6 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -111,10 +110,7 @@ func run(argv []string) (wall, cpu time.Duration, faults int64, err error) {
 	if err != nil {
 		return 0, 0, 0, fmt.Errorf("%w: %s", err, strings.TrimSpace(stderr.String()))
 	}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		faults = ru.Minflt
-	}
-	return wall, cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), faults, nil
+	return wall, cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), minorFaults(cmd.ProcessState), nil
 }
 
 func median(s []time.Duration) time.Duration {
