@@ -1,13 +1,8 @@
 package app_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"crypto/tls"
-	"io"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -59,7 +54,7 @@ func TestGoldenRetries(t *testing.T) {
 		{name: "jwt-bearer-500-given-assertion-shell", args: []string{"jwt-bearer"},
 			env: client(failing.TokenURL(), "SAP_CI_AUTH_ASSERTION", goldenJWT), count: func() int { return failing.Count("") }},
 		{name: "token-answer-trickles-shell", args: []string{"client-credentials"},
-			env: client(trickle(t, p, 100*time.Millisecond), "SAP_CI_AUTH_TIMEOUT", "1s")},
+			env: client(saptest.MustTrickle(t, p, 100*time.Millisecond), "SAP_CI_AUTH_TIMEOUT", "1s")},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -78,42 +73,4 @@ func TestGoldenRetries(t *testing.T) {
 			}
 		})
 	}
-}
-
-// trickle is a TLS token endpoint (the PKI's server certificate) that
-// answers 200 with its headers at once and then its body one byte every
-// tick, for as long as the client reads.
-func trickle(t *testing.T, p *saptest.PKI, tick time.Duration) string {
-	t.Helper()
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{p.ServerCertificate()}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func(c net.Conn) {
-				defer c.Close()
-				if _, err := http.ReadRequest(bufio.NewReader(c)); err != nil {
-					return
-				}
-				const body = `{"access_token":"trickled-token-0123456789","token_type":"bearer","expires_in":3600}`
-				if _, err := io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "+
-					strconv.Itoa(len(body))+"\r\n\r\n"); err != nil {
-					return
-				}
-				for i := range len(body) {
-					time.Sleep(tick)
-					if _, err := c.Write([]byte{body[i]}); err != nil {
-						return
-					}
-				}
-			}(c)
-		}
-	}()
-	return "https://" + ln.Addr().String() + "/oauth/token"
 }
