@@ -50,7 +50,7 @@ var registry = []flow.Flow{
 
 // commonInputs are read by every flow.
 var commonInputs = config.Names(&config.In.Flow, &config.In.CACertificates, &config.In.Timeout, &config.In.DotenvFile,
-	&config.In.Output, &config.In.ExportEnv)
+	&config.In.Output, &config.In.ExportEnv, &config.In.Summary)
 
 // Main is one run of the program with all its I/O injected.
 type Main struct {

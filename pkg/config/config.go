@@ -57,6 +57,8 @@ type Settings struct {
 	ExportEnv      EnvVars       `env:"EXPORT_ENV" help:"NAME=output pairs (space or line separated) exported to later steps through GITHUB_ENV, e.g. CF_PASSWORD=passcode; GitHub only (elsewhere use dotenv-file)"`
 	RequiredScopes Words         `env:"REQUIRED_SCOPES" help:"token flows: scopes the token must carry, space separated; a scope matches by its full name or the part after the application prefix (WorkspacePackagesRead matches it!b12345.WorkspacePackagesRead)"`
 	VerifyURL      string        `env:"VERIFY_URL" help:"token flows: an https URL to GET with the new token (e.g. <CPI url>/api/v1/IntegrationPackages?$top=1) to prove it is accepted; 401/403 fail the step with the likely missing role"`
+	// Summary turns the GitHub job summary on (the default) or off.
+	Summary bool `env:"SUMMARY,default=true" help:"GitHub only: append a short Markdown report of the run (never a secret) to the job summary; false turns it off"`
 	// Output is "text", "json", or the name of the one output to print.
 	Output string `env:"OUTPUT,default=text" input:"shell" help:"shell only: text prints the passcode, access token or ID token alone; json prints all outputs as one object; an output's name (e.g. id-token) prints that output alone"`
 
@@ -304,6 +306,9 @@ func decodeError(s *Settings, err error) error {
 			if in.field == f.Index[0] && in.twinOf == "" {
 				if in.Name == In.Name(&In.Timeout) {
 					return &InputError{Input: in.Name, Problem: msgNotDuration, Fix: msgDurationFix}
+				}
+				if in.Name == In.Name(&In.Summary) {
+					return &InputError{Input: in.Name, Problem: msgNotBoolean, Fix: msgBooleanFix}
 				}
 				return &InputError{Input: in.Name, Problem: msgCannotBeRead, Fix: fmt.Sprintf(msgToValidValue, s.where(in))}
 			}

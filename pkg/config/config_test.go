@@ -131,6 +131,7 @@ func TestLoadErrors(t *testing.T) {
 		{"unknown flow", map[string]string{"SAP_CI_AUTH_FLOW": "s3cr3t-flow"}, "flow", "use one of"},
 		{"bad timeout", map[string]string{"SAP_CI_AUTH_FLOW": "password", "SAP_CI_AUTH_TIMEOUT": "s3cr3t"}, "timeout", "30s"},
 		{"negative timeout", map[string]string{"SAP_CI_AUTH_FLOW": "password", "SAP_CI_AUTH_TIMEOUT": "-1s"}, "timeout", "positive"},
+		{"bad summary", map[string]string{"SAP_CI_AUTH_FLOW": "password", "SAP_CI_AUTH_SUMMARY": "s3cr3t"}, "summary", "true or false"},
 		{"bad output", map[string]string{"SAP_CI_AUTH_FLOW": "password", "SAP_CI_AUTH_OUTPUT": "s3cr3t"}, "output", "text, json"},
 		{"bad client-auth", map[string]string{"SAP_CI_AUTH_FLOW": "password", "SAP_CI_AUTH_CLIENT_AUTH": "s3cr3t"}, "client-auth", "body, basic"},
 		{"both certificate inputs", map[string]string{"SAP_CI_AUTH_FLOW": "ias-passcode", "SAP_CI_AUTH_CERTIFICATE": "s3cr3t", "SAP_CI_AUTH_CERTIFICATE_FILE": "x"}, "certificate", "only one"},

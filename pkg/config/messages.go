@@ -9,6 +9,7 @@ const (
 	msgUnknownFormat  = "unknown format"
 	msgUnknownStyle   = "unknown style"
 	msgNotDuration    = "not a positive Go duration"
+	msgNotBoolean     = "neither true nor false"
 	msgCannotBeRead   = "cannot be read"
 	msgTooLong        = "is longer than %d bytes"
 	msgGivenTogether  = "given together with %s"
@@ -24,6 +25,7 @@ const (
 	// Fixes.
 	msgUseOneOf         = "use one of: %s"
 	msgDurationFix      = "write it like 30s or 2m"
+	msgBooleanFix       = "write true or false"
 	msgToValidValue     = "%s to a valid value"
 	msgTooLongFix       = "give the value itself, not a whole file's worth"
 	msgGiveOnlyOne      = "give only one of them"
