@@ -36,6 +36,9 @@ type GitHub struct {
 	random io.Reader
 }
 
+// envStepSummary names the file of the job summary.
+const envStepSummary = "GITHUB_STEP_SUMMARY"
+
 // GitHubOption configures [NewGitHub].
 type GitHubOption func(*GitHub)
 
@@ -85,6 +88,25 @@ func (g *GitHub) Check() error { return checkFileCommand("GITHUB_OUTPUT", g.gete
 // CheckExportEnv is Check for GITHUB_ENV, the destination of ExportEnv.
 func (g *GitHub) CheckExportEnv() error {
 	return checkFileCommand("GITHUB_ENV", g.getenv("GITHUB_ENV"))
+}
+
+// CheckSummary makes sure GITHUB_STEP_SUMMARY names a file the job summary
+// can be appended to, as Check does for GITHUB_OUTPUT. A failure is for a
+// warning: the job summary is a report, never a reason to stop a run.
+func (g *GitHub) CheckSummary() error {
+	return checkFileCommand(envStepSummary, g.getenv(envStepSummary))
+}
+
+// Summary appends markdown to the job summary (GITHUB_STEP_SUMMARY)
+// through go-githubactions' AddStepSummary, whose panic on a failed write
+// becomes an error. URLs in it lose their user info, query and fragment, as
+// in every annotation. The caller builds markdown from values that are no
+// secret; it is written as it is.
+func (g *GitHub) Summary(markdown string) error {
+	if err := g.CheckSummary(); err != nil {
+		return err
+	}
+	return guard(func() { g.action.AddStepSummary(message(markdown)) })
 }
 
 // Mask emits ::add-mask:: for every form of value (see [secret.Forms]).

@@ -328,3 +328,46 @@ func TestGitHubOutputsMissingDirectoryIsAnError(t *testing.T) {
 		t.Errorf("got %v, want an open error instead of a panic", err)
 	}
 }
+
+// TestGitHubSummary checks that the job summary is appended to
+// GITHUB_STEP_SUMMARY, with URLs redacted, and that an unusable file is an
+// error (for a warning), never a panic.
+func TestGitHubSummary(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "old"), []byte("# earlier step\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name    string
+		path    string
+		wantErr string
+		want    string
+	}{
+		{name: "new file", path: filepath.Join(dir, "new"), want: "## sap-ci-auth\nhttps://host/p\n"},
+		{name: "appended", path: filepath.Join(dir, "old"), want: "# earlier step\n## sap-ci-auth\nhttps://host/p\n"},
+		{name: "unset", path: "", wantErr: "GITHUB_STEP_SUMMARY is not set"},
+		{name: "directory", path: dir, wantErr: "GITHUB_STEP_SUMMARY (" + dir + ") is a directory"},
+		{name: "missing directory", path: filepath.Join(dir, "no", "such"), wantErr: "the directory of GITHUB_STEP_SUMMARY"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			g := NewGitHub(io.Discard, fileEnv(t, "GITHUB_STEP_SUMMARY", tc.path))
+			err := g.Summary("## sap-ci-auth\nhttps://user:pw@host/p?secret=1#f")
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Errorf("got %v, want an error containing %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("got %v, want no error", err)
+			}
+			got, _ := os.ReadFile(tc.path)
+			if string(got) != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
