@@ -131,6 +131,9 @@ func (m *Main) Run(ctx context.Context) int {
 		return exitInput
 	}
 	f, _ := m.lookup(s.Flow) // Load checked the name against the registry
+	if g, ok := sink.(*emit.GitHub); ok && s.Summary {
+		return m.summarized(ctx, g, s, f)
+	}
 	return m.run(ctx, sink, s, f, action)
 }
 
@@ -200,6 +203,9 @@ func (m *Main) run(ctx context.Context, sink emit.Sink, s *config.Settings, f fl
 		sink.Error(err.Error())
 		return exitRemote
 	}
+	if r, ok := sink.(*recorder); ok {
+		r.result = res
+	}
 	outs, secrets, err := m.outputs(sink, res, f)
 	if err != nil {
 		sink.Error(err.Error())
@@ -262,6 +268,9 @@ func (m *Main) run(ctx context.Context, sink emit.Sink, s *config.Settings, f fl
 // call in a `run:` step (the runner gives GITHUB_ENV there too; masks go
 // to stderr) a GitHub writer of its own; nil outside GitHub.
 func (m *Main) exporter(sink emit.Sink) *emit.GitHub {
+	if r, ok := sink.(*recorder); ok {
+		return r.github
+	}
 	if g, ok := sink.(*emit.GitHub); ok {
 		return g
 	}

@@ -54,13 +54,15 @@ func (w *world) write(t *testing.T, name string, data []byte) string {
 type result struct {
 	code                        int
 	stdout, stderr, output, env []byte
+	summary                     []byte
 	dotenv                      []byte
 	outputs                     map[string]string
 }
 
 // texts names what the leak checker searches.
 func (r result) texts() map[string][]byte {
-	return map[string][]byte{"stdout": r.stdout, "stderr": r.stderr, "GITHUB_OUTPUT": r.output, "GITHUB_ENV": r.env, "dotenv": r.dotenv}
+	return map[string][]byte{"stdout": r.stdout, "stderr": r.stderr, "GITHUB_OUTPUT": r.output, "GITHUB_ENV": r.env, "dotenv": r.dotenv,
+		"GITHUB_STEP_SUMMARY": r.summary}
 }
 
 // runStep runs the program as GitHub's runner starts the container action:
@@ -72,7 +74,8 @@ func (w *world) runStep(t *testing.T, inputs, extra map[string]string) result {
 	env := map[string]string{
 		"GITHUB_ACTIONS": "true", "CI": "true",
 		"GITHUB_OUTPUT": filepath.Join(dir, "set_output"), "GITHUB_ENV": filepath.Join(dir, "set_env"),
-		"INPUT_TIMEOUT": "30s", "INPUT_CLIENT-AUTH": "body", "INPUT_CA-CERTIFICATES": w.ca,
+		"GITHUB_STEP_SUMMARY": filepath.Join(dir, "step_summary"),
+		"INPUT_TIMEOUT":       "30s", "INPUT_CLIENT-AUTH": "body", "INPUT_CA-CERTIFICATES": w.ca,
 	}
 	for k, v := range inputs {
 		env[config.GitHubEnv(k)] = v
@@ -100,6 +103,7 @@ func runMain(t *testing.T, env map[string]string, args []string) result {
 	r := result{code: m.Run(context.Background()), stdout: stdout.Bytes(), stderr: stderr.Bytes()}
 	r.output, _ = os.ReadFile(env["GITHUB_OUTPUT"])
 	r.env, _ = os.ReadFile(env["GITHUB_ENV"])
+	r.summary, _ = os.ReadFile(env["GITHUB_STEP_SUMMARY"])
 	if f := env[config.GitHubEnv("dotenv-file")] + env[config.ShellEnv("dotenv-file")]; f != "" {
 		if st, err := os.Lstat(f); err == nil && st.Mode().IsRegular() { // never /dev/stdout
 			r.dotenv, _ = os.ReadFile(f)

@@ -104,8 +104,9 @@ func TestGoldenOddInputsAndAnswers(t *testing.T) {
 			for k, v := range tc.in {
 				env[k] = v
 			}
-			out := filepath.Join(t.TempDir(), "set_output")
-			env["GITHUB_OUTPUT"] = out
+			dir := t.TempDir()
+			out, summary := filepath.Join(dir, "set_output"), filepath.Join(dir, "step_summary")
+			env["GITHUB_OUTPUT"], env["GITHUB_STEP_SUMMARY"] = out, summary
 			ias0, uaa0 := iasServer.Count(""), uaa.Count("")+oddScope.Count("")
 			var stdout, stderr bytes.Buffer
 			m := &app.Main{Stdout: &stdout, Stderr: &stderr, Now: func() time.Time { return goldenNow },
@@ -114,6 +115,9 @@ func TestGoldenOddInputsAndAnswers(t *testing.T) {
 			outputs, _ := os.ReadFile(out)
 			got := "exit code: " + strconv.Itoa(code) + "\n--- stdout\n" + stdout.String() + "--- stderr\n" + stderr.String() +
 				"--- GITHUB_OUTPUT\n" + string(outputs)
+			if md, err := os.ReadFile(summary); err == nil {
+				got += "--- GITHUB_STEP_SUMMARY\n" + string(md)
+			}
 			got = normalize(got, map[string]string{iasServer.URL: "https://IAS", uaa.URL: "https://UAA", oddScope.URL: "https://UAA"})
 			compareGolden(t, filepath.Join("testdata", "golden", tc.name+".golden"), got)
 			if got, want := iasServer.Count("")-ias0, tc.iasRequests; got != want {

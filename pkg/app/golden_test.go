@@ -97,6 +97,12 @@ func TestGolden(t *testing.T) {
 		{name: "oidc-github", env: github("oidc", map[string]string{"INPUT_ID-TOKEN": goldenJWT})},
 		{name: "jwt-bearer-github", env: github("jwt-bearer", map[string]string{"INPUT_TOKEN-URL": uaa.TokenURL(),
 			"INPUT_CLIENT-ID": "sb-golden!b1|it!b2", "INPUT_CLIENT-SECRET": "golden-client-secret", "INPUT_ASSERTION": goldenJWT})},
+		{name: "client-credentials-checks-github", env: github("client-credentials", map[string]string{"INPUT_SERVICE-KEY": key,
+			"INPUT_REQUIRED-SCOPES": "MonitorDataRead", "INPUT_VERIFY-URL": uaa.URL + "/api/v1/IntegrationPackages"})},
+		{name: "client-credentials-missing-scope-github", env: github("client-credentials", map[string]string{"INPUT_SERVICE-KEY": key,
+			"INPUT_REQUIRED-SCOPES": "MonitorDataRead WorkspacePackagesEdit"})},
+		{name: "summary-off-github", env: github("ias-passcode", map[string]string{"INPUT_IAS-TENANT": iasServer.URL,
+			"INPUT_CERTIFICATE-FILE": p12, "INPUT_CERTIFICATE-PASSWORD": "golden-p12-password", "INPUT_SUMMARY": "false"})},
 		{name: "oidc-shell", args: []string{"oidc"}, env: shell(map[string]string{"SAP_CI_AUTH_ID_TOKEN": goldenJWT})},
 		{name: "missing-input-github", env: github("ias-passcode", map[string]string{"INPUT_CERTIFICATE-FILE": p12})},
 		{name: "ias-passcode-shell", args: []string{"ias-passcode", "--ias-tenant", iasServer.URL, "--certificate-file", p12},
@@ -108,9 +114,11 @@ func TestGolden(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			env := tc.env
-			out := filepath.Join(t.TempDir(), "set_output")
+			dir := t.TempDir()
+			out, summary := filepath.Join(dir, "set_output"), filepath.Join(dir, "step_summary")
 			if env != nil && env["GITHUB_ACTIONS"] == "true" {
 				env["GITHUB_OUTPUT"] = out
+				env["GITHUB_STEP_SUMMARY"] = summary
 			}
 			var stdout, stderr bytes.Buffer
 			m := &app.Main{Stdout: &stdout, Stderr: &stderr, Args: tc.args, Now: func() time.Time { return goldenNow },
@@ -119,6 +127,9 @@ func TestGolden(t *testing.T) {
 			outputs, _ := os.ReadFile(out)
 			got := "exit code: " + strconv.Itoa(code) + "\n--- stdout\n" + stdout.String() + "--- stderr\n" + stderr.String() +
 				"--- GITHUB_OUTPUT\n" + string(outputs)
+			if md, err := os.ReadFile(summary); err == nil {
+				got += "--- GITHUB_STEP_SUMMARY\n" + string(md)
+			}
 			got = normalize(got, map[string]string{iasServer.URL: "https://IAS", uaa.URL: "https://UAA"})
 			compareGolden(t, filepath.Join("testdata", "golden", tc.name+".golden"), got)
 		})

@@ -28,4 +28,37 @@ const (
 	textTimeoutValue  = "%s (retries included)"
 	textProblemsFound = "%d problem(s) found; nothing was sent\n"
 	textNoProblem     = "no problem found; nothing was sent"
+
+	// The GitHub job summary (GITHUB_STEP_SUMMARY): a warning when it
+	// cannot be written, and its Markdown.
+	msgSummaryUnusable   = "job summary: %v; the run goes on without a summary (set summary: false to turn it off)"
+	textSummaryTitle     = "### sap-ci-auth: %s %s\n\n"
+	textSummarySucceeded = "succeeded"
+	textSummaryFailed    = "failed"
+	textSummaryTable     = "| | |\n|---|---|\n"
+	textSummaryRow       = "| %s | %s |\n"
+	textSummaryObtained  = "obtained"
+	textSummaryNotShown  = " (step outputs; values are never shown here)"
+	textSummaryLifetime  = "lifetime"
+	textSummaryUntil     = "%s, until %s"
+	textSummaryTime      = "2006-01-02 15:04:05 UTC"
+	textSummaryGranted   = "scopes granted"
+	textSummaryRequired  = "required scope"
+	textSummaryPresent   = "present"
+	textSummaryMissing   = "**missing**"
+	textSummaryItem      = "- %s\n"
+	textSummaryWarning   = "- warning: %s\n"
+	textSummaryBlock     = "\n%s\n%s\n%s\n"
+	textSummaryError     = "\n**Error:** %s\n\nSee [Troubleshooting: %s](%s).\n"
+	textSummaryLeftOut   = "(left out: it holds a secret)"
+
+	// Where the summary links for an error: TROUBLESHOOTING.md's sections
+	// (TestSummaryLinks checks that each heading exists).
+	textTroubleshootingURL = "https://github.com/sap-ci-auth/sap-ci-auth/blob/main/TROUBLESHOOTING.md#"
+	textHeadingInputs      = "Inputs and the command line"
+	textHeadingTokenChecks = "verify-url and required-scopes"
+	textHeadingReading     = "Reading a message"
+	textHeadingIAS         = "IAS passcode (`ias-passcode`)"
+	textHeadingToken       = "Token endpoint and OAuth errors (`client-credentials`, `password`, `jwt-bearer`)"
+	textHeadingOIDC        = "OIDC and the job's ID token (`oidc`, `jwt-bearer`)"
 )

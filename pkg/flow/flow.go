@@ -112,4 +112,16 @@ type Result struct {
 	Lifetime time.Duration
 	// Issued is when the credential was received.
 	Issued time.Time
+	// Required reports, for a report of the run (the GitHub job summary),
+	// each scope the user required (required-scopes) and whether the
+	// credential carries it; never a secret.
+	Required []ScopeCheck
+}
+
+// ScopeCheck is one required scope and whether the credential carries it.
+type ScopeCheck struct {
+	// Scope is the scope as the user required it.
+	Scope string
+	// Present reports whether the credential carries it.
+	Present bool
 }

@@ -3,6 +3,7 @@ package oauth
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/config"
@@ -134,6 +135,10 @@ func prepare(s *config.Settings, env *flow.Env, g *grant, outputs []string) (flo
 			config.OutIDToken: tok.IDToken,
 		}
 		res := &flow.Result{Values: map[string]string{}, Secrets: tok.Secrets(), Lifetime: tok.Lifetime, Issued: tok.Issued}
+		missing := missingScopes(s.RequiredScopes, grantedScopes(tok))
+		for _, r := range s.RequiredScopes {
+			res.Required = append(res.Required, flow.ScopeCheck{Scope: r, Present: !slices.Contains(missing, r)})
+		}
 		for _, o := range outputs {
 			if v, ok := values[o]; ok {
 				res.Values[o] = v

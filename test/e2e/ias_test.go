@@ -63,7 +63,7 @@ func TestIASPasscodeGitHub(t *testing.T) {
 			ws := t.TempDir()
 			outFile := filepath.Join(ws, "set_output_1")
 			r := runBinary(t, ws, map[string]string{
-				"GITHUB_ACTIONS": "true", "CI": "true", "GITHUB_OUTPUT": outFile,
+				"GITHUB_ACTIONS": "true", "CI": "true", "GITHUB_OUTPUT": outFile, "GITHUB_STEP_SUMMARY": filepath.Join(ws, "step_summary"),
 				"INPUT_FLOW": "ias-passcode", "INPUT_IAS-TENANT": e.nginx.URL,
 				"INPUT_CERTIFICATE-FILE": p12, "INPUT_CERTIFICATE": "", "INPUT_CERTIFICATE-PASSWORD": password,
 				"INPUT_CA-CERTIFICATES": e.ca, "INPUT_TIMEOUT": "", "INPUT_DOTENV-FILE": "",

@@ -48,7 +48,8 @@ var oauthInputs = []string{"service-key", "service-key-file", "token-url", "clie
 // with hyphens kept, every declared input present.
 func githubEnv(ws, flow string, inputs map[string]string) map[string]string {
 	env := map[string]string{"GITHUB_ACTIONS": "true", "CI": "true", "GITHUB_OUTPUT": filepath.Join(ws, "set_output_1"),
-		"INPUT_FLOW": flow}
+		"GITHUB_STEP_SUMMARY": filepath.Join(ws, "step_summary"),
+		"INPUT_FLOW":          flow}
 	for _, name := range oauthInputs {
 		env["INPUT_"+strings.ToUpper(name)] = ""
 	}

@@ -1,0 +1,222 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/config"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/emit"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/flow"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/secret"
+)
+
+// recorder is the GitHub sink of a run whose job summary is on: it passes
+// everything on and keeps what the summary shows (the flow's report lines,
+// warnings, the error, the outputs' names and expiry, the masked secrets
+// the summary is checked against). The flows know nothing of it.
+type recorder struct {
+	emit.Sink
+	github   *emit.GitHub
+	secrets  []string
+	info     []string
+	notices  []string
+	warnings []string
+	errors   []string
+	outs     []emit.Output
+	result   *flow.Result
+}
+
+func (r *recorder) Mask(s string) error {
+	r.secrets = append(r.secrets, s)
+	return r.Sink.Mask(s)
+}
+func (r *recorder) Info(msg string)    { r.info = append(r.info, msg); r.Sink.Info(msg) }
+func (r *recorder) Notice(msg string)  { r.notices = append(r.notices, msg); r.Sink.Notice(msg) }
+func (r *recorder) Warning(msg string) { r.warnings = append(r.warnings, msg); r.Sink.Warning(msg) }
+func (r *recorder) Error(msg string)   { r.errors = append(r.errors, msg); r.Sink.Error(msg) }
+func (r *recorder) Outputs(outs []emit.Output, primary string) error {
+	err := r.Sink.Outputs(outs, primary)
+	if err == nil {
+		r.outs = outs
+	}
+	return err
+}
+
+// summarized runs flow f with a job summary: GITHUB_STEP_SUMMARY is
+// checked first (unusable: a warning, and the run goes on without it), and
+// the summary is appended when the run ends, on success or failure (not
+// when a signal stopped it).
+func (m *Main) summarized(ctx context.Context, g *emit.GitHub, s *config.Settings, f flow.Flow) int {
+	// Run masked the secret inputs already; the summary is checked
+	// against them too.
+	r := &recorder{Sink: g, github: g, secrets: s.Secrets()}
+	if err := g.CheckSummary(); err != nil {
+		g.Warning(fmt.Sprintf(msgSummaryUnusable, err))
+		return m.run(ctx, g, s, f, true)
+	}
+	code := m.run(ctx, r, s, f, true)
+	if ctx.Err() == nil {
+		if err := g.Summary(r.markdown(f.Name, code)); err != nil {
+			g.Warning(fmt.Sprintf(msgSummaryUnusable, err))
+		}
+	}
+	return code
+}
+
+// markdown is the job summary of a run of flowName that ended with code.
+// Every value passes the secret check first ([recorder.clean]); output
+// values are never shown, not even their length.
+func (r *recorder) markdown(flowName string, code int) string {
+	var b strings.Builder
+	status := textSummarySucceeded
+	if code != exitOK {
+		status = textSummaryFailed
+	}
+	fmt.Fprintf(&b, textSummaryTitle, mdText(r.clean(flowName)), status)
+	b.WriteString(textSummaryTable)
+	row := func(label, value string) { fmt.Fprintf(&b, textSummaryRow, label, value) }
+	row(textFlow, mdText(r.clean(flowName)))
+	values := map[string]string{}
+	var names []string
+	for _, o := range r.outs {
+		values[o.Name] = o.Value
+		if o.Value != "" {
+			names = append(names, "`"+o.Name+"`")
+		}
+	}
+	if len(names) > 0 {
+		row(textSummaryObtained, strings.Join(names, ", ")+textSummaryNotShown)
+	}
+	if in, err := strconv.ParseInt(values[config.OutExpiresIn], 10, 64); err == nil {
+		at, _ := time.Parse(time.RFC3339, values[config.OutExpiresAt])
+		row(textSummaryLifetime, fmt.Sprintf(textSummaryUntil, time.Duration(in)*time.Second, at.UTC().Format(textSummaryTime)))
+	}
+	if sc := values[config.OutScope]; sc != "" {
+		row(textSummaryGranted, mdText(r.clean(sc)))
+	}
+	if r.result != nil {
+		for _, c := range r.result.Required {
+			state := textSummaryMissing
+			if c.Present {
+				state = textSummaryPresent
+			}
+			row(textSummaryRequired, mdText(r.clean(c.Scope))+": "+state)
+		}
+	}
+	b.WriteString("\n")
+	for _, l := range r.info {
+		fmt.Fprintf(&b, textSummaryItem, mdText(r.clean(l)))
+	}
+	for _, w := range r.warnings {
+		fmt.Fprintf(&b, textSummaryWarning, mdText(r.clean(w)))
+	}
+	for _, n := range r.notices {
+		lines := strings.Split(r.clean(n), "\n")
+		for i, l := range lines {
+			lines[i] = strings.TrimRight(strings.Map(func(c rune) rune {
+				if unicode.IsControl(c) {
+					return ' '
+				}
+				return c
+			}, l), " ")
+		}
+		n = strings.Join(lines, "\n")
+		fence := strings.Repeat("`", max(3, longestRun(n, '`')+1))
+		fmt.Fprintf(&b, textSummaryBlock, fence, n, fence)
+	}
+	for _, e := range r.errors {
+		heading := troubleshootingHeading(flowName, code, e)
+		fmt.Fprintf(&b, textSummaryError, mdText(r.clean(e)), mdText(heading), textTroubleshootingURL+githubAnchor(heading))
+	}
+	return b.String()
+}
+
+// clean is the summary's secret check, the one the outputs get: a text
+// holding any masked secret, or any form of one (base64, %-encoded, JSON
+// or HTML escaped, …), is left out whole.
+func (r *recorder) clean(text string) string {
+	for _, s := range r.secrets {
+		for _, f := range secret.Forms(s) {
+			if f != "" && strings.Contains(text, f) {
+				return textSummaryLeftOut
+			}
+		}
+	}
+	return text
+}
+
+// mdText escapes text for Markdown: ASCII punctuation that could start
+// markup, a link, HTML or end a table cell is escaped with a backslash, and
+// line breaks become spaces.
+func mdText(text string) string {
+	var b strings.Builder
+	for _, c := range text {
+		switch {
+		case c == '\n' || c == '\r':
+			b.WriteByte(' ')
+		case strings.ContainsRune("\\`*_[]<>|#!&~()", c):
+			b.WriteByte('\\')
+			b.WriteRune(c)
+		default:
+			b.WriteRune(c)
+		}
+	}
+	return b.String()
+}
+
+func longestRun(s string, c rune) int {
+	n, best := 0, 0
+	for _, r := range s {
+		if r == c {
+			n++
+			best = max(best, n)
+		} else {
+			n = 0
+		}
+	}
+	return best
+}
+
+// troubleshootingHeading is the section of TROUBLESHOOTING.md that
+// explains an error of flowName that ended a run with code.
+func troubleshootingHeading(flowName string, code int, msg string) string {
+	switch {
+	case code == exitInput:
+		return textHeadingInputs
+	case strings.HasPrefix(msg, config.In.Name(&config.In.RequiredScopes)), strings.HasPrefix(msg, config.In.Name(&config.In.VerifyURL)):
+		return textHeadingTokenChecks
+	}
+	if h, ok := flowHeadings[flowName]; ok {
+		return h
+	}
+	return textHeadingReading
+}
+
+// githubAnchor is the anchor GitHub gives a heading: lower case, spaces
+// as hyphens, punctuation other than - and _ dropped.
+func githubAnchor(heading string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(heading) {
+		switch {
+		case r == ' ':
+			b.WriteRune('-')
+		case r == '-' || r == '_' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r > 0x7f:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// flowHeadings is the section of TROUBLESHOOTING.md for each flow's
+// failures.
+var flowHeadings = map[string]string{
+	"ias-passcode":       textHeadingIAS,
+	"client-credentials": textHeadingToken,
+	"password":           textHeadingToken,
+	"jwt-bearer":         textHeadingToken,
+	"oidc":               textHeadingOIDC,
+}
