@@ -116,27 +116,28 @@ func (a *Azure) Mask(value string) error {
 	}
 	var b strings.Builder
 	var forms []string
+	var refused error
 	for _, f := range secret.Forms(value) {
 		if f == "" || a.masks[f] {
 			continue
 		}
 		e, ok := AzureEscape(f, a.decodePercents())
-		if !ok {
-			return errors.New(msgAzureDecodePercents)
+		if !ok { // mask every form that can be, then refuse
+			refused = errors.New(msgAzureDecodePercents)
+			continue
 		}
 		b.WriteString(azurePrefix + "task.setsecret]" + e + "\n")
 		forms = append(forms, f)
 	}
-	if b.Len() == 0 {
-		return nil
-	}
-	if _, err := io.WriteString(a.stderr, b.String()); err != nil {
-		return fmt.Errorf(msgLoggingCommand, err)
+	if b.Len() > 0 {
+		if _, err := io.WriteString(a.stderr, b.String()); err != nil {
+			return fmt.Errorf(msgLoggingCommand, err)
+		}
 	}
 	for _, f := range forms {
 		a.masks[f] = true
 	}
-	return nil
+	return refused
 }
 
 // logLine makes text safe for a plain log line: one line, and no "##vso["

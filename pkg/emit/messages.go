@@ -69,7 +69,7 @@ const (
 	textDecodePercents     = "DECODE_PERCENTS"
 	textNoCommand          = "# #vso["
 	textIssuePrefix        = "sap-ci-auth: "
-	msgAzureDecodePercents = "DECODE_PERCENTS is false in this pipeline: the agent then reads %3B, %0D, %0A and %5D in a logging command as ;, CR, LF and ], so a secret could stay unmasked; remove the variable (the agent's default is true)"
+	msgAzureDecodePercents = "DECODE_PERCENTS is false in this pipeline: the agent then decodes the escapes of ;, CR, LF and ] in a logging command but not those of %, so a secret could stay unmasked; remove the variable (the agent's default is true)"
 	msgAzureName           = "output %s has no valid Azure Pipelines variable name"
 	msgAzureValue          = "output %s cannot be carried intact in an Azure Pipelines logging command"
 	msgLoggingCommand      = "failed to write an Azure Pipelines logging command: %w"
