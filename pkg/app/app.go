@@ -146,6 +146,9 @@ func (m *Main) sinkFor(action, onRunner, json bool) emit.Sink {
 	if action {
 		return emit.NewGitHub(m.Stdout, m.Getenv, m.GitHubOptions...)
 	}
+	if m.onAzure() {
+		return m.azureSink(json)
+	}
 	return emit.NewShell(m.Stdout, m.Stderr, emit.ShellOptions{JSON: json, MaskOnStderr: onRunner})
 }
 

@@ -63,4 +63,14 @@ const (
 	msgQuote         = "a quote"
 	msgShellSpecial  = "a shell special character"
 	msgNothingUnsafe = "nothing unsafe"
+
+	// Azure Pipelines logging commands. textNoCommand stands for "##vso[" in
+	// a plain log line, which the agent would read as a command.
+	textDecodePercents     = "DECODE_PERCENTS"
+	textNoCommand          = "# #vso["
+	textIssuePrefix        = "sap-ci-auth: "
+	msgAzureDecodePercents = "DECODE_PERCENTS is false in this pipeline: the agent then decodes the escapes of ;, CR, LF and ] in a logging command but not those of %, so a secret could stay unmasked; remove the variable (the agent's default is true)"
+	msgAzureName           = "output %s has no valid Azure Pipelines variable name"
+	msgAzureValue          = "output %s cannot be carried intact in an Azure Pipelines logging command"
+	msgLoggingCommand      = "failed to write an Azure Pipelines logging command: %w"
 )
