@@ -66,6 +66,15 @@ type Settings struct {
 	// ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN (empty without
 	// `permissions: id-token: write`); not an input.
 	IDTokenRequest TokenRequest
+	// AzureTokenRequest is Azure Pipelines' token service for the job's ID
+	// token, from SYSTEM_OIDCREQUESTURI and SYSTEM_ACCESSTOKEN (the latter
+	// only when the pipeline maps System.AccessToken into the step's env);
+	// not an input.
+	AzureTokenRequest TokenRequest
+	// CIIDTokens are the job's ID tokens that a CI puts into a variable of
+	// its own (BITBUCKET_STEP_OIDC_TOKEN, CIRCLE_OIDC_TOKEN_V2), in that
+	// order, those that are set; secrets, not inputs.
+	CIIDTokens []CIIDToken
 
 	// GitHub reports whether the settings came from GitHub Actions inputs;
 	// it only changes how errors tell the user where to set a value.
@@ -140,6 +149,29 @@ const (
 	EnvIDTokenRequestToken = "ACTIONS_ID_TOKEN_REQUEST_TOKEN"
 )
 
+// Variables of Azure Pipelines' token service for the job's ID token:
+// the agent sets SYSTEM_OIDCREQUESTURI in every job; SYSTEM_ACCESSTOKEN is
+// there only when the pipeline maps System.AccessToken into the step's env.
+const (
+	EnvAzureOIDCRequestURI = "SYSTEM_OIDCREQUESTURI"
+	EnvAzureAccessToken    = "SYSTEM_ACCESSTOKEN"
+)
+
+// Variables in which a CI gives the job's ID token itself: Bitbucket
+// Pipelines for a step with `oidc: true`, CircleCI for a job with a context.
+const (
+	EnvBitbucketIDToken = "BITBUCKET_STEP_OIDC_TOKEN"
+	EnvCircleCIIDToken  = "CIRCLE_OIDC_TOKEN_V2"
+)
+
+// CIIDToken is a job's ID token that the CI gave in a variable.
+type CIIDToken struct {
+	// Env is the variable's name.
+	Env string
+	// Token is its value, trimmed (secret).
+	Token string
+}
+
 // Source says where [Load] reads the inputs from.
 type Source struct {
 	// Getenv reads the process environment.
@@ -209,6 +241,13 @@ func Load(ctx context.Context, src Source) (*Settings, error) {
 		return s, &InputError{Input: tooLong, Problem: fmt.Sprintf(msgTooLong, maxValue), Fix: msgTooLongFix}
 	}
 	s.IDTokenRequest = TokenRequest{URL: strings.TrimSpace(src.Getenv(EnvIDTokenRequestURL)), Token: strings.TrimSpace(src.Getenv(EnvIDTokenRequestToken))}
+	s.AzureTokenRequest = TokenRequest{URL: strings.TrimSpace(src.Getenv(EnvAzureOIDCRequestURI)), Token: strings.TrimSpace(src.Getenv(EnvAzureAccessToken))}
+	s.CIIDTokens = nil
+	for _, name := range []string{EnvBitbucketIDToken, EnvCircleCIIDToken} {
+		if v := strings.TrimSpace(src.Getenv(name)); v != "" {
+			s.CIIDTokens = append(s.CIIDTokens, CIIDToken{Env: name, Token: v})
+		}
+	}
 	if err := s.validate(src.Flows); err != nil {
 		return s, err
 	}
@@ -350,6 +389,12 @@ func (s *Settings) Secrets() []string {
 	}
 	if s.IDTokenRequest.Token != "" {
 		out = append(out, s.IDTokenRequest.Token)
+	}
+	if s.AzureTokenRequest.Token != "" {
+		out = append(out, s.AzureTokenRequest.Token)
+	}
+	for _, t := range s.CIIDTokens {
+		out = append(out, t.Token)
 	}
 	return out
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,8 +15,24 @@ import (
 
 // Provider names that Claims.provider returns.
 const (
-	providerGitHub = "github"
-	providerGitLab = "gitlab"
+	providerGitHub    = "github"
+	providerGitLab    = "gitlab"
+	providerAzure     = "azure"
+	providerCircleCI  = "circleci"
+	providerBitbucket = "bitbucket"
+)
+
+// Issuer prefixes of Azure Pipelines (https://vstoken.dev.azure.com/<org
+// id>) and CircleCI (https://oidc.circleci.com/org/<org id>).
+const (
+	azureIssuerPrefix    = "https://vstoken.dev.azure.com/"
+	circleCIIssuerPrefix = "https://oidc.circleci.com/org/"
+)
+
+// CircleCI's claims of stable ids (UUIDs).
+const (
+	circleCIOrgID     = "oidc.circleci.com/org-id"
+	circleCIProjectID = "oidc.circleci.com/project-id"
 )
 
 // githubIssuer is the issuer of github.com's Actions ID tokens.
@@ -77,6 +94,10 @@ type Claims struct {
 	NamespaceID string
 	// UserLogin is GitLab's "user_login"; GitHub's "actor" goes to Raw.
 	UserLogin string
+
+	// ci is the CI the token came from when its source says so (the
+	// variable BITBUCKET_STEP_OIDC_TOKEN) and its claims do not.
+	ci string
 
 	// Raw holds every claim as decoded JSON; numbers are json.Number so
 	// that large ids keep every digit.
@@ -187,6 +208,10 @@ func (c *Claims) provider() string {
 		return providerGitHub
 	case c.ProjectPath != "" && c.NamespaceID != "":
 		return providerGitLab
+	case strings.HasPrefix(c.Issuer, azureIssuerPrefix) || strings.HasPrefix(c.Subject, "sc://") && slices.Contains(c.Audience, azureAudience):
+		return providerAzure
+	case strings.HasPrefix(c.Issuer, circleCIIssuerPrefix) || c.text(circleCIProjectID) != "":
+		return providerCircleCI
 	}
-	return ""
+	return c.ci
 }

@@ -1,6 +1,7 @@
 // Package oidc reads a CI job's OpenID Connect identity token: it fetches the
-// token from GitHub's token service and reads the token's claims for a trust
-// report. It does not verify signatures: the token is the job's own, and the
+// token from GitHub's or Azure Pipelines' token service (FetchGitHub,
+// FetchAzure), or takes the one Bitbucket or CircleCI put in a variable, and
+// reads the token's claims for a trust report. It does not verify signatures: the token is the job's own, and the
 // server that receives it (SAP Cloud Identity Services, UAA) verifies it.
 //
 // The package reads no environment variable itself: its flow (and

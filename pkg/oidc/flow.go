@@ -78,35 +78,106 @@ func CheckGiven(token, input string, now time.Time) (*Claims, error) {
 // report through the flow's Notice.
 type JobToken func(ctx context.Context) (string, *Claims, error)
 
+// jobTokenSource is where PrepareJobToken takes the job's ID token from.
+type jobTokenSource int
+
+const (
+	sourceInput  jobTokenSource = iota // id-token or id-token-file
+	sourceGitHub                       // GitHub's token service
+	sourceAzure                        // Azure Pipelines' token service
+	sourceCIVar                        // a CI's own variable (Bitbucket, CircleCI)
+	sourceNone                         // nothing: an input error
+)
+
+// sourceOf picks the first of: the id-token input or its file; GitHub's
+// token service (either of its variables set); Azure Pipelines' token
+// service (SYSTEM_OIDCREQUESTURI set); a CI's own variable.
+func sourceOf(s *config.Settings) jobTokenSource {
+	switch {
+	case s.IDToken.Given():
+		return sourceInput
+	case s.IDTokenRequest.URL != "" || s.IDTokenRequest.Token != "":
+		return sourceGitHub
+	case s.AzureTokenRequest.URL != "":
+		return sourceAzure
+	case len(s.CIIDTokens) > 0:
+		return sourceCIVar
+	}
+	return sourceNone
+}
+
 // FromTokenService reports whether PrepareJobToken gets the job's ID token
-// from a CI token service (GitHub's), a fresh one each time its JobToken
-// runs, rather than from an input (id-token, id-token-file), which gives
-// the same token every time.
-func FromTokenService(s *config.Settings) bool { return !s.IDToken.Given() }
+// from a CI token service (GitHub's or Azure Pipelines'), a fresh one each
+// time its JobToken runs, rather than from an input (id-token,
+// id-token-file) or a CI's variable, which give the same token every time.
+func FromTokenService(s *config.Settings) bool {
+	src := sourceOf(s)
+	return src != sourceInput && src != sourceCIVar
+}
 
 // PrepareJobToken finds where the job's ID token comes from, in this order:
 // the id-token input (on GitLab, id_tokens sets SAP_CI_AUTH_ID_TOKEN),
-// id-token-file, else GitHub's token service (ACTIONS_ID_TOKEN_REQUEST_URL
-// and _TOKEN, present when the job has `permissions: id-token: write`). It
-// sends nothing; a token given as input is checked now (a JWT, not
-// expired), one from GitHub when the JobToken runs, which fetches a fresh
-// one each time. The trust report is given once.
+// id-token-file, GitHub's token service (ACTIONS_ID_TOKEN_REQUEST_URL and
+// _TOKEN, present when the job has `permissions: id-token: write`), Azure
+// Pipelines' token service (SYSTEM_OIDCREQUESTURI, with
+// SYSTEM_ACCESSTOKEN mapped into the step's env), else the variable in which
+// Bitbucket Pipelines (BITBUCKET_STEP_OIDC_TOKEN) or CircleCI
+// (CIRCLE_OIDC_TOKEN_V2) gives it. It sends nothing; a token given as input
+// or variable is checked now (a JWT, not expired), one from a token service
+// when the JobToken runs, which fetches a fresh one each time. The trust
+// report is given once.
 func PrepareJobToken(s *config.Settings, env *flow.Env) (JobToken, error) {
 	var once sync.Once
 	report := func(c *Claims) {
 		once.Do(func() { env.Notice(fmt.Sprintf(msgTrustReport, strings.Join(trustReport(c), "\n"))) })
 	}
-	if !FromTokenService(s) {
-		token := strings.TrimSpace(string(s.IDToken.Data))
-		c, err := CheckGiven(token, s.IDToken.Input, env.Now())
+	given := func(token, input, described string) (JobToken, error) {
+		c, err := CheckGiven(token, input, env.Now())
 		if err != nil {
 			return nil, err
 		}
-		env.Describe(textIDToken, fmt.Sprintf(textIDTokenFromInput, s.IDToken.Input, c.Issuer, c.Subject))
+		if input == config.EnvBitbucketIDToken {
+			c.ci = providerBitbucket
+		}
+		env.Describe(textIDToken, fmt.Sprintf(described, input, c.Issuer, c.Subject))
 		return func(context.Context) (string, *Claims, error) {
 			report(c)
 			return token, c, nil
 		}, nil
+	}
+	// fetched checks a token a service gave: masked first, a JWT, not
+	// expired.
+	fetched := func(fetch func(context.Context) (string, error), unreadable, expired string) JobToken {
+		return func(ctx context.Context) (string, *Claims, error) {
+			token, err := fetch(ctx)
+			if err != nil {
+				return "", nil, err
+			}
+			// Masked before anything else can print it.
+			if err := env.Mask(token); err != nil {
+				return "", nil, err
+			}
+			c, err := ParseUnverified(token)
+			if err != nil {
+				return "", nil, fmt.Errorf(unreadable, err)
+			}
+			if exp := c.Expiry(); !exp.IsZero() && !exp.After(env.Now()) {
+				return "", nil, fmt.Errorf(expired, exp.UTC().Format(time.RFC3339))
+			}
+			report(c)
+			return token, c, nil
+		}
+	}
+	switch sourceOf(s) {
+	case sourceInput:
+		return given(strings.TrimSpace(string(s.IDToken.Data)), s.IDToken.Input, textIDTokenFromInput)
+	case sourceAzure:
+		return prepareAzure(s, env, fetched)
+	case sourceCIVar:
+		if s.Audience != "" {
+			env.Warn(fmt.Sprintf(msgAudienceFixedByCI, s.Name(&s.Audience), s.CIIDTokens[0].Env))
+		}
+		return given(s.CIIDTokens[0].Token, s.CIIDTokens[0].Env, textIDTokenFromVariable)
 	}
 	req := s.IDTokenRequest
 	if req.URL == "" || req.Token == "" {
@@ -126,23 +197,32 @@ func PrepareJobToken(s *config.Settings, env *flow.Env) (JobToken, error) {
 		audience = textDefaultAudience
 	}
 	env.Describe(textIDToken, fmt.Sprintf(textIDTokenFromGitHub, config.EnvIDTokenRequestURL, audience))
-	return func(ctx context.Context) (string, *Claims, error) {
-		token, err := FetchGitHub(ctx, hc, req.URL, req.Token, s.Audience)
-		if err != nil {
-			return "", nil, err
-		}
-		// Masked before anything else can print it.
-		if err := env.Mask(token); err != nil {
-			return "", nil, err
-		}
-		c, err := ParseUnverified(token)
-		if err != nil {
-			return "", nil, fmt.Errorf(msgGitHubTokenUnreadable, err)
-		}
-		if exp := c.Expiry(); !exp.IsZero() && !exp.After(env.Now()) {
-			return "", nil, fmt.Errorf(msgGitHubTokenExpired, exp.UTC().Format(time.RFC3339))
-		}
-		report(c)
-		return token, c, nil
-	}, nil
+	return fetched(func(ctx context.Context) (string, error) {
+		return FetchGitHub(ctx, hc, req.URL, req.Token, s.Audience)
+	}, msgGitHubTokenUnreadable, msgGitHubTokenExpired), nil
+}
+
+// prepareAzure checks Azure Pipelines' token service before anything is
+// sent: the access token mapped into the step's env, an https URI.
+func prepareAzure(s *config.Settings, env *flow.Env, fetched func(func(context.Context) (string, error), string, string) JobToken) (JobToken, error) {
+	req := s.AzureTokenRequest
+	if req.Token == "" {
+		return nil, &config.InputError{Input: config.EnvAzureAccessToken, Problem: msgAzureAccessTokenMissing,
+			Fix: msgFixAzureAccessTokenMissing}
+	}
+	if u, err := url.Parse(req.URL); err != nil || u.Scheme != "https" || u.Host == "" {
+		return nil, &config.InputError{Input: config.EnvAzureOIDCRequestURI, Problem: msgRequestURLNotHTTPS,
+			Fix: msgFixRequestURLNotHTTPS}
+	}
+	if s.Audience != "" {
+		env.Warn(fmt.Sprintf(msgAudienceFixedByCI, s.Name(&s.Audience), config.EnvAzureOIDCRequestURI))
+	}
+	hc, err := env.Client(nil)
+	if err != nil {
+		return nil, err
+	}
+	env.Describe(textIDToken, fmt.Sprintf(textIDTokenFromAzure, config.EnvAzureOIDCRequestURI, AzureAudience))
+	return fetched(func(ctx context.Context) (string, error) {
+		return FetchAzure(ctx, hc, req.URL, req.Token)
+	}, msgAzureTokenUnreadable, msgAzureTokenExpired), nil
 }

@@ -4,12 +4,15 @@ package oidc
 // TROUBLESHOOTING.md), text… other texts users see.
 const (
 	// The flow's summary in the registry (--help, inspect).
-	textFlowSummary = "the CI job's own OIDC ID token (GitHub token service, GitLab id_tokens, or a file), with a trust report"
+	textFlowSummary = "the CI job's own OIDC ID token (GitHub or Azure Pipelines token service, GitLab id_tokens, Bitbucket or CircleCI variable, or a file), with a trust report"
 
 	// What `sap-ci-auth inspect` shows of the ID token's source.
 	textIDToken           = "ID token"
 	textIDTokenFromInput  = "from %s, issuer %s, subject %s"
 	textIDTokenFromGitHub = "from GitHub's token service (%s), audience %s"
+	textIDTokenFromAzure  = "from Azure Pipelines' token service (%s), audience %s"
+	// textIDTokenFromVariable: the variable's name, issuer, subject.
+	textIDTokenFromVariable = "from the CI's variable %s, issuer %s, subject %s"
 	// textDefaultAudience is the audience when the audience input is empty.
 	textDefaultAudience = "GitHub's default"
 
@@ -18,8 +21,8 @@ const (
 	msgFixNotJWT             = "give the job's ID token itself (three base64url parts separated by dots)"
 	msgExpired               = "has expired (exp %s)"
 	msgFixExpired            = "use a fresh token: CI ID tokens live minutes (GitLab sets SAP_CI_AUTH_ID_TOKEN anew for each job)"
-	msgNoIDToken             = "missing: no ID token was given and GitHub's token service is not available"
-	msgFixNoIDToken          = "on GitHub give the job `permissions: id-token: write`; on GitLab declare `id_tokens: { SAP_CI_AUTH_ID_TOKEN: { aud: <audience> } }`; elsewhere (act has no OIDC) give id-token-file"
+	msgNoIDToken             = "missing: no ID token was given and no CI token service or variable offers one"
+	msgFixNoIDToken          = "on GitHub give the job `permissions: id-token: write`; on GitLab declare `id_tokens: { SAP_CI_AUTH_ID_TOKEN: { aud: <audience> } }`; on Azure Pipelines map System.AccessToken into the step's env as SYSTEM_ACCESSTOKEN; on Bitbucket set `oidc: true` on the step; on CircleCI give the job a context; elsewhere (act has no OIDC) give id-token-file"
 	msgRequestURLNotHTTPS    = "is not an https URL"
 	msgFixRequestURLNotHTTPS = "leave it to the runner: the request token must never travel in clear"
 
@@ -48,6 +51,23 @@ const (
 	msgGitHubTokenUnreadable = "failed to read the ID token from GitHub's token service: %w"
 	msgGitHubTokenExpired    = "failed to use the ID token from GitHub's token service: it expired at %s; check the runner's clock"
 
+	// Azure Pipelines' token service (FetchAzure, and the token it gives).
+	msgAzureAccessTokenMissing    = "missing: SYSTEM_OIDCREQUESTURI is set, so this is Azure Pipelines, but the step cannot ask for the job's ID token without the pipeline's access token"
+	msgFixAzureAccessTokenMissing = "map System.AccessToken into the step's env: `env: { SYSTEM_ACCESSTOKEN: $(System.AccessToken) }` (a container job: the same under the step)"
+	msgAzureNoHTTPClient          = "failed to fetch the Azure Pipelines ID token: no HTTP client"
+	msgAzureNoAccessToken         = "failed to fetch the Azure Pipelines ID token: SYSTEM_ACCESSTOKEN is empty; map System.AccessToken into the step's env"
+	msgAzureURIInClear            = "failed to fetch the Azure Pipelines ID token: SYSTEM_OIDCREQUESTURI must be an https URL, so the access token is never sent in clear"
+	msgAzureFetchFailed           = "failed to fetch the Azure Pipelines ID token: %w"
+	msgAzureAnswerTooLarge        = "failed to read the Azure Pipelines ID token answer: it is larger than 1 MiB"
+	msgAzureAnswerNoToken         = "failed to decode the Azure Pipelines ID token answer: it is not the JSON object {\"oidcToken\": \"<jwt>\"}"
+	msgAzureAccessTokenRefused    = "the Azure Pipelines token service refused the access token (HTTP %d): map System.AccessToken (not a personal access token) into the step's env as SYSTEM_ACCESSTOKEN, and rerun the job if it expired"
+	msgAzureRedirect              = "the Azure Pipelines token service answered with a redirect (HTTP %d), which is not followed so that the access token goes only to SYSTEM_OIDCREQUESTURI"
+	msgAzureStatus                = "the Azure Pipelines token service answered HTTP %d %s"
+	msgAzureTokenUnreadable       = "failed to read the ID token from Azure Pipelines' token service: %w"
+	msgAzureTokenExpired          = "failed to use the ID token from Azure Pipelines' token service: it expired at %s; check the agent's clock"
+	// msgAudienceFixedByCI: the audience input's name, the CI's variable.
+	msgAudienceFixedByCI = "%s is not used for the job's ID token from %s: that CI sets the audience itself (Azure: api://AzureADTokenExchange; Bitbucket: the step's oidc audiences; CircleCI: the organisation ID or the project's custom claims)"
+
 	// The trust report: a notice whose lines follow the claims.
 	msgTrustReport          = "OIDC trust report (non-secret claims of the job's ID token):\n%s"
 	textTrustIntro          = "To trust this job in SAP Cloud Identity Services: add a Corporate Identity Provider of type OpenID Connect"
@@ -60,5 +80,9 @@ const (
 	textTrustGitHubUAA      = "  GitHub's sub contains '/' and ':', which UAA cannot use as a user name (cloudfoundry/uaa#2838): let IAS map it to a user and pass the IAS token on"
 	textTrustGitLabIDs      = "  bind to numeric ids, not names: project_id=%s, namespace_id=%s (GitLab's sub holds the project path, which can be renamed or re-registered)"
 	textTrustGitLabUAA      = "  GitLab's sub contains '/' and ':', which UAA cannot use as a user name (cloudfoundry/uaa#2838): let IAS map it to a user and pass the IAS token on"
-	textTrustOther          = "  the token is from neither GitHub nor GitLab; bind trust to a claim that names the job by a number that cannot be renamed, not by a name"
+	textTrustOther          = "  the token is from no CI this tool knows; bind trust to a claim that names the job by a number that cannot be renamed, not by a name"
+	textTrustAzureAudience  = "  Azure Pipelines' audience is always api://AzureADTokenExchange: the IAS corporate identity provider must accept it as a client ID"
+	textTrustAzureIDs       = "  bind to ids, not names: the issuer ends in the organisation's UUID; sub is sc://<organisation>/<project>/<service connection>, all names that can be renamed: pin the issuer and sub together, and rename nothing without updating IAS"
+	textTrustCircleCIIDs    = "  bind to UUIDs, not names: oidc.circleci.com/org-id=%s, oidc.circleci.com/project-id=%s (sub starts org/<org id>/project/<project id>/, both UUIDs; the vcs-origin part is a renameable repository URL)"
+	textTrustBitbucket      = "  Bitbucket Pipelines documents its issuer and audience (Repository settings, OpenID Connect) and the workspace, repository and environment UUIDs shown there, not its claims: bind to those UUIDs, never to a workspace or repository slug"
 )

@@ -14,7 +14,10 @@ import (
 // what to enter in SAP Cloud Identity Services (IAS) to trust the token.
 //
 // The advice binds trust to numeric ids (repository_id and
-// repository_owner_id on GitHub, project_id and namespace_id on GitLab),
+// repository_owner_id on GitHub, project_id and namespace_id on GitLab,
+// the organisation and project UUIDs on CircleCI; on Azure Pipelines, whose
+// audience is always api://AzureADTokenExchange, the issuer's organisation
+// UUID),
 // because names can be renamed, transferred or re-registered by someone
 // else. It also says that GitHub's default sub holds "/" and ":", which UAA
 // refuses in a user name (cloudfoundry/uaa#2838).
@@ -43,6 +46,9 @@ func trustReport(c *Claims) []string {
 		add("ref", c.Ref)
 		add("job_workflow_ref", c.JobWorkflowRef)
 		add("environment", c.Environment)
+	case providerCircleCI:
+		add(circleCIOrgID, c.text(circleCIOrgID))
+		add(circleCIProjectID, c.text(circleCIProjectID))
 	case providerGitLab:
 		add("project_path", c.ProjectPath)
 		add("project_id", c.ProjectID)
@@ -70,6 +76,12 @@ func trustReport(c *Claims) []string {
 			fmt.Sprintf(textTrustGitLabIDs, quoteOr(c.ProjectID, "?"), quoteOr(c.NamespaceID, "?")),
 			textTrustGitLabUAA,
 		)
+	case providerAzure:
+		out = append(out, textTrustAzureAudience, textTrustAzureIDs)
+	case providerCircleCI:
+		out = append(out, fmt.Sprintf(textTrustCircleCIIDs, quoteOr(c.text(circleCIOrgID), "?"), quoteOr(c.text(circleCIProjectID), "?")))
+	case providerBitbucket:
+		out = append(out, textTrustBitbucket)
 	default:
 		out = append(out, textTrustOther)
 	}

@@ -307,7 +307,7 @@ func (l *Landscape) Close() {
 // of them appears in a log.
 func (l *Landscape) Secrets() []string {
 	out := []string{l.ClientP12Password, l.IASClientSecret, l.CPIClientSecret, l.CPIUserPassword, l.OriginUserPassword,
-		l.CockpitClientSecret, l.CockpitPassword, string(l.Client.KeyPEM()), string(l.X509Client.KeyPEM()), l.Issuer.RequestToken()}
+		l.CockpitClientSecret, l.CockpitPassword, string(l.Client.KeyPEM()), string(l.X509Client.KeyPEM()), l.Issuer.RequestToken(), l.Issuer.AzureAccessToken()}
 	out = append(out, l.IAS.Passcodes()...)
 	out = append(out, l.IAS.Tokens()...)
 	out = append(out, l.Issuer.Tokens()...)

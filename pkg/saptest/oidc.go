@@ -76,6 +76,10 @@ const issuerKeyID = "saptest-issuer-1"
 //     repeated audience 400, another method 405; all with a JSON
 //     {"message": "…"} body. The status codes follow GitHub's token service
 //     as far as public reports show them; the bodies are a guess.
+//   - POST [AzureTokenRequestPath]?api-version=7.1 with "Authorization:
+//     Bearer <AzureAccessToken>": Azure Pipelines' token service, 200
+//     {"oidcToken":"<jwt>"} (see [Issuer.MintAzure]); 401 without the
+//     access token.
 //
 // Tokens are RS256 JWTs signed by a key minted in [NewIssuer]. Issuer is safe
 // for concurrent use.
@@ -87,7 +91,9 @@ type Issuer struct {
 	hc           *http.Client // trusts the PKI's root; fakes that trust this issuer fetch its keys with it
 	key          *rsa.PrivateKey
 	requestToken string
-	otherKey     func() (*rsa.PrivateKey, error)
+	// azureAccessToken is the SYSTEM_ACCESSTOKEN the Azure token service accepts.
+	azureAccessToken string
+	otherKey         func() (*rsa.PrivateKey, error)
 
 	mu        sync.Mutex
 	tokens    []string
@@ -113,10 +119,11 @@ func NewIssuer(p *PKI) (*Issuer, error) {
 		return nil, fmt.Errorf("failed to generate issuer key: %w", err)
 	}
 	i := &Issuer{
-		key:          key,
-		hc:           p.HTTPClient(nil),
-		requestToken: randomString(40),
-		otherKey:     forgerKey,
+		key:              key,
+		hc:               p.HTTPClient(nil),
+		requestToken:     randomString(40),
+		azureAccessToken: randomString(52),
+		otherKey:         forgerKey,
 	}
 	srv, err := startServer(p, tls.NoClientCert, func(u string) { i.URL = u }, i.handle)
 	if err != nil {
@@ -376,6 +383,8 @@ func (i *Issuer) handle(w http.ResponseWriter, r *http.Request, req *Request) {
 		writeJSON(w, http.StatusOK, "application/json", publicJWKS(i.key, issuerKeyID))
 	case IssuerTokenRequestPath:
 		i.tokenRequest(w, r, req)
+	case AzureTokenRequestPath:
+		i.azureTokenRequest(w, r, req)
 	default:
 		http.NotFound(w, r)
 	}

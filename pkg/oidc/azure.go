@@ -1,0 +1,104 @@
+package oidc
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/flow"
+)
+
+// AzureAPIVersion is the api-version of Azure DevOps' "Oidctoken - Create"
+// that FetchAzure asks for: 7.1, as Microsoft's own Azure Identity
+// libraries (AzurePipelinesCredential) send it; the REST reference names
+// 7.1-preview.1, the same operation before 7.1 was released.
+const AzureAPIVersion = "7.1"
+
+// AzureAudience is the fixed "aud" of every ID token Azure Pipelines
+// issues; the relying party must accept it as a client ID.
+const AzureAudience = azureAudience
+
+const azureAudience = "api://AzureADTokenExchange"
+
+// azureStatusError is the error [FetchAzure] returns for a status other
+// than 200; it never holds the body.
+type azureStatusError struct {
+	StatusCode int
+	Retried    string
+}
+
+func (e *azureStatusError) Error() string {
+	switch e.StatusCode {
+	case http.StatusUnauthorized, http.StatusForbidden:
+		return fmt.Sprintf(msgAzureAccessTokenRefused, e.StatusCode) + e.Retried
+	}
+	if e.StatusCode >= 300 && e.StatusCode < 400 {
+		return fmt.Sprintf(msgAzureRedirect, e.StatusCode) + e.Retried
+	}
+	return fmt.Sprintf(msgAzureStatus, e.StatusCode, http.StatusText(e.StatusCode)) + e.Retried
+}
+
+// FetchAzure asks Azure Pipelines' token service for the job's ID token and
+// returns the JWT: POST $SYSTEM_OIDCREQUESTURI?api-version=7.1 with
+// "Authorization: Bearer $SYSTEM_ACCESSTOKEN" and an empty JSON body; the
+// answer is {"oidcToken": "<jwt>"} (Azure DevOps REST "Oidctoken -
+// Create"). "X-TFS-FedAuthRedirect: Suppress" asks the service for a
+// status instead of a redirect to a sign-in page.
+//
+// The access token goes to requestURI only: it must be https, and a
+// redirect is an error, never followed. hc is used as is otherwise (its
+// timeout and retries apply). Errors never contain the access token, the
+// JWT or the answer's body.
+func FetchAzure(ctx context.Context, hc *http.Client, requestURI, accessToken string) (string, error) {
+	if hc == nil {
+		return "", errors.New(msgAzureNoHTTPClient)
+	}
+	if accessToken == "" {
+		return "", errors.New(msgAzureNoAccessToken)
+	}
+	u, err := url.Parse(requestURI)
+	if err != nil || u.Scheme != "https" || u.Host == "" {
+		return "", errors.New(msgAzureURIInClear)
+	}
+	q := u.Query()
+	q.Set("api-version", AzureAPIVersion)
+	u.RawQuery = q.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), http.NoBody)
+	if err != nil {
+		return "", fmt.Errorf(msgAzureFetchFailed, err)
+	}
+	req.Header.Set("Authorization", "Bearer "+accessToken)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-TFS-FedAuthRedirect", "Suppress")
+
+	noRedirect := *hc
+	noRedirect.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := noRedirect.Do(req)
+	if err != nil {
+		return "", fmt.Errorf(msgAzureFetchFailed, flow.RequestError(err))
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
+		return "", fmt.Errorf(msgAzureFetchFailed, &azureStatusError{StatusCode: resp.StatusCode, Retried: flow.FirstAttempt(resp)})
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	if err != nil {
+		return "", fmt.Errorf(msgAzureFetchFailed, err)
+	}
+	if len(body) > maxBody {
+		return "", errors.New(msgAzureAnswerTooLarge)
+	}
+	var answer struct {
+		OIDCToken *string `json:"oidcToken"`
+	}
+	if err := json.Unmarshal(body, &answer); err != nil || answer.OIDCToken == nil || *answer.OIDCToken == "" {
+		return "", errors.New(msgAzureAnswerNoToken)
+	}
+	return *answer.OIDCToken, nil
+}
