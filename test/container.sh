@@ -546,7 +546,7 @@ docker pull -q "$ref" >"$tmp/pull.log" 2>&1 || { cat "$tmp/pull.log"; fail "dock
 pulled_by_digest "$since" "runner pull" manifest
 GH_IMAGE=$ref gh_run rel-demo -- demo
 [[ $(cat "$gh/rel-demo.rc") == 0 ]] || { cat "$gh/rel-demo.out" "$gh/rel-demo.err"; fail "released image: demo exit $(cat "$gh/rel-demo.rc")"; }
-grep -q '^demo: all 5 steps passed' "$gh/rel-demo.out" "$gh/rel-demo.err" || fail "released image: the demo did not pass every step"
+grep -q '^demo: all 6 steps passed' "$gh/rel-demo.out" "$gh/rel-demo.err" || fail "released image: the demo did not pass every step"
 GH_IMAGE=$ref gh_run rel-cc flow=client-credentials "service-key=$(cat "$FAKESAP_SERVICE_KEY_FILE")" "ca-certificates=$ca_pem"
 [[ $(cat "$gh/rel-cc.rc") == 0 ]] || { cat "$gh/rel-cc.out" "$gh/rel-cc.err"; fail "released image: client-credentials exit $(cat "$gh/rel-cc.rc")"; }
 gh_check rel-cc access-token "access-token authorization token-type expires-in expires-at scope" >"$gh/rel-cc.kv" ||
@@ -572,7 +572,7 @@ act push -C "$rel" -W "$rel/test/act/released.yml" -P "ubuntu-latest=$JOB_IMAGE"
 ((rc == 0)) || { tail -40 "$tmp/rel-act.log"; fail "act on the released action exited $rc; log: $tmp/rel-act.log"; }
 grep -q 'Job succeeded' "$tmp/rel-act.log" || fail "act on the released action: the job did not succeed"
 pulled_by_digest "$since" "act"
-grep -q 'demo: all 5 steps passed' "$tmp/rel-act.log" || fail "act on the released action: the demo did not pass every step"
+grep -q 'demo: all 6 steps passed' "$tmp/rel-act.log" || fail "act on the released action: the demo did not pass every step"
 h=$(sed -n 's/.*RESULT released-cc sha256=\([0-9a-f]*\).*/\1/p' "$tmp/rel-act.log")
 [[ -n $h ]] && is_issued "$h" || fail "act on the released action: the token a later step received is not one the fake UAA issued"
 grep -q '::error::.*ias-tenant' "$tmp/rel-act.log" || fail "act on the released action: the bad input gave no ::error:: naming ias-tenant"

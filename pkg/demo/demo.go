@@ -92,7 +92,7 @@ Nothing here talks to SAP. Secrets are shown as *** as the GitHub log would show
   fake HANA cockpit UAA       %s/uaa-security
   fake HANA cockpit API       %s
 `, l.IAS.URL, l.UAA.URL, l.CPI.URL, l.CockpitUAA.URL, l.Cockpit.URL)
-	steps := []func(context.Context) error{d.passcode, d.clientCredentials, d.password, d.shell, d.secretless}
+	steps := []func(context.Context) error{d.passcode, d.clientCredentials, d.password, d.shell, d.secretless, d.azure}
 	failed := 0
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
@@ -120,9 +120,11 @@ func (d *demo) step(ctx context.Context, title string, inputs map[string]string)
 // `permissions: id-token: write`.
 func (d *demo) stepEnv(ctx context.Context, title string, inputs, extra map[string]string) (map[string]string, error) {
 	fmt.Fprintf(d.out, "\n== %s\n", title)
-	outFile := filepath.Join(d.dir, "set_output")
+	outFile, summaryFile := filepath.Join(d.dir, "set_output"), filepath.Join(d.dir, "step_summary")
 	_ = os.Remove(outFile)
-	env := map[string]string{"GITHUB_ACTIONS": "true", "CI": "true", "GITHUB_OUTPUT": outFile, "INPUT_TIMEOUT": "30s"}
+	_ = os.Remove(summaryFile)
+	env := map[string]string{"GITHUB_ACTIONS": "true", "CI": "true", "GITHUB_OUTPUT": outFile, "GITHUB_STEP_SUMMARY": summaryFile,
+		"INPUT_TIMEOUT": "30s"}
 	for k, v := range extra {
 		env[k] = v
 	}
@@ -161,6 +163,12 @@ func (d *demo) stepEnv(ctx context.Context, title string, inputs, extra map[stri
 		fmt.Fprintf(d.out, "    %s\n", hide(line, masks))
 	}
 	fmt.Fprintf(d.out, "    (and %d ::add-mask:: lines: every secret, and the encodings a server might echo, announced before use)\n", maskLines)
+	if md, err := os.ReadFile(summaryFile); err == nil && len(md) > 0 {
+		fmt.Fprintln(d.out, "  job summary (the Markdown appended to GITHUB_STEP_SUMMARY):")
+		for line := range strings.SplitSeq(strings.TrimRight(string(md), "\n"), "\n") {
+			fmt.Fprintf(d.out, "    %s\n", hide(line, masks))
+		}
+	}
 	if code != exitOK {
 		return nil, fmt.Errorf("the step exited %d", code)
 	}
@@ -241,6 +249,50 @@ func (d *demo) shell(ctx context.Context) error {
 	}
 	token := strings.TrimSuffix(stdout.String(), "\n")
 	fmt.Fprintf(d.out, "  stdout: one line, the access token (%d characters); stderr: %d bytes\n", len(token), stderr.Len())
+	return d.callAPI(ctx, d.l.CPI.URL, saptest.MessageProcessingLogsPath+"?$top=1", "Bearer "+token)
+}
+
+// azure runs the binary as an Azure Pipelines script step does (TF_BUILD=True):
+// logging commands on stderr, every secret registered with
+// ##vso[task.setsecret] first, the outputs as pipeline variables, the value
+// alone on stdout for $(…).
+func (d *demo) azure(ctx context.Context) error {
+	fmt.Fprintf(d.out, "\n== 6. Azure Pipelines: a script step (TF_BUILD=True) runs sap-ci-auth client-credentials\n")
+	var stdout, stderr bytes.Buffer
+	env := map[string]string{
+		"TF_BUILD": "True", "SAP_CI_AUTH_SERVICE_KEY": d.l.CPIKey, "SAP_CI_AUTH_CA_CERTIFICATES": d.caFile,
+	}
+	child := &app.Main{Stdout: &stdout, Stderr: &stderr, Getenv: func(k string) string { return env[k] }, Args: []string{"client-credentials"}, Now: d.now}
+	code := child.Run(ctx)
+	log := saptest.ReadVsoLog(stderr.String(), true)
+	fmt.Fprintln(d.out, "  step log (the agent hides each ##vso[task.setsecret] value from then on):")
+	setsecret := 0
+	for line := range strings.SplitSeq(strings.TrimRight(stderr.String(), "\n"), "\n") {
+		if strings.Contains(line, "##vso[task.setsecret]") {
+			setsecret++
+			continue
+		}
+		fmt.Fprintf(d.out, "    %s\n", log.Mask(line))
+	}
+	fmt.Fprintf(d.out, "    (and %d ##vso[task.setsecret] lines, first: every secret and the encodings a server might echo)\n", setsecret)
+	if code != exitOK {
+		return fmt.Errorf("the step exited %d", code)
+	}
+	names := make([]string, 0, len(log.Variables))
+	for name := range log.Variables {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	fmt.Fprintln(d.out, "  output variables, as the agent reads them (later steps: $(<step>.<NAME>)):")
+	for _, name := range names {
+		v := log.Variables[name]
+		fmt.Fprintf(d.out, "    %s = %s (secret: %v)\n", name, log.Mask(v.Value), v.Secret)
+	}
+	token := strings.TrimSuffix(stdout.String(), "\n")
+	if got := log.Variables["ACCESS_TOKEN"]; !got.Secret || got.Value != token {
+		return errors.New("the ACCESS_TOKEN variable is not the secret token printed on stdout")
+	}
+	fmt.Fprintf(d.out, "  stdout (for $(…)): %s\n", log.Mask(token))
 	return d.callAPI(ctx, d.l.CPI.URL, saptest.MessageProcessingLogsPath+"?$top=1", "Bearer "+token)
 }
 

@@ -39,7 +39,7 @@ func TestDemo(t *testing.T) {
 		"subject = " + saptest.GitHubSubject,
 		"5c. jwt-bearer at XSUAA",
 		"cf auth --assertion",
-		"all 5 steps passed",
+		"all 6 steps passed",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("demo output lacks %q", want)

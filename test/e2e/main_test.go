@@ -220,7 +220,7 @@ func TestBinaryListsItsLibraries(t *testing.T) {
 func TestDemoCommand(t *testing.T) {
 	t.Parallel()
 	r := runBinary(t, t.TempDir(), nil, "demo")
-	if r.code != 0 || !strings.Contains(r.stdout, "demo: all 5 steps passed") {
+	if r.code != 0 || !strings.Contains(r.stdout, "demo: all 6 steps passed") {
 		t.Errorf("demo: exit %d\n%s", r.code, r.log())
 	}
 }
