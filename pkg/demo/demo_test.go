@@ -55,8 +55,8 @@ func TestDemo(t *testing.T) {
 		got, want int
 	}{
 		{"IAS passcode", l.IAS.Count(saptest.PasscodePath), 1},
-		{"UAA token (steps 2, 4 and 5c)", l.UAA.Count(saptest.DefaultTokenPath), 3},
-		{"CPI", l.CPI.Count(saptest.MessageProcessingLogsPath), 3},
+		{"UAA token (steps 2, 4, 5c and 6)", l.UAA.Count(saptest.DefaultTokenPath), 4},
+		{"CPI (steps 2, 4, 5c and 6)", l.CPI.Count(saptest.MessageProcessingLogsPath), 4},
 		{"job token service (5a, 5b)", l.Issuer.Count(saptest.IssuerTokenRequestPath), 2},
 		{"IAS token (5b)", l.IAS.Count(saptest.IASTokenPath), 1},
 		{"cockpit UAA token", l.CockpitUAA.Count(saptest.LandscapeCockpitTokenPath), 1},
