@@ -68,8 +68,8 @@ func checkErr(t *testing.T, what string, err error, input []byte) {
 	if be, ok := errors.AsType[*bindingsError](err); ok {
 		for _, n := range be.Names {
 			service, name, _ := strings.Cut(n, " ")
-			if !safeName.MatchString(service) && service != textUnnamed ||
-				!safeName.MatchString(strings.Trim(name, `"`)) && !strings.HasPrefix(name, "#") {
+			if !isSafeName(service) && service != textUnnamed ||
+				!isSafeName(strings.Trim(name, `"`)) && !strings.HasPrefix(name, "#") {
 				t.Errorf("%s error names a binding %q that does not look like a name", what, n)
 			}
 			msg = strings.ReplaceAll(msg, n, "")
