@@ -246,6 +246,11 @@ func (r *tokenRequest) secrets(body []byte) []string {
 	return out
 }
 
+// minCleanedSecret is the shortest cleaned form of a secret (its white
+// space collapsed) that sanitize looks for: shorter ones would match
+// ordinary words.
+const minCleanedSecret = 8
+
 // sanitize makes a server's text (error, error_description, token type,
 // an API's message) fit for a message: valid UTF-8 on one line, every
 // secret replaced by *** wherever it stands in whatever encoding (see
@@ -260,13 +265,18 @@ func sanitize(desc string, secrets []string, limit int) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	// And again after: a secret may have been cut by a line break. A
-	// secret that is not valid UTF-8 was handled on the raw bytes above;
-	// here it could only match inside an inserted U+FFFD.
+	// And again after: a secret may have been cut by a line break, and a
+	// server may have collapsed the secret's own white space as this
+	// cleaning does, so its cleaned form is looked for too. A secret that
+	// is not valid UTF-8 was handled on the raw bytes above; here it could
+	// only match inside an inserted U+FFFD.
 	var valid []string
 	for _, s := range secrets {
 		if utf8.ValidString(s) {
 			valid = append(valid, s)
+			if c := secret.OneLine(s); c != s && len(c) >= minCleanedSecret {
+				valid = append(valid, c)
+			}
 		}
 	}
 	clean, ok := secret.Redact(secret.OneLine(strings.ToValidUTF8(redacted, "\uFFFD")), valid)
