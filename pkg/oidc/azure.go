@@ -5,11 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-
-	"github.com/sap-ci-auth/sap-ci-auth/pkg/flow"
 )
 
 // AzureAPIVersion is the api-version of Azure DevOps' "Oidctoken - Create"
@@ -76,23 +73,10 @@ func FetchAzure(ctx context.Context, hc *http.Client, requestURI, accessToken st
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-TFS-FedAuthRedirect", "Suppress")
 
-	noRedirect := *hc
-	noRedirect.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	resp, err := noRedirect.Do(req)
+	body, err := tokenServiceAnswer(hc, req, serviceErrors{failed: msgAzureFetchFailed, read: msgAzureFetchFailed, tooLarge: msgAzureAnswerTooLarge,
+		status: func(code int, retried string) error { return &azureStatusError{StatusCode: code, Retried: retried} }})
 	if err != nil {
-		return "", fmt.Errorf(msgAzureFetchFailed, flow.RequestError(err))
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
-		return "", fmt.Errorf(msgAzureFetchFailed, &azureStatusError{StatusCode: resp.StatusCode, Retried: flow.FirstAttempt(resp)})
-	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
-	if err != nil {
-		return "", fmt.Errorf(msgAzureFetchFailed, err)
-	}
-	if len(body) > maxBody {
-		return "", errors.New(msgAzureAnswerTooLarge)
+		return "", err
 	}
 	var answer struct {
 		OIDCToken *string `json:"oidcToken"`

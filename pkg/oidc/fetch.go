@@ -101,26 +101,10 @@ func FetchGitHub(ctx context.Context, hc *http.Client, requestURL, requestToken,
 	req.Header.Set("Authorization", "Bearer "+requestToken)
 	req.Header.Set("Accept", "application/json")
 
-	// A shallow copy shares hc's transport; only the redirect policy
-	// changes: a 3xx comes back as the response and is refused below.
-	noRedirect := *hc
-	noRedirect.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	resp, err := noRedirect.Do(req)
+	body, err := tokenServiceAnswer(hc, req, serviceErrors{failed: msgFetchFailed, read: msgReadAnswer, tooLarge: msgAnswerTooLarge,
+		status: func(code int, retried string) error { return &tokenStatusError{StatusCode: code, Retried: retried} }})
 	if err != nil {
-		return "", fmt.Errorf(msgFetchFailed, flow.RequestError(err))
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		// Drain a little so the connection can be reused; never echo it.
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
-		return "", fmt.Errorf(msgFetchFailed, &tokenStatusError{StatusCode: resp.StatusCode, Retried: flow.FirstAttempt(resp)})
-	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
-	if err != nil {
-		return "", fmt.Errorf(msgReadAnswer, err)
-	}
-	if len(body) > maxBody {
-		return "", errors.New(msgAnswerTooLarge)
+		return "", err
 	}
 	var answer struct {
 		Value *string `json:"value"`
@@ -134,4 +118,47 @@ func FetchGitHub(ctx context.Context, hc *http.Client, requestURL, requestToken,
 		return "", errors.New(msgAnswerNoValue)
 	}
 	return *answer.Value, nil
+}
+
+// serviceErrors are the messages of one CI token service for tokenServiceAnswer.
+type serviceErrors struct {
+	// failed wraps a failed request or a status other than 200 (%w).
+	failed string
+	// read wraps a failure reading the answer (%w).
+	read string
+	// tooLarge is the error for an answer over maxBody.
+	tooLarge string
+	// status makes the error for a status other than 200; retried is what
+	// the first attempt got when the answer came to a retry.
+	status func(code int, retried string) error
+}
+
+// tokenServiceAnswer sends req, which carries the job's request token,
+// through hc without following a redirect whatever hc's CheckRedirect says
+// (the request token goes to its own URL only; a 3xx comes back as the
+// answer and is refused), and returns the body of a 200 answer, at most
+// maxBody bytes. No error holds the body.
+func tokenServiceAnswer(hc *http.Client, req *http.Request, e serviceErrors) ([]byte, error) {
+	// A shallow copy shares hc's transport; only the redirect policy
+	// changes.
+	noRedirect := *hc
+	noRedirect.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := noRedirect.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf(e.failed, flow.RequestError(err))
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		// Drain a little so the connection can be reused; never echo it.
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
+		return nil, fmt.Errorf(e.failed, e.status(resp.StatusCode, flow.FirstAttempt(resp)))
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	if err != nil {
+		return nil, fmt.Errorf(e.read, err)
+	}
+	if len(body) > maxBody {
+		return nil, errors.New(e.tooLarge)
+	}
+	return body, nil
 }
