@@ -54,7 +54,8 @@ an empty value means unset; secrets are never accepted as flags):
 In a shell the primary output alone goes to stdout (the passcode, the access token, or the
 oidc flow's ID token), so --password "$(sap-ci-auth ias-passcode)" works; all logging goes
 to stderr (on a GitHub runner, ::add-mask:: lines for every secret go there too, so the
-runner masks them).
+runner masks them; but it reads stdout and stderr apart, so never print the value in the
+step that obtained it: prefer the action, its outputs or --export-env).
 Started as the container action (no arguments, INPUT_* set by the runner), inputs come
 from INPUT_<NAME> (hyphens kept), every secret is announced with ::add-mask:: before
 anything else, and outputs go to $GITHUB_OUTPUT.
