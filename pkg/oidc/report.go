@@ -81,6 +81,9 @@ func trustReport(c *Claims) []string {
 	case providerCircleCI:
 		out = append(out, fmt.Sprintf(textTrustCircleCIIDs, quoteOr(c.text(circleCIOrgID), "?"), quoteOr(c.text(circleCIProjectID), "?")))
 	case providerBitbucket:
+		// No claim names: Atlassian documents the UUIDs to bind to but
+		// not the claims that carry them (docs/ci-id-tokens.md, and
+		// https://support.atlassian.com/bitbucket-cloud/docs/integrate-pipelines-with-resource-servers-using-oidc/).
 		out = append(out, textTrustBitbucket)
 	default:
 		out = append(out, textTrustOther)

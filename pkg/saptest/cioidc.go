@@ -68,7 +68,12 @@ func (i *Issuer) MintCircleCI(opts ...TokenOption) string {
 
 // MintBitbucket mints a token as BITBUCKET_STEP_OIDC_TOKEN holds one, with
 // only the claims Bitbucket's documentation lets a test rely on: sub, aud
-// and the registered claims (its other claims are not documented).
+// and the registered claims. Atlassian's page
+// (https://support.atlassian.com/bitbucket-cloud/docs/integrate-pipelines-with-resource-servers-using-oidc/)
+// names the workspace, repository and environment UUIDs to copy from the
+// settings page, not the claims that carry them; the names seen elsewhere
+// (workspaceUuid, repositoryUuid, …) are third parties' only, so none is
+// minted here. docs/ci-id-tokens.md lists what was searched.
 func (i *Issuer) MintBitbucket(opts ...TokenOption) string {
 	return i.mint(map[string]any{"sub": BitbucketSubject, "aud": BitbucketAudience}, opts)
 }
