@@ -151,7 +151,9 @@ func (r *tokenRequest) fromResponse(re *oauth2.RetrieveError) *tokenError {
 		// nginx (and other TLS-terminating proxies) answer a missing or
 		// untrusted client certificate with their own 400 page.
 		e.Hint = flow.StatusHint(e.Status, re.Body)
-	case code == "invalid_client":
+	case code == "invalid_client", r.ClientAssertion != "" && e.Status == http.StatusUnauthorized && code == "":
+		// A 401 without a code, with the job's ID token as the client's
+		// credential, can only be about that token.
 		e.Hint = r.badClient()
 	case own != "":
 		// What the answer means for this grant (a user's password, an
@@ -210,6 +212,9 @@ func (r *tokenRequest) otherAuthHint() string {
 
 // badClient is the hint for client credentials that were not accepted.
 func (r *tokenRequest) badClient() string {
+	if r.ClientAssertion != "" {
+		return r.assertionHint
+	}
 	if r.ClientSecret == "" {
 		return msgBadClientCert
 	}
@@ -221,7 +226,7 @@ func (r *tokenRequest) badClient() string {
 // sent in), the run's other secrets (r.Secrets) and any token in the
 // response body.
 func (r *tokenRequest) secrets(body []byte) []string {
-	s := append(append([]string{r.ClientSecret}, r.grant().secrets...), r.Secrets...)
+	s := append(append([]string{r.ClientSecret, r.ClientAssertion}, r.grant().secrets...), r.Secrets...)
 	if r.ClientSecret != "" {
 		s = append(s, basicForms(r.ClientID, r.ClientSecret)...)
 	}

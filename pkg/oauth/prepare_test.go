@@ -187,6 +187,75 @@ func TestTokenFlowPrepareRefuses(t *testing.T) {
 			},
 			wantInput: "id-token", want: "missing",
 		},
+		// client-auth id-token: the job's ID token is the client's only
+		// credential, at an IAS application.
+		{
+			name: "id-token client auth with the password grant", flow: PasswordFlow,
+			set: func(l *saptest.Landscape, s *config.Settings) {
+				s.ClientAuth, s.TokenURL, s.ClientID = "id-token", l.IAS.TokenURL(), saptest.LandscapeIASClientID
+				s.Username, s.Password = saptest.LandscapeCPIUser, l.CPIUserPassword
+			},
+			wantInput: "client-auth", want: "id-token does not work with the password grant",
+		},
+		{
+			name: "id-token client auth with a client secret too", flow: ClientCredentialsFlow,
+			set: func(l *saptest.Landscape, s *config.Settings) {
+				s.ClientAuth, s.IASTenant, s.ClientID, s.ClientSecret = "id-token", l.IAS.URL, saptest.LandscapeIASClientID, l.IASClientSecret
+			},
+			wantInput: "client-secret", want: "given together with client-auth: id-token",
+		},
+		{
+			name: "id-token client auth with a certificate too", flow: JWTBearerFlow,
+			set: func(l *saptest.Landscape, s *config.Settings) {
+				s.ClientAuth, s.IASTenant, s.ClientID = "id-token", l.IAS.URL, saptest.LandscapeIASClientID
+				s.Certificate = config.Material{Input: "certificate-file", Data: l.ClientP12}
+				s.CertificatePassword = l.ClientP12Password
+			},
+			wantInput: "certificate-file", want: "nothing was sent",
+		},
+		{
+			name: "id-token client auth with a service key", flow: ClientCredentialsFlow,
+			set: func(l *saptest.Landscape, s *config.Settings) {
+				s.ClientAuth, s.ServiceKey = "id-token", serviceKey(l.CPIKey)
+			},
+			wantInput: "service-key", want: "given together with client-auth: id-token",
+		},
+		{
+			name: "id-token client auth without a tenant", flow: ClientCredentialsFlow,
+			set: func(_ *saptest.Landscape, s *config.Settings) {
+				s.ClientAuth, s.ClientID = "id-token", saptest.LandscapeIASClientID
+			},
+			wantInput: "ias-tenant", want: "missing",
+		},
+		{
+			name: "id-token client auth without a client id", flow: ClientCredentialsFlow,
+			set: func(l *saptest.Landscape, s *config.Settings) {
+				s.ClientAuth, s.IASTenant = "id-token", l.IAS.URL
+			},
+			wantInput: "client-id", want: "IAS application",
+		},
+		{
+			name: "id-token client auth without the job's token", flow: ClientCredentialsFlow,
+			set: func(l *saptest.Landscape, s *config.Settings) {
+				s.ClientAuth, s.IASTenant, s.ClientID = "id-token", l.IAS.URL, saptest.LandscapeIASClientID
+			},
+			wantInput: "id-token", want: "missing",
+		},
+		{
+			name: "id-token client auth with an expired id-token", flow: ClientCredentialsFlow,
+			set: func(l *saptest.Landscape, s *config.Settings) {
+				s.ClientAuth, s.IASTenant, s.ClientID = "id-token", l.IAS.URL, saptest.LandscapeIASClientID
+				s.IDToken = config.Material{Input: "id-token", Data: []byte(l.Issuer.MintGitHub(l.IAS.URL, saptest.Expired()))}
+			},
+			wantInput: "id-token", want: "has expired",
+		},
+		{
+			name: "ias-tenant and token-url for client-credentials", flow: ClientCredentialsFlow,
+			set: func(l *saptest.Landscape, s *config.Settings) {
+				s.IASTenant, s.TokenURL, s.ClientID, s.ClientSecret = l.IAS.URL, l.UAA.TokenURL(), saptest.LandscapeIASClientID, l.IASClientSecret
+			},
+			wantInput: "ias-tenant", want: "given together with token-url",
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
