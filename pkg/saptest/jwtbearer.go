@@ -118,7 +118,7 @@ func (s *IAS) TrustIssuer(iss *Issuer, audience, subjectClaim string) {
 	if s.oauth == nil {
 		panic("saptest: IAS.TrustIssuer needs an IAS started with WithOAuthClients")
 	}
-	s.oauth.trust.add(trustedIssuer{issuer: iss.URL, audience: audience, subjectClaim: subjectClaim, hc: iss.hc})
+	s.oauth.trust.add(trustedIssuer{issuer: iss.URL, audience: audience, subjectClaim: subjectClaim}, iss.hc)
 }
 
 // RefuseReusedJTI makes the IAS token endpoint refuse an assertion whose
@@ -342,7 +342,7 @@ func (s *UAA) TrustIAS(ias *IAS, audience string) {
 	}
 	t := s.bearer
 	s.mu.Unlock()
-	t.add(trustedIssuer{issuer: ias.URL, audience: audience, subjectClaim: "sub", hc: ias.oauth.hc})
+	t.add(trustedIssuer{issuer: ias.URL, audience: audience, subjectClaim: "sub"}, ias.oauth.hc)
 }
 
 // RefuseReusedJTI makes the token endpoint refuse a jwt-bearer assertion
@@ -389,21 +389,32 @@ func (s *UAA) jwtBearer(w http.ResponseWriter, r *http.Request, form url.Values,
 	s.issue(w, grant{clientID: clientID, user: user, scopes: scopes}, JWTBearerGrant, true)
 }
 
-// trustedIssuer is an issuer whose JWTs a fake accepts as assertions.
+// trustedIssuer is an issuer whose JWTs a fake accepts as jwt-bearer
+// assertions.
 type trustedIssuer struct {
 	issuer       string
 	audience     string
 	subjectClaim string
-	hc           *http.Client
+}
 
+// issuerKeys is where a fake gets an issuer's keys: hc fetches them, keys
+// caches them.
+type issuerKeys struct {
+	hc   *http.Client
 	keys *jose.JSONWebKeySet // fetched on first use
 }
 
-// bearerTrust verifies RFC 7523 assertions against the issuers it trusts.
+// bearerTrust verifies RFC 7523 JWTs against the issuers it trusts: the
+// assertions of the jwt-bearer grant (§2.1) and, at IAS, client assertions
+// (§2.2, see [IAS.TrustClientAssertion]). Both share the issuers' keys.
 type bearerTrust struct {
 	mu      sync.Mutex
-	issuers map[string]*trustedIssuer
-	// uniqueJTI refuses an assertion whose jti arrived before.
+	issuers map[string]*trustedIssuer // the grant's, by issuer URL
+	// clients holds the client assertions' pairs: client id → issuer URL
+	// → the subjects accepted.
+	clients map[string]map[string][]string
+	keySets map[string]*issuerKeys // by issuer URL
+	// uniqueJTI refuses a grant assertion whose jti arrived before.
 	uniqueJTI bool
 }
 
@@ -428,28 +439,40 @@ func (b *bearerTrust) replayed(claims map[string]any, reqs []Request, path strin
 	if jti == "" {
 		return "The assertion has no jti claim"
 	}
-	n := 0
-	for _, r := range reqs {
-		if r.Path != path {
-			continue
-		}
-		a := r.Form.Get("assertion")
-		if a == "" {
-			a = r.Query.Get("assertion")
-		}
-		if assertionJTI(a) == jti {
-			n++
-		}
-	}
-	if n > 1 {
+	if jtiUses(reqs, path, jti) > 1 {
 		return "jti_known: The jti was already used"
 	}
 	return ""
 }
 
+// jtiUses counts the requests to path among reqs that carry a JWT with this
+// jti, as assertion or as client_assertion. A request that carries the same
+// JWT in both is one use.
+func jtiUses(reqs []Request, path, jti string) int {
+	n := 0
+	for _, r := range reqs {
+		if r.Path == path && (assertionJTI(requestParam(r, "assertion")) == jti || assertionJTI(requestParam(r, "client_assertion")) == jti) {
+			n++
+		}
+	}
+	return n
+}
+
+// requestParam is the parameter name of a recorded request: from the body,
+// else from the query string.
+func requestParam(r Request, name string) string {
+	if v := r.Form.Get(name); v != "" {
+		return v
+	}
+	return r.Query.Get(name)
+}
+
 // assertionJTI is the jti of a JWT, read without verification; "" when it
 // has none or is not a JWT.
 func assertionJTI(assertion string) string {
+	if assertion == "" {
+		return ""
+	}
 	tok, err := jwt.ParseSigned(assertion, assertionAlgorithms)
 	if err != nil {
 		return ""
@@ -461,7 +484,7 @@ func assertionJTI(assertion string) string {
 	return c.ID
 }
 
-func (b *bearerTrust) add(t trustedIssuer) {
+func (b *bearerTrust) add(t trustedIssuer, hc *http.Client) {
 	if t.subjectClaim == "" {
 		t.subjectClaim = "sub"
 	}
@@ -471,10 +494,34 @@ func (b *bearerTrust) add(t trustedIssuer) {
 		b.issuers = map[string]*trustedIssuer{}
 	}
 	b.issuers[t.issuer] = &t
+	b.addKeysLocked(t.issuer, hc)
+}
+
+// addKeysLocked makes the keys of issuer fetchable with hc; b.mu is held.
+func (b *bearerTrust) addKeysLocked(issuer string, hc *http.Client) {
+	if b.keySets == nil {
+		b.keySets = map[string]*issuerKeys{}
+	}
+	if _, ok := b.keySets[issuer]; !ok {
+		b.keySets[issuer] = &issuerKeys{hc: hc}
+	}
 }
 
 // assertionAlgorithms are the algorithms accepted in assertions.
 var assertionAlgorithms = []jose.SignatureAlgorithm{jose.RS256, jose.RS384, jose.RS512, jose.ES256, jose.ES384, jose.PS256}
+
+// parseJWT reads s as a signed JWT and its claims without verification;
+// what names the JWT in the failure ("assertion", "client assertion").
+func parseJWT(s, what string) (tok *jwt.JSONWebToken, unverified jwt.Claims, failure string) {
+	tok, err := jwt.ParseSigned(s, assertionAlgorithms)
+	if err != nil {
+		return nil, jwt.Claims{}, fmt.Sprintf("The %s is not a signed JWT", what)
+	}
+	if err := tok.UnsafeClaimsWithoutVerification(&unverified); err != nil {
+		return nil, jwt.Claims{}, fmt.Sprintf("The %s's claims cannot be read", what)
+	}
+	return tok, unverified, ""
+}
 
 // verify checks assertion as RFC 7523 §3 asks: a signed JWT from a trusted
 // issuer, a valid signature by one of the issuer's keys, an "aud" holding
@@ -484,13 +531,9 @@ var assertionAlgorithms = []jose.SignatureAlgorithm{jose.RS256, jose.RS384, jose
 // failure is empty on success and otherwise a text fit for
 // error_description: it names what failed, never the assertion.
 func (b *bearerTrust) verify(ctx context.Context, assertion, alsoAudience string) (subject string, claims map[string]any, failure string) {
-	tok, err := jwt.ParseSigned(assertion, assertionAlgorithms)
-	if err != nil {
-		return "", nil, "The assertion is not a signed JWT"
-	}
-	var unverified jwt.Claims
-	if err := tok.UnsafeClaimsWithoutVerification(&unverified); err != nil {
-		return "", nil, "The assertion's claims cannot be read"
+	tok, unverified, failure := parseJWT(assertion, "assertion")
+	if failure != "" {
+		return "", nil, failure
 	}
 	b.mu.Lock()
 	t, ok := b.issuers[unverified.Issuer]
@@ -498,33 +541,13 @@ func (b *bearerTrust) verify(ctx context.Context, assertion, alsoAudience string
 	if !ok {
 		return "", nil, fmt.Sprintf("The issuer %q of the assertion is not trusted", unverified.Issuer)
 	}
-	kid := tok.Headers[0].KeyID
-	key, failure := b.key(ctx, t, kid)
-	if failure != "" {
-		return "", nil, failure
-	}
-	var std jwt.Claims
-	var all map[string]any
-	if err := tok.Claims(key, &std, &all); err != nil {
-		return "", nil, "The signature of the assertion is not valid"
-	}
-	if std.Expiry == nil {
-		return "", nil, "The assertion has no exp claim"
-	}
-	want := jwt.Audience{t.audience}
+	want := []string{t.audience}
 	if alsoAudience != "" {
 		want = append(want, alsoAudience)
 	}
-	switch err := std.ValidateWithLeeway(jwt.Expected{Issuer: t.issuer, AnyAudience: want}, assertionLeeway); {
-	case err == nil:
-	case errors.Is(err, jwt.ErrInvalidAudience):
-		return "", nil, fmt.Sprintf("The audience of the assertion does not contain %s", strings.Join(want, " or "))
-	case errors.Is(err, jwt.ErrExpired):
-		return "", nil, "The assertion has expired"
-	case errors.Is(err, jwt.ErrNotValidYet), errors.Is(err, jwt.ErrIssuedInTheFuture):
-		return "", nil, "The assertion is not valid yet"
-	default:
-		return "", nil, "The assertion's claims are not valid"
+	all, failure := b.checkSigned(ctx, tok, t.issuer, want, "assertion")
+	if failure != "" {
+		return "", nil, failure
 	}
 	subject, _ = all[t.subjectClaim].(string)
 	if subject == "" {
@@ -533,28 +556,62 @@ func (b *bearerTrust) verify(ctx context.Context, assertion, alsoAudience string
 	return subject, all, ""
 }
 
-// key returns the issuer's public key with id kid, fetching the issuer's keys
-// when they are not known yet or do not hold kid.
-func (b *bearerTrust) key(ctx context.Context, t *trustedIssuer, kid string) (key any, failure string) {
+// checkSigned checks tok, whose unverified iss is issuer: a valid signature
+// by one of the issuer's keys, exp present and not passed, nbf and iat not
+// in the future (assertionLeeway), and an "aud" holding one of audiences.
+// It returns all claims, or a failure for error_description that names the
+// JWT as what.
+func (b *bearerTrust) checkSigned(ctx context.Context, tok *jwt.JSONWebToken, issuer string, audiences []string, what string) (claims map[string]any, failure string) {
+	key, failure := b.key(ctx, issuer, tok.Headers[0].KeyID, what)
+	if failure != "" {
+		return nil, failure
+	}
+	var std jwt.Claims
+	var all map[string]any
+	if err := tok.Claims(key, &std, &all); err != nil {
+		return nil, fmt.Sprintf("The signature of the %s is not valid", what)
+	}
+	if std.Expiry == nil {
+		return nil, fmt.Sprintf("The %s has no exp claim", what)
+	}
+	switch err := std.ValidateWithLeeway(jwt.Expected{Issuer: issuer, AnyAudience: audiences}, assertionLeeway); {
+	case err == nil:
+	case errors.Is(err, jwt.ErrInvalidAudience):
+		return nil, fmt.Sprintf("The audience of the %s does not contain %s", what, strings.Join(audiences, " or "))
+	case errors.Is(err, jwt.ErrExpired):
+		return nil, fmt.Sprintf("The %s has expired", what)
+	case errors.Is(err, jwt.ErrNotValidYet), errors.Is(err, jwt.ErrIssuedInTheFuture):
+		return nil, fmt.Sprintf("The %s is not valid yet", what)
+	default:
+		return nil, fmt.Sprintf("The %s's claims are not valid", what)
+	}
+	return all, ""
+}
+
+// key returns the public key with id kid of issuer, fetching the issuer's
+// keys when they are not known yet or do not hold kid; what names the JWT
+// in the failure.
+func (b *bearerTrust) key(ctx context.Context, issuer, kid, what string) (key any, failure string) {
 	b.mu.Lock()
-	keys := t.keys
+	ks := b.keySets[issuer]
+	keys := ks.keys
 	b.mu.Unlock()
 	if keys != nil {
 		if k := keys.Key(kid); len(k) > 0 {
 			return k[0].Key, ""
 		}
 	}
-	keys, err := fetchJWKS(ctx, t.hc, t.issuer)
+	keys, err := fetchJWKS(ctx, ks.hc, issuer)
 	if err != nil {
-		return nil, fmt.Sprintf("The keys of issuer %q cannot be fetched", t.issuer)
+		return nil, fmt.Sprintf("The keys of issuer %q cannot be fetched", issuer)
 	}
 	b.mu.Lock()
-	t.keys = keys
+	ks.keys = keys
 	b.mu.Unlock()
 	if k := keys.Key(kid); len(k) > 0 {
 		return k[0].Key, ""
 	}
-	return nil, fmt.Sprintf("No key of issuer %q has the assertion's key id", t.issuer)
+	return nil, fmt.Sprintf("No key of issuer %q has the %s's key id", issuer, what)
 }
 
 // fetchJWKS reads issuer's discovery document and then its jwks_uri.
