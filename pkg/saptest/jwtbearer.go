@@ -52,11 +52,14 @@ type iasOptions struct {
 }
 
 // WithOAuthClients gives the IAS fake an OAuth token endpoint,
-// POST /oauth2/token, for the jwt-bearer grant (RFC 7523), with its
-// discovery document (/.well-known/openid-configuration) and keys
-// (/oauth2/certs). clients maps client ids to secrets; an empty secret makes
-// an X.509 client, which authenticates with a client certificate whose CN
-// equals its id and sends client_id in the body.
+// POST /oauth2/token, for the client credentials grant (RFC 6749 §4.4) and
+// the jwt-bearer grant (RFC 7523), with its discovery document
+// (/.well-known/openid-configuration), keys (/oauth2/certs) and userinfo
+// endpoint (/oauth2/userinfo). clients maps client ids to secrets; an empty
+// secret makes an X.509 client, which authenticates with a client
+// certificate whose CN equals its id and sends client_id in the body.
+// Clients that authenticate with a JWT instead are added with
+// [IAS.TrustClientAssertion].
 //
 // So that clients with a secret and no certificate reach the endpoint, the
 // TLS server then asks for a client certificate without requiring one
@@ -65,8 +68,8 @@ type iasOptions struct {
 // failing the handshake. A real tenant serves both on one host; what it
 // answers a passcode request without a certificate is not documented.
 //
-// The token endpoint accepts an assertion only from issuers made trusted
-// with [IAS.TrustIssuer]. See [IAS.TokenURL] for its answers.
+// The token endpoint accepts a jwt-bearer assertion only from issuers made
+// trusted with [IAS.TrustIssuer]. See [IAS.TokenURL] for its answers.
 func WithOAuthClients(clients map[string]string) IASOption {
 	return func(o *iasOptions) { o.clients = clients }
 }
@@ -139,18 +142,37 @@ func (s *IAS) RefuseReusedJTI() {
 //     as SAP's request example shows, the query string).
 //   - client authentication by exactly one of: Basic (id and secret
 //     form-urlencoded, as SAP documents), client_id and client_secret in the
-//     body, or a client certificate whose CN is the client_id of an X.509
-//     client. None: 401 invalid_client; both Basic and a body secret: 400
-//     invalid_request; wrong: 401 invalid_client "Bad credentials".
-//   - grant_type other than jwt-bearer: 400 unsupported_grant_type; no
-//     assertion: 400 invalid_request.
+//     body, a client certificate whose CN is the client_id of an X.509
+//     client, or client_id with client_assertion_type
+//     [ClientAssertionType] and a client_assertion JWT (RFC 7523 §2.2) of
+//     an issuer and subject made trusted with [IAS.TrustClientAssertion].
+//     None: 401 invalid_client; a client assertion or Basic together with a
+//     body secret, or a client assertion with Basic: 400 invalid_request
+//     "The client used more than one authentication method"; wrong: 401
+//     invalid_client "Bad credentials".
+//   - a client assertion that fails: 401 invalid_client, whose
+//     error_description names the cause and never the JWT: another
+//     client_assertion_type, no client_id, no client_assertion, not a
+//     signed JWT, an issuer not configured for the client, no key or a bad
+//     signature, no exp, expired, not valid yet, an "aud" with neither
+//     URL nor TokenURL, a subject not configured for the client and
+//     issuer, no jti, or a jti an earlier request carried.
+//   - grant_type other than client_credentials and jwt-bearer: 400
+//     unsupported_grant_type; jwt-bearer without assertion: 400
+//     invalid_request.
 //   - an assertion that is not a signed JWT, from an untrusted issuer,
 //     with a bad signature, the wrong audience, expired, not yet valid, or
 //     without the subject claim: 400 invalid_grant.
-//   - success: 200 application/json {"access_token","id_token",
+//   - client_credentials: 200 application/json {"access_token",
+//     "token_type":"Bearer","expires_in":3600}, no ID or refresh token; the
+//     access token is an RS256 JWT with iss = URL, sub, aud and azp = the
+//     client id, "grant_type":"client_credentials", iat, exp and jti.
+//   - jwt-bearer: 200 application/json {"access_token","id_token",
 //     "refresh_token","token_type":"Bearer","expires_in":3600}; both tokens
-//     are RS256 JWTs with iss = URL, sub = the IAS user id, aud = the client
-//     id, signed by this tenant's key (published at /oauth2/certs).
+//     are RS256 JWTs with iss = URL, sub = the IAS user id, aud and azp =
+//     the client id, user_uuid, iat, exp and jti (the access token also
+//     "grant_type"), signed by this tenant's key (published at
+//     /oauth2/certs).
 //
 // The error bodies are {"error","error_description"}; SAP documents the
 // request and the success answer, not the error texts, which are a guess.
@@ -160,7 +182,8 @@ func (s *IAS) TokenURL() string { return s.URL + IASTokenPath }
 func (s *IAS) JWKSURL() string { return s.URL + IASJWKSPath }
 
 // Tokens returns the access, ID and refresh tokens issued by the token
-// endpoint so far, in order, so that tests can check that none leaks.
+// endpoint so far (of both grants), in order, so that tests can check that
+// none leaks.
 func (s *IAS) Tokens() []string {
 	if s.oauth == nil {
 		return nil
@@ -189,15 +212,18 @@ func (o *iasOAuth) serve(w http.ResponseWriter, r *http.Request, req *Request) b
 		writeJSON(w, http.StatusOK, "application/json", map[string]any{
 			"issuer":                                u,
 			"token_endpoint":                        u + IASTokenPath,
+			"userinfo_endpoint":                     u + IASUserInfoPath,
 			"jwks_uri":                              u + IASJWKSPath,
-			"grant_types_supported":                 []string{JWTBearerGrant},
-			"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post", "tls_client_auth"},
+			"grant_types_supported":                 []string{"client_credentials", JWTBearerGrant},
+			"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post", "tls_client_auth", "private_key_jwt"},
 			"id_token_signing_alg_values_supported": []string{"RS256"},
 		})
 	case IASJWKSPath:
 		writeJSON(w, http.StatusOK, "application/json", publicJWKS(o.key, iasKeyID))
 	case IASTokenPath:
 		o.token(w, r, req)
+	case IASUserInfoPath:
+		o.userInfo(w, r)
 	default:
 		return false
 	}
@@ -231,10 +257,51 @@ func (o *iasOAuth) token(w http.ResponseWriter, r *http.Request, req *Request) {
 	if !ok {
 		return
 	}
-	if gt := param("grant_type"); gt != JWTBearerGrant {
+	switch gt := param("grant_type"); gt {
+	case "client_credentials":
+		o.clientCredentials(w, clientID)
+	case JWTBearerGrant:
+		o.jwtBearer(w, r, param, clientID)
+	default:
 		iasOAuthError(w, http.StatusBadRequest, "unsupported_grant_type", "Unsupported grant type: "+gt)
+	}
+}
+
+// tokenClaims are the claims of a token this IAS issues to clientID for
+// sub: iss, sub, aud and azp, iat, exp and jti, plus extra.
+func (o *iasOAuth) tokenClaims(clientID, sub string, extra map[string]any) map[string]any {
+	now := time.Now()
+	c := map[string]any{
+		"iss": o.ias.URL, "sub": sub, "aud": clientID, "azp": clientID,
+		"iat": now.Unix(), "exp": now.Add(IASTokenExpiresIn * time.Second).Unix(), "jti": randomHex(16),
+	}
+	for k, v := range extra {
+		c[k] = v
+	}
+	return c
+}
+
+// clientCredentials answers the client credentials grant (RFC 6749 §4.4)
+// of an authenticated client: an access token whose subject is the client.
+func (o *iasOAuth) clientCredentials(w http.ResponseWriter, clientID string) {
+	access, err := signJWT(o.key, iasKeyID, o.tokenClaims(clientID, clientID, map[string]any{"grant_type": "client_credentials"}))
+	if err != nil {
+		iasOAuthError(w, http.StatusInternalServerError, "server_error", "failed to sign token")
 		return
 	}
+	o.mu.Lock()
+	o.tokens = append(o.tokens, access)
+	o.mu.Unlock()
+	writeJSON(w, http.StatusOK, "application/json", map[string]any{
+		"access_token": access,
+		"token_type":   "Bearer",
+		"expires_in":   IASTokenExpiresIn,
+	})
+}
+
+// jwtBearer answers the jwt-bearer grant (RFC 7523 §2.1) of an
+// authenticated client.
+func (o *iasOAuth) jwtBearer(w http.ResponseWriter, r *http.Request, param func(string) string, clientID string) {
 	assertion := param("assertion")
 	if assertion == "" {
 		iasOAuthError(w, http.StatusBadRequest, "invalid_request", "Missing assertion")
@@ -249,20 +316,8 @@ func (o *iasOAuth) token(w http.ResponseWriter, r *http.Request, req *Request) {
 		return
 	}
 	userID, userUUID := iasUser(subject)
-	now := time.Now()
-	claims := func(extra map[string]any) map[string]any {
-		c := map[string]any{
-			"iss": o.ias.URL, "sub": userID, "aud": clientID, "azp": clientID,
-			"user_uuid": userUUID, "iat": now.Unix(), "exp": now.Add(IASTokenExpiresIn * time.Second).Unix(),
-			"jti": randomHex(16),
-		}
-		for k, v := range extra {
-			c[k] = v
-		}
-		return c
-	}
-	access, err1 := signJWT(o.key, iasKeyID, claims(map[string]any{"grant_type": JWTBearerGrant}))
-	idToken, err2 := signJWT(o.key, iasKeyID, claims(nil))
+	access, err1 := signJWT(o.key, iasKeyID, o.tokenClaims(clientID, userID, map[string]any{"user_uuid": userUUID, "grant_type": JWTBearerGrant}))
+	idToken, err2 := signJWT(o.key, iasKeyID, o.tokenClaims(clientID, userID, map[string]any{"user_uuid": userUUID}))
 	if err1 != nil || err2 != nil {
 		iasOAuthError(w, http.StatusInternalServerError, "server_error", "failed to sign token")
 		return
@@ -285,14 +340,18 @@ func (o *iasOAuth) token(w http.ResponseWriter, r *http.Request, req *Request) {
 func (o *iasOAuth) authenticate(w http.ResponseWriter, r *http.Request, param func(string) string, certCN string) (string, bool) {
 	basicID, basicSecret, hasBasic := r.BasicAuth()
 	bodyID, bodySecret := param("client_id"), param("client_secret")
+	byAssertion := param("client_assertion_type") != "" || param("client_assertion") != ""
+	if byAssertion && (hasBasic || bodySecret != "") || hasBasic && bodySecret != "" {
+		iasOAuthError(w, http.StatusBadRequest, "invalid_request", "The client used more than one authentication method")
+		return "", false
+	}
+	if byAssertion {
+		return o.authenticateByAssertion(w, r, param)
+	}
 	var id, secret string
 	sentSecret := false
 	switch {
 	case hasBasic:
-		if bodySecret != "" {
-			iasOAuthError(w, http.StatusBadRequest, "invalid_request", "The client used more than one authentication method")
-			return "", false
-		}
 		var err1, err2 error
 		id, err1 = url.QueryUnescape(basicID)
 		secret, err2 = url.QueryUnescape(basicSecret)
