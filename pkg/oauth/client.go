@@ -181,14 +181,33 @@ func jobAudience(tokenURL string) string {
 	return (&url.URL{Scheme: u.Scheme, Host: u.Host}).String()
 }
 
-// assertionHint is the hint for a refusal of the job's ID token c
-// authenticated with: what IAS must know of the token's claims.
-func (c *client) assertionHint(s *config.Settings, claims *oidc.Claims) string {
+// assertionRefused gives the hint for a refusal of the job's ID token
+// (with claims) that c authenticated with: the likely cause when the
+// server's error_description (desc, in lower case) names one, then what
+// IAS must know of the token. SAP does not document IAS's texts for these
+// refusals, so the cause is only looked for, never relied on.
+func (c *client) assertionRefused(s *config.Settings, claims *oidc.Claims) func(desc string) string {
 	requested := s.Audience
 	if requested == "" {
 		requested = c.audience
 	}
-	return fmt.Sprintf(msgJobTokenRefused, c.id, claims.Issuer, claims.Subject, strings.Join(claims.Audience, " "), requested)
+	aud := strings.Join(claims.Audience, " ")
+	return func(desc string) string {
+		likely := ""
+		switch {
+		case strings.Contains(desc, "jti") || strings.Contains(desc, "already used") || strings.Contains(desc, "replay"):
+			likely = msgLikelyReused
+		case strings.Contains(desc, "expired"):
+			likely = msgLikelyExpired
+		case strings.Contains(desc, "audience"):
+			likely = fmt.Sprintf(msgLikelyAudience, aud, requested)
+		case strings.Contains(desc, "subject"):
+			likely = fmt.Sprintf(msgLikelySubject, claims.Subject)
+		case strings.Contains(desc, "issuer"):
+			likely = fmt.Sprintf(msgLikelyIssuer, claims.Issuer)
+		}
+		return fmt.Sprintf(msgJobTokenRefused, c.id, likely, claims.Issuer, claims.Subject, aud, requested)
+	}
 }
 
 // fromKey fills what the overrides left empty from the service key.

@@ -106,7 +106,7 @@ func credentials(s *config.Settings, env *flow.Env, g *grant, c *client) (*attem
 		}
 		if byToken {
 			r.ClientAssertion = token
-			r.assertionHint = c.assertionHint(s, claims)
+			r.assertionRefused = c.assertionRefused(s, claims)
 		}
 		return r, nil
 	}

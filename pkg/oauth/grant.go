@@ -81,9 +81,9 @@ func clientCredentials(s *config.Settings, _ *flow.Env) (*grant, error) {
 // clientCredentialsGrant is the client credentials grant. A 401 without an
 // OAuth code can only be about the client.
 func clientCredentialsGrant() *grant {
-	return &grant{name: "client_credentials", hint: func(r *tokenRequest, status int, _, _ string) string {
+	return &grant{name: "client_credentials", hint: func(r *tokenRequest, status int, _, desc string) string {
 		if status == http.StatusUnauthorized {
-			return r.badClient()
+			return r.badClient(desc)
 		}
 		return ""
 	}}

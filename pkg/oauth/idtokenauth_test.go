@@ -160,23 +160,25 @@ func TestIDTokenClientAuthRefused(t *testing.T) {
 			set: func(_ *testing.T, l *saptest.Landscape) func(s *config.Settings) {
 				return givenIDToken(l.Issuer.MintGitHub(l.IAS.URL, saptest.WithClaim("sub", "repo:octo-org/octo-repo:ref:refs/heads/feature")))
 			},
-			wantErr: []string{"HTTP 401", "invalid_client", "subject repo:octo-org/octo-repo:ref:refs/heads/feature exactly"}},
+			wantErr: []string{"HTTP 401", "invalid_client", "subject repo:octo-org/octo-repo:ref:refs/heads/feature exactly",
+				"most likely the application's Client Authentication has no JSON Web Token with this job's subject repo:octo-org/octo-repo:ref:refs/heads/feature"}},
 		{name: "wrong audience", wantIAS: 1,
 			set: func(_ *testing.T, l *saptest.Landscape) func(s *config.Settings) {
 				return givenIDToken(l.Issuer.MintGitHub("https://elsewhere.example"))
 			},
-			wantErr: []string{"HTTP 401", "the token's audience https://elsewhere.example is accepted"}},
+			wantErr: []string{"HTTP 401", "the token's audience https://elsewhere.example is accepted",
+				"most likely IAS does not accept the token's audience https://elsewhere.example (request the tenant's URL https://127.0.0.1:"}},
 		{name: "unknown issuer", wantIAS: 1,
 			set: func(t *testing.T, l *saptest.Landscape) func(s *config.Settings) {
 				other := saptest.MustIssuer(t, l.PKI)
 				return givenIDToken(other.MintGitHub(l.IAS.URL))
 			},
-			wantErr: []string{"HTTP 401", "has the issuer https://127.0.0.1:"}},
+			wantErr: []string{"HTTP 401", "has the issuer https://127.0.0.1:", "most likely the issuer https://127.0.0.1:"}},
 		{name: "a given token used before", wantIAS: 2, before: true,
 			set: func(_ *testing.T, l *saptest.Landscape) func(s *config.Settings) {
 				return givenIDToken(l.Issuer.MintGitHub(l.IAS.URL))
 			},
-			wantErr: []string{"HTTP 401", "the token was not used before"}},
+			wantErr: []string{"HTTP 401", "the token was not used before", "most likely the token was used before"}},
 		{name: "expired from the token service", wantIAS: 0,
 			set: func(_ *testing.T, l *saptest.Landscape) func(s *config.Settings) {
 				l.Issuer.SetTokenOptions(saptest.Expired())

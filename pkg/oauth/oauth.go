@@ -140,9 +140,10 @@ type tokenRequest struct {
 	// secret (RFC 7523 §2.2): the CI job's ID token, sent as
 	// client_assertion with client_id; ClientSecret is then empty.
 	ClientAssertion string
-	// assertionHint explains a refused ClientAssertion: what IAS must be
-	// told of the token (see client.assertionHint).
-	assertionHint string
+	// assertionRefused explains a refused ClientAssertion from the
+	// server's error_description (in lower case): what IAS must be told of
+	// the token (see client.assertionRefused).
+	assertionRefused func(desc string) string
 	// Secrets are the run's other secrets (a service key's private key,
 	// the certificate password): not sent, but kept out of messages all
 	// the same, in whatever encoding a server echoes them.

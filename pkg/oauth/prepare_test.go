@@ -544,7 +544,10 @@ func checkIASTokens(t *testing.T, l *saptest.Landscape, res *flow.Result) {
 	t.Helper()
 	issued := l.IAS.Tokens()
 	for _, name := range []string{config.OutAccessToken, config.OutIDToken} {
-		v := res.Values[name]
+		v, declared := res.Values[name]
+		if !declared && name == config.OutIDToken {
+			continue // client-credentials has no id-token output
+		}
 		if v == "" || !slices.Contains(issued, v) || !slices.Contains(res.Secrets, v) {
 			t.Errorf("got %s %q, want a secret one the tenant issued", name, v)
 		}
