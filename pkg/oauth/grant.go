@@ -72,9 +72,16 @@ func (g *grant) withAssertion(assertion string) *grant {
 // clientCredentials is the client credentials grant (RFC 6749 §4.4): the
 // client acts on its own behalf; its only input of its own is ias-tenant,
 // for a token of an IAS application.
-func clientCredentials(s *config.Settings, _ *flow.Env) (*grant, error) {
+func clientCredentials(s *config.Settings, env *flow.Env) (*grant, error) {
 	g := clientCredentialsGrant()
 	g.idTokenAuth = true
+	if s.IASTenant != "" && (s.TokenURL != "" || s.ServiceKey.Given()) && s.ClientAuth != config.ClientAuthIDToken {
+		// A GitLab job may set SAP_CI_AUTH_IAS_TENANT for all its
+		// scripts, a passcode step among them; client-credentials read
+		// no ias-tenant before, so the service key still decides.
+		env.Warn(fmt.Sprintf(msgIASTenantIgnored, s.Name(&s.IASTenant)))
+		return g, nil
+	}
 	return g, atTenant(s, g)
 }
 

@@ -48,7 +48,9 @@ const (
 	msgFixNoPassword        = "give that user's password"
 	msgIASTenantAndKey      = "given together with token-url or a service key"
 	msgFixIASTenantAndKey   = "give ias-tenant for a token from IAS, or the service key (token-url) for one from XSUAA"
-	msgFixIASTenant         = "give a tenant id (mytenant), a host (mytenant.accounts.ondemand.com) or an https URL"
+	// msgIASTenantIgnored: the ias-tenant input's name.
+	msgIASTenantIgnored = "%s is not used: client-credentials goes to the token URL of the service key or token-url; leave ias-tenant empty for this step, or give it alone for a token of an IAS application"
+	msgFixIASTenant     = "give a tenant id (mytenant), a host (mytenant.accounts.ondemand.com) or an https URL"
 
 	// client-auth id-token: the job's ID token as the client's credential.
 	msgIDTokenAuthGrant         = "id-token does not work with the %s grant"

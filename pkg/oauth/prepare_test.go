@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"context"
+	"fmt"
 	"encoding/base64"
 	"net/url"
 	"slices"
@@ -250,9 +251,9 @@ func TestTokenFlowPrepareRefuses(t *testing.T) {
 			wantInput: "id-token", want: "has expired",
 		},
 		{
-			name: "ias-tenant and token-url for client-credentials", flow: ClientCredentialsFlow,
+			name: "ias-tenant and token-url for client-credentials with client-auth id-token", flow: ClientCredentialsFlow,
 			set: func(l *saptest.Landscape, s *config.Settings) {
-				s.IASTenant, s.TokenURL, s.ClientID, s.ClientSecret = l.IAS.URL, l.UAA.TokenURL(), saptest.LandscapeIASClientID, l.IASClientSecret
+				s.ClientAuth, s.IASTenant, s.TokenURL, s.ClientID = "id-token", l.IAS.URL, l.UAA.TokenURL(), saptest.LandscapeIASJobClientID
 			},
 			wantInput: "ias-tenant", want: "given together with token-url",
 		},
@@ -308,6 +309,8 @@ func TestTokenFlowPrepareAndRun(t *testing.T) {
 		wantGrant   string
 		wantMasked  func(l *saptest.Landscape) []string // by Prepare
 		wantClients int
+		// wantWarnings are what Prepare and Run warn of (none by default).
+		wantWarnings []string
 		// wantRequests are the servers' request counts after the run.
 		wantRequests func(l *saptest.Landscape) map[string]int
 		check        func(t *testing.T, l *saptest.Landscape, rec *flowtest.Recorder, res *flow.Result)
@@ -343,6 +346,34 @@ func TestTokenFlowPrepareAndRun(t *testing.T) {
 				return basicHeaderForms(saptest.LandscapeCPIClientID, l.CPIClientSecret)
 			},
 			wantClients:  1,
+			wantRequests: func(*saptest.Landscape) map[string]int { return map[string]int{"UAA": 1} },
+		},
+		{
+			name: "client-credentials at an IAS application (ias-tenant) with a secret", flow: ClientCredentialsFlow, wantGrant: "client_credentials",
+			set: func(l *saptest.Landscape, s *config.Settings) {
+				s.IASTenant, s.ClientID, s.ClientSecret = l.IAS.URL, saptest.LandscapeIASClientID, l.IASClientSecret
+			},
+			wantMasked: func(l *saptest.Landscape) []string {
+				return basicHeaderForms(saptest.LandscapeIASClientID, l.IASClientSecret)
+			},
+			wantClients:  1,
+			wantRequests: func(*saptest.Landscape) map[string]int { return map[string]int{"IAS": 1} },
+			check: func(t *testing.T, l *saptest.Landscape, _ *flowtest.Recorder, res *flow.Result) {
+				if !slices.Contains(l.IAS.Tokens(), res.Values[config.OutAccessToken]) {
+					t.Error("got an access token the IAS tenant did not issue")
+				}
+			},
+		},
+		{
+			name: "client-credentials with a service key, and an ias-tenant set for the whole job", flow: ClientCredentialsFlow, wantGrant: "client_credentials",
+			set: func(l *saptest.Landscape, s *config.Settings) {
+				s.ServiceKey, s.IASTenant = serviceKey(l.CPIKey), l.IAS.URL
+			},
+			wantMasked: func(l *saptest.Landscape) []string {
+				return append([]string{l.CPIClientSecret}, basicHeaderForms(saptest.LandscapeCPIClientID, l.CPIClientSecret)...)
+			},
+			wantClients:  1,
+			wantWarnings: []string{fmt.Sprintf(msgIASTenantIgnored, "ias-tenant")},
 			wantRequests: func(*saptest.Landscape) map[string]int { return map[string]int{"UAA": 1} },
 		},
 		{
@@ -529,8 +560,8 @@ func TestTokenFlowPrepareAndRun(t *testing.T) {
 			if got, want := rec.Clients(), tc.wantClients; got != want {
 				t.Errorf("got %d clients asked for after the run, want %d", got, want)
 			}
-			if got := rec.Warnings(); len(got) != 0 {
-				t.Errorf("got warnings %q, want none", got)
+			if got := rec.Warnings(); !slices.Equal(got, tc.wantWarnings) {
+				t.Errorf("got warnings %q, want %q", got, tc.wantWarnings)
 			}
 			saptest.CheckNoLeaks(t, l.Secrets(), map[string][]byte{"log": []byte(rec.Log())}, nil)
 		})
