@@ -146,10 +146,10 @@ func (s *IAS) RefuseReusedJTI() {
 //     client, or client_id with client_assertion_type
 //     [ClientAssertionType] and a client_assertion JWT (RFC 7523 §2.2) of
 //     an issuer and subject made trusted with [IAS.TrustClientAssertion].
-//     None: 401 invalid_client; a client assertion or Basic together with a
-//     body secret, or a client assertion with Basic: 400 invalid_request
-//     "The client used more than one authentication method"; wrong: 401
-//     invalid_client "Bad credentials".
+//     None: 401 invalid_client; two at once (Basic and a body secret, or a
+//     client assertion with either): 400 invalid_request "The client used
+//     more than one authentication method"; a wrong secret or certificate:
+//     401 invalid_client "Bad credentials".
 //   - a client assertion that fails: 401 invalid_client, whose
 //     error_description names the cause and never the JWT: another
 //     client_assertion_type, no client_id, no client_assertion, not a
@@ -517,8 +517,8 @@ func jtiUses(reqs []Request, path, jti string) int {
 	return n
 }
 
-// requestParam is the parameter name of a recorded request: from the body,
-// else from the query string.
+// requestParam returns the parameter name of a recorded request: from the
+// body, else from the query string.
 func requestParam(r Request, name string) string {
 	if v := r.Form.Get(name); v != "" {
 		return v
