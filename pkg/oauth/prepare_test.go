@@ -2,8 +2,8 @@ package oauth
 
 import (
 	"context"
-	"fmt"
 	"encoding/base64"
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
