@@ -67,6 +67,10 @@ func TestGolden(t *testing.T) {
 	if err := os.WriteFile(caFile, p.RootPEM(), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// An IAS that refuses the job's token as a client's credential.
+	refusing := saptest.MustUAA(t, p, saptest.UAAConfig{})
+	refusing.SetFault(saptest.Fault{Status: 401, ContentType: "application/json",
+		Body: `{"error":"invalid_client","error_description":"The subject of the client assertion is not the one configured"}`})
 	key := `{"clientid":"sb-golden!b1|it!b2","clientsecret":"golden-client-secret","url":"https://sub.it-cpi018.cfapps.eu10.hana.ondemand.com","tokenurl":"` + uaa.TokenURL() + `"}`
 
 	github := func(flow string, in map[string]string) map[string]string {
@@ -97,6 +101,10 @@ func TestGolden(t *testing.T) {
 		{name: "oidc-github", env: github("oidc", map[string]string{"INPUT_ID-TOKEN": goldenJWT})},
 		{name: "jwt-bearer-github", env: github("jwt-bearer", map[string]string{"INPUT_TOKEN-URL": uaa.TokenURL(),
 			"INPUT_CLIENT-ID": "sb-golden!b1|it!b2", "INPUT_CLIENT-SECRET": "golden-client-secret", "INPUT_ASSERTION": goldenJWT})},
+		{name: "client-credentials-id-token-github", env: github("client-credentials", map[string]string{"INPUT_TOKEN-URL": uaa.TokenURL(),
+			"INPUT_CLIENT-ID": "golden-ias-application", "INPUT_CLIENT-AUTH": "id-token", "INPUT_ID-TOKEN": goldenJWT})},
+		{name: "client-credentials-id-token-refused-shell", args: []string{"client-credentials", "--token-url", refusing.TokenURL(),
+			"--client-id", "golden-ias-application", "--client-auth", "id-token"}, env: shell(map[string]string{"SAP_CI_AUTH_ID_TOKEN": goldenJWT})},
 		{name: "client-credentials-checks-github", env: github("client-credentials", map[string]string{"INPUT_SERVICE-KEY": key,
 			"INPUT_REQUIRED-SCOPES": "MonitorDataRead", "INPUT_VERIFY-URL": uaa.URL + "/api/v1/IntegrationPackages"})},
 		{name: "client-credentials-missing-scope-github", env: github("client-credentials", map[string]string{"INPUT_SERVICE-KEY": key,
@@ -130,7 +138,7 @@ func TestGolden(t *testing.T) {
 			if md, err := os.ReadFile(summary); err == nil {
 				got += "--- GITHUB_STEP_SUMMARY\n" + string(md)
 			}
-			got = normalize(got, map[string]string{iasServer.URL: "https://IAS", uaa.URL: "https://UAA"})
+			got = normalize(got, map[string]string{iasServer.URL: "https://IAS", uaa.URL: "https://UAA", refusing.URL: "https://REFUSING-IAS"})
 			compareGolden(t, filepath.Join("testdata", "golden", tc.name+".golden"), got)
 		})
 	}

@@ -332,7 +332,25 @@ func (d *demo) secretless(ctx context.Context) error {
 	fmt.Fprintf(d.out, "  hand-off to the CLIs without argv where they allow it (export-env on step 5a or 5b: BTP_ASSERTION=id-token CF_ASSERTION=id-token):\n"+
 		"    terraform apply                                    # the btp provider reads BTP_ASSERTION\n"+
 		"    cf auth --assertion \"$CF_ASSERTION\" --origin my-ias-origin   # cf CLI >= 8.12 takes it only as an argument\n")
-	return nil
+	return d.noSecret(ctx, runner)
+}
+
+// noSecret runs the chain that stores no secret at all: the job's ID token
+// is both the jwt-bearer assertion and the IAS application's credential
+// (client-auth id-token, RFC 7523 §2.2), and the IAS token is used at once.
+func (d *demo) noSecret(ctx context.Context, runner map[string]string) error {
+	ias, err := d.stepEnv(ctx, "5d. zero stored secrets: jwt-bearer at IAS with client-auth: id-token (the job's ID token is the assertion and the client's credential)", map[string]string{
+		"flow": "jwt-bearer", "ias-tenant": d.l.IAS.URL, "client-id": saptest.LandscapeIASJobClientID, "client-auth": "id-token",
+		"verify-url": d.l.IAS.UserInfoURL(), "ca-certificates": d.caFile,
+	}, runner)
+	if err != nil {
+		return err
+	}
+	u, err := url.Parse(d.l.IAS.UserInfoURL())
+	if err != nil {
+		return fmt.Errorf("failed to parse the userinfo URL: %w", err)
+	}
+	return d.callAPI(ctx, d.l.IAS.URL, u.Path, ias["authorization"])
 }
 
 // callAPI uses a token as a later workflow step would (curl with the CA),
@@ -367,7 +385,8 @@ func summary(body []byte) string {
 				Status      string `json:"Status"`
 			} `json:"results"`
 		} `json:"d"`
-		Result []struct{ ResourceName string } `json:"result"`
+		Result  []struct{ ResourceName string } `json:"result"`
+		Subject string                          `json:"sub"`
 	}
 	if json.Unmarshal(body, &v) != nil {
 		return "not JSON"
@@ -377,6 +396,8 @@ func summary(body []byte) string {
 		return fmt.Sprintf("latest message %s is %s", v.D.Results[0].MessageGUID, v.D.Results[0].Status)
 	case len(v.Result) > 0:
 		return fmt.Sprintf("registered resource %s", v.Result[0].ResourceName)
+	case v.Subject != "":
+		return fmt.Sprintf("IAS user %s", v.Subject)
 	}
 	return "empty result"
 }

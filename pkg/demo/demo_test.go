@@ -39,6 +39,11 @@ func TestDemo(t *testing.T) {
 		"subject = " + saptest.GitHubSubject,
 		"5c. jwt-bearer at XSUAA",
 		"cf auth --assertion",
+		"5d. zero stored secrets",
+		"client-auth: id-token",
+		"Client Authentication → JSON Web Tokens",
+		"verify-url answered 200 OK: the token is accepted",
+		"GET /oauth2/userinfo with the Authorization output: 200 OK, IAS user P",
 		"all 6 steps passed",
 	} {
 		if !strings.Contains(out.String(), want) {
@@ -57,8 +62,9 @@ func TestDemo(t *testing.T) {
 		{"IAS passcode", l.IAS.Count(saptest.PasscodePath), 1},
 		{"UAA token (steps 2, 4, 5c and 6)", l.UAA.Count(saptest.DefaultTokenPath), 4},
 		{"CPI (steps 2, 4, 5c and 6)", l.CPI.Count(saptest.MessageProcessingLogsPath), 4},
-		{"job token service (5a, 5b)", l.Issuer.Count(saptest.IssuerTokenRequestPath), 2},
-		{"IAS token (5b)", l.IAS.Count(saptest.IASTokenPath), 1},
+		{"job token service (5a, 5b, 5d)", l.Issuer.Count(saptest.IssuerTokenRequestPath), 3},
+		{"IAS token (5b, 5d)", l.IAS.Count(saptest.IASTokenPath), 2},
+		{"IAS userinfo (5d: verify-url, then a later step)", l.IAS.Count(saptest.IASUserInfoPath), 2},
 		{"cockpit UAA token", l.CockpitUAA.Count(saptest.LandscapeCockpitTokenPath), 1},
 		{"cockpit API", l.Cockpit.Count(saptest.RegisteredResourcesPath), 1},
 	} {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/config"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/flow"
+	"github.com/sap-ci-auth/sap-ci-auth/pkg/oidc"
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/servicekey"
 )
 
@@ -39,12 +40,19 @@ type client struct {
 	// service key's, the certificate password), for keeping them out of
 	// messages.
 	secrets []string
+	// audience is the audience the job's ID token is requested for when
+	// auth is authJobToken and the audience input is empty: the IAS
+	// tenant's URL (see jobAudience).
+	audience string
 }
 
 // resolveClient resolves the client g is sent for, checking everything it
 // can without sending a request, and masks the service key's secrets (and
 // the Basic header forms of the client secret) as soon as they are known.
 func resolveClient(s *config.Settings, env *flow.Env, g *grant) (*client, error) {
+	if s.ClientAuth == config.ClientAuthIDToken {
+		return resolveJobClient(s, g)
+	}
 	var key *servicekey.Key
 	keyInput := s.ServiceKey.Input
 	if s.ServiceKey.Given() {
@@ -118,6 +126,90 @@ func resolveClient(s *config.Settings, env *flow.Env, g *grant) (*client, error)
 	return c, nil
 }
 
+// resolveJobClient resolves a client that authenticates with the CI job's
+// ID token (client-auth id-token, RFC 7523 §2.2), as an IAS application
+// does whose Client Authentication trusts the job's issuer and subject.
+// The token is its only credential: a client secret, a certificate or a
+// service key (which holds one of them) given as well is refused, since the
+// user meant one of them and a server might take either.
+func resolveJobClient(s *config.Settings, g *grant) (*client, error) {
+	if !g.idTokenAuth {
+		return nil, &config.InputError{Input: s.Name(&s.ClientAuth), Problem: fmt.Sprintf(msgIDTokenAuthGrant, g.name),
+			Fix: msgFixIDTokenAuthGrant}
+	}
+	for _, given := range []struct {
+		input string
+		set   bool
+	}{
+		{s.Name(&s.ClientSecret), s.ClientSecret != ""},
+		{s.Certificate.Input, s.Certificate.Given()},
+		{s.ServiceKey.Input, s.ServiceKey.Given()},
+	} {
+		if given.set {
+			return nil, &config.InputError{Input: given.input, Problem: msgGivenWithIDTokenAuth, Fix: msgFixGivenWithIDTokenAuth}
+		}
+	}
+	c := &client{tokenURL: s.TokenURL, urlInput: s.Name(&s.TokenURL), id: s.ClientID, auth: authJobToken}
+	if g.tokenURL != "" {
+		c.tokenURL, c.urlInput = g.tokenURL, g.urlInput
+	}
+	switch {
+	case c.tokenURL == "":
+		return nil, s.Missing(&s.IASTenant, msgFixIDTokenAuthNoTenant)
+	case c.id == "":
+		return nil, s.Missing(&s.ClientID, msgFixIDTokenAuthNoClientID)
+	}
+	if err := checkTokenURL(c.tokenURL); err != nil {
+		return nil, &config.InputError{Input: c.urlInput, Problem: err.Error(), Fix: msgFixBadTokenURL}
+	}
+	c.audience = jobAudience(c.tokenURL)
+	return c, nil
+}
+
+// jobAudience is the audience to request for a job's ID token that
+// authenticates a client at tokenURL. RFC 7523 §3 asks for a value that
+// identifies the authorization server; SAP documents that IAS takes, for
+// the jwt-bearer grant, a token whose aud holds the tenant's issuer URL,
+// so an IAS token endpoint (…/oauth2/token) gives the tenant's URL, which
+// serves both uses of the token. Any other token endpoint gives its own
+// URL, which §3 says is always acceptable.
+func jobAudience(tokenURL string) string {
+	u, err := url.Parse(tokenURL)
+	if err != nil || u.Path != iasTokenPath {
+		return tokenURL
+	}
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host}).String()
+}
+
+// assertionRefused gives the hint for a refusal of the job's ID token
+// (with claims) that c authenticated with: the likely cause when the
+// server's error_description (desc, in lower case) names one, then what
+// IAS must know of the token. SAP does not document IAS's texts for these
+// refusals, so the cause is only looked for, never relied on.
+func (c *client) assertionRefused(s *config.Settings, claims *oidc.Claims) func(desc string) string {
+	requested := s.Audience
+	if requested == "" {
+		requested = c.audience
+	}
+	aud := strings.Join(claims.Audience, " ")
+	return func(desc string) string {
+		likely := ""
+		switch {
+		case strings.Contains(desc, "jti") || strings.Contains(desc, "already used") || strings.Contains(desc, "replay"):
+			likely = msgLikelyReused
+		case strings.Contains(desc, "expired"):
+			likely = msgLikelyExpired
+		case strings.Contains(desc, "audience"):
+			likely = fmt.Sprintf(msgLikelyAudience, aud, requested)
+		case strings.Contains(desc, "subject"):
+			likely = fmt.Sprintf(msgLikelySubject, claims.Subject)
+		case strings.Contains(desc, "issuer"):
+			likely = fmt.Sprintf(msgLikelyIssuer, claims.Issuer)
+		}
+		return fmt.Sprintf(msgJobTokenRefused, c.id, likely, claims.Issuer, claims.Subject, aud, requested)
+	}
+}
+
 // fromKey fills what the overrides left empty from the service key.
 func (c *client) fromKey(key *servicekey.Key, keyInput string) error {
 	if c.id == "" {
@@ -186,6 +278,8 @@ func (c *client) describe(env *flow.Env) {
 	env.Describe(textClientID, c.id)
 	auth := "client_secret_" + map[clientAuthMode]string{authBody: "post (body)", authBasic: "basic (header)"}[c.auth]
 	switch {
+	case c.auth == authJobToken:
+		auth = textAuthJobToken
 	case c.cert != nil && c.secret == "":
 		auth = textAuthCertificate
 	case c.cert != nil:

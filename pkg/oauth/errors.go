@@ -151,8 +151,10 @@ func (r *tokenRequest) fromResponse(re *oauth2.RetrieveError) *tokenError {
 		// nginx (and other TLS-terminating proxies) answer a missing or
 		// untrusted client certificate with their own 400 page.
 		e.Hint = flow.StatusHint(e.Status, re.Body)
-	case code == "invalid_client":
-		e.Hint = r.badClient()
+	case code == "invalid_client", r.ClientAssertion != "" && e.Status == http.StatusUnauthorized && code == "":
+		// A 401 without a code, with the job's ID token as the client's
+		// credential, can only be about that token.
+		e.Hint = r.badClient(desc)
 	case own != "":
 		// What the answer means for this grant (a user's password, an
 		// assertion).
@@ -160,7 +162,7 @@ func (r *tokenRequest) fromResponse(re *oauth2.RetrieveError) *tokenError {
 	case code == "unauthorized":
 		// UAA before 76.26.0 said "unauthorized" "Bad credentials" for wrong
 		// client credentials.
-		e.Hint = r.badClient()
+		e.Hint = r.badClient(desc)
 	case code == "invalid_scope":
 		e.Hint = msgBadScope
 	case code == "unsupported_grant_type":
@@ -208,8 +210,12 @@ func (r *tokenRequest) otherAuthHint() string {
 	return fmt.Sprintf(msgOtherAuth, other)
 }
 
-// badClient is the hint for client credentials that were not accepted.
-func (r *tokenRequest) badClient() string {
+// badClient is the hint for client credentials that were not accepted;
+// desc is the server's error_description in lower case.
+func (r *tokenRequest) badClient(desc string) string {
+	if r.ClientAssertion != "" {
+		return r.assertionRefused(desc)
+	}
 	if r.ClientSecret == "" {
 		return msgBadClientCert
 	}
@@ -221,7 +227,7 @@ func (r *tokenRequest) badClient() string {
 // sent in), the run's other secrets (r.Secrets) and any token in the
 // response body.
 func (r *tokenRequest) secrets(body []byte) []string {
-	s := append(append([]string{r.ClientSecret}, r.grant().secrets...), r.Secrets...)
+	s := append(append([]string{r.ClientSecret, r.ClientAssertion}, r.grant().secrets...), r.Secrets...)
 	if r.ClientSecret != "" {
 		s = append(s, basicForms(r.ClientID, r.ClientSecret)...)
 	}

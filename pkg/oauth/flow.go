@@ -12,9 +12,12 @@ import (
 )
 
 // ClientCredentialsFlow is the client-credentials entry of the flow
-// registry.
+// registry: a token for the client itself, from a UAA/XSUAA (service key or
+// token-url) or an IAS application (ias-tenant), whose client may
+// authenticate with the job's ID token (client-auth id-token, hence the
+// inputs of the job's token).
 var ClientCredentialsFlow = tokenFlow("client-credentials", textClientCredentialsSummary,
-	nil, clientCredentials)
+	append(config.Names(&config.In.IASTenant), oidc.Inputs...), clientCredentials)
 
 // PasswordFlow is the password entry of the flow registry.
 var PasswordFlow = tokenFlow("password", textPasswordSummary,
@@ -56,6 +59,60 @@ func tokenFlow(name, summary string, inputs []string, g func(*config.Settings, *
 	}
 }
 
+// attempt gives, for each attempt at the token request r, r with the
+// credentials that can be sent only once: the job's ID token as the
+// grant's assertion or as the client's credential, fetched afresh.
+type attempt struct {
+	// with returns r with this attempt's credentials.
+	with func(ctx context.Context, r tokenRequest) (tokenRequest, error)
+	// singleUse: what the request carries must never reach the server
+	// twice (RFC 7523 §3: a server may refuse a jti it saw).
+	singleUse bool
+	// renewable: each attempt carries a fresh job token (from a CI token
+	// service) in place of every single-use credential, so the request may
+	// be repeated.
+	renewable bool
+}
+
+// credentials prepares how g's request to client c gets what it may send
+// once. The job's ID token is set up once (after the client, so that a
+// client that could only be refused is reported before the job's token
+// service is), when g's assertion is the job's token or c authenticates
+// with it; one token then serves both in an attempt.
+func credentials(s *config.Settings, env *flow.Env, g *grant, c *client) (*attempt, error) {
+	byToken := c.auth == authJobToken
+	a := &attempt{singleUse: g.singleUse || byToken}
+	if !g.jobAssertion && !byToken {
+		a.with = func(_ context.Context, r tokenRequest) (tokenRequest, error) { return r, nil }
+		return a, nil
+	}
+	var auth *oidc.ClientAuth
+	if byToken {
+		auth = &oidc.ClientAuth{ClientID: c.id, Audience: c.audience, AsUser: g.jobAssertion}
+	}
+	job, err := oidc.PrepareJobToken(s, env, auth)
+	if err != nil {
+		return nil, err
+	}
+	// A given assertion beside the job's token cannot be renewed.
+	a.renewable = oidc.FromTokenService(s) && (g.jobAssertion || !g.singleUse)
+	a.with = func(ctx context.Context, r tokenRequest) (tokenRequest, error) {
+		token, claims, err := job(ctx)
+		if err != nil {
+			return r, err
+		}
+		if g.jobAssertion {
+			r.Grant = g.withAssertion(token)
+		}
+		if byToken {
+			r.ClientAssertion = token
+			r.assertionRefused = c.assertionRefused(s, claims)
+		}
+		return r, nil
+	}
+	return a, nil
+}
+
 // prepare readies a token request for grant g: the client resolved, the
 // verify-url checked, the HTTP clients built; nothing is sent. The run sets
 // those of outputs that the token answer gives.
@@ -64,7 +121,7 @@ func prepare(s *config.Settings, env *flow.Env, g *grant, outputs []string) (flo
 	if err != nil {
 		return nil, err
 	}
-	withAssertion, err := g.assertion()
+	attempt, err := credentials(s, env, g, c)
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +139,7 @@ func prepare(s *config.Settings, env *flow.Env, g *grant, outputs []string) (flo
 		}
 	}
 	client := env.Client
-	if g.singleUse {
+	if g.singleUse || c.auth == authJobToken {
 		client = env.SingleUse
 	}
 	hc, err := client(c.cert)
@@ -97,7 +154,7 @@ func prepare(s *config.Settings, env *flow.Env, g *grant, outputs []string) (flo
 		}
 	}
 	return func(ctx context.Context) (*flow.Result, error) {
-		req := tokenRequest{TokenURL: c.tokenURL, ClientID: c.id, ClientSecret: c.secret, ClientAuth: c.auth, Scopes: strings.Fields(s.Scope),
+		req := tokenRequest{Grant: g, TokenURL: c.tokenURL, ClientID: c.id, ClientSecret: c.secret, ClientAuth: c.auth, Scopes: strings.Fields(s.Scope),
 			Secrets: c.secrets}
 		if c.discover != "" {
 			u, err := mtlsTokenEndpoint(ctx, plain, c.discover)
@@ -106,7 +163,7 @@ func prepare(s *config.Settings, env *flow.Env, g *grant, outputs []string) (flo
 			}
 			req.TokenURL = u
 		}
-		tok, err := send(ctx, env, hc, req, g, withAssertion)
+		tok, err := send(ctx, env, hc, req, attempt)
 		if err != nil {
 			return nil, err
 		}

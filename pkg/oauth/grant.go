@@ -1,7 +1,6 @@
 package oauth
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -44,18 +43,18 @@ type grant struct {
 	// confidential refuses a client that neither has a secret nor a
 	// certificate.
 	confidential bool
-	// jobToken, when set, prepares where the assertion comes from at run
-	// time: the job's ID token (jwt-bearer without an assertion input). It
-	// is called once the client is resolved, so that a client that could
-	// only be refused is reported before the job's token service is set up.
-	jobToken func() (oidc.JobToken, error)
+	// jobAssertion: the assertion is the job's ID token, fetched at run
+	// time (jwt-bearer without an assertion input); prepare sets it up once
+	// the client is resolved, so that a client that could only be refused
+	// is reported before the job's token service is set up.
+	jobAssertion bool
 	// singleUse: the grant's assertion must never reach the server twice
 	// (RFC 7523 §3: a server may refuse a jti it saw), so the request goes
 	// out through a client that never repeats it (see send).
 	singleUse bool
-	// renewable: jobToken gives a fresh assertion each time (the job's ID
-	// token from a CI token service), so a retry may go out with a new one.
-	renewable bool
+	// idTokenAuth: the client may authenticate with the job's ID token
+	// (client-auth id-token); only grants that IAS takes that way.
+	idTokenAuth bool
 }
 
 // withAssertion returns g sending assertion (RFC 7523 §2.1).
@@ -71,17 +70,27 @@ func (g *grant) withAssertion(assertion string) *grant {
 }
 
 // clientCredentials is the client credentials grant (RFC 6749 §4.4): the
-// client acts on its own behalf; it has no inputs of its own.
-func clientCredentials(*config.Settings, *flow.Env) (*grant, error) {
-	return clientCredentialsGrant(), nil
+// client acts on its own behalf; its only input of its own is ias-tenant,
+// for a token of an IAS application.
+func clientCredentials(s *config.Settings, env *flow.Env) (*grant, error) {
+	g := clientCredentialsGrant()
+	g.idTokenAuth = true
+	if s.IASTenant != "" && (s.TokenURL != "" || s.ServiceKey.Given()) && s.ClientAuth != config.ClientAuthIDToken {
+		// A GitLab job may set SAP_CI_AUTH_IAS_TENANT for all its
+		// scripts, a passcode step among them; client-credentials read
+		// no ias-tenant before, so the service key still decides.
+		env.Warn(fmt.Sprintf(msgIASTenantIgnored, s.Name(&s.IASTenant)))
+		return g, nil
+	}
+	return g, atTenant(s, g)
 }
 
 // clientCredentialsGrant is the client credentials grant. A 401 without an
 // OAuth code can only be about the client.
 func clientCredentialsGrant() *grant {
-	return &grant{name: "client_credentials", hint: func(r *tokenRequest, status int, _, _ string) string {
+	return &grant{name: "client_credentials", hint: func(r *tokenRequest, status int, _, desc string) string {
 		if status == http.StatusUnauthorized {
-			return r.badClient()
+			return r.badClient(desc)
 		}
 		return ""
 	}}
@@ -148,24 +157,28 @@ func jwtBearer(s *config.Settings, env *flow.Env) (*grant, error) {
 		}
 	}
 	g := jwtBearerGrant(s.Assertion, s.Origin)
-	g.confidential = true
-	if s.IASTenant != "" {
-		if s.TokenURL != "" || s.ServiceKey.Given() {
-			return nil, &config.InputError{Input: s.Name(&s.IASTenant), Problem: msgIASTenantAndKey,
-				Fix: msgFixIASTenantAndKey}
-		}
-		tenant, err := ias.ParseTenant(s.IASTenant)
-		if err != nil {
-			return nil, &config.InputError{Input: s.Name(&s.IASTenant), Problem: err.Error(),
-				Fix: msgFixIASTenant}
-		}
-		g.tokenURL, g.urlInput = tenant.JoinPath(iasTokenPath).String(), s.Name(&s.IASTenant)
+	g.confidential, g.idTokenAuth = true, true
+	g.jobAssertion = s.Assertion == ""
+	return g, atTenant(s, g)
+}
+
+// atTenant sends g to the token endpoint of the IAS tenant that ias-tenant
+// names, when it is given.
+func atTenant(s *config.Settings, g *grant) error {
+	if s.IASTenant == "" {
+		return nil
 	}
-	if s.Assertion == "" {
-		g.jobToken = func() (oidc.JobToken, error) { return oidc.PrepareJobToken(s, env) }
-		g.renewable = oidc.FromTokenService(s)
+	if s.TokenURL != "" || s.ServiceKey.Given() {
+		return &config.InputError{Input: s.Name(&s.IASTenant), Problem: msgIASTenantAndKey,
+			Fix: msgFixIASTenantAndKey}
 	}
-	return g, nil
+	tenant, err := ias.ParseTenant(s.IASTenant)
+	if err != nil {
+		return &config.InputError{Input: s.Name(&s.IASTenant), Problem: err.Error(),
+			Fix: msgFixIASTenant}
+	}
+	g.tokenURL, g.urlInput = tenant.JoinPath(iasTokenPath).String(), s.Name(&s.IASTenant)
+	return nil
 }
 
 // jwtBearerGrant sends assertion (when not empty; else it is added at run
@@ -203,23 +216,4 @@ func originHint(origin string) string {
 		return fmt.Sprintf(msgCheckOrigin, origin)
 	}
 	return msgNeedOrigin
-}
-
-// assertion prepares g's assertion: the function it returns gives g with
-// the job's ID token as its assertion when it has none of its own, else g.
-func (g *grant) assertion() (func(ctx context.Context) (*grant, error), error) {
-	if g.jobToken == nil {
-		return func(context.Context) (*grant, error) { return g, nil }, nil
-	}
-	job, err := g.jobToken()
-	if err != nil {
-		return nil, err
-	}
-	return func(ctx context.Context) (*grant, error) {
-		token, _, err := job(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return g.withAssertion(token), nil
-	}, nil
 }

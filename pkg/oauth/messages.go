@@ -26,6 +26,7 @@ const (
 	textDiscoveredTokenURL = "looked up in %s (mtls_endpoint_aliases), before the request"
 	textAuthCertificate    = "client certificate (mutual TLS), client_id in the body"
 	textOverMutualTLS      = ", over mutual TLS"
+	textAuthJobToken       = "client_assertion: the CI job's ID token (RFC 7523 §2.2), client_id in the body, no secret"
 
 	// Inputs that are missing or do not fit together: problems and fixes.
 	msgFixNoClient          = "%s (or service-key-file), or give token-url and client-id"
@@ -37,7 +38,7 @@ const (
 	msgKeyBadURL            = `has a "url" that is not an https URL`
 	msgFixKeyBadURL         = "use the complete service key, or give token-url"
 	msgFixKeyNoTokenURL     = "give token-url, or use the complete service key"
-	msgFixConfidential      = "give the OAuth client's secret, or its X.509 certificate with certificate or certificate-file: IAS and XSUAA accept the %s grant only from a client that authenticates; nothing was sent"
+	msgFixConfidential      = "give the OAuth client's secret, or its X.509 certificate with certificate or certificate-file, or at IAS set client-auth: id-token: IAS and XSUAA accept the %s grant only from a client that authenticates; nothing was sent"
 	msgX509KeyNoPrivateKey  = "missing: the service key is an X.509 key without a private key"
 	msgX509KeyNoCertificate = "missing: the service key is an X.509 key without a certificate or private key"
 	msgFixX509Key           = "%s (or certificate-file) to the key's certificate and private key"
@@ -47,7 +48,26 @@ const (
 	msgFixNoPassword        = "give that user's password"
 	msgIASTenantAndKey      = "given together with token-url or a service key"
 	msgFixIASTenantAndKey   = "give ias-tenant for a token from IAS, or the service key (token-url) for one from XSUAA"
-	msgFixIASTenant         = "give a tenant id (mytenant), a host (mytenant.accounts.ondemand.com) or an https URL"
+	// msgIASTenantIgnored: the ias-tenant input's name.
+	msgIASTenantIgnored = "%s is not used: client-credentials goes to the token URL of the service key or token-url; leave ias-tenant empty for this step, or give it alone for a token of an IAS application"
+	msgFixIASTenant     = "give a tenant id (mytenant), a host (mytenant.accounts.ondemand.com) or an https URL"
+
+	// client-auth id-token: the job's ID token as the client's credential.
+	msgIDTokenAuthGrant         = "id-token does not work with the %s grant"
+	msgFixIDTokenAuthGrant      = "use client-auth: id-token with the client-credentials or jwt-bearer flow, or authenticate the client with body or basic and its secret"
+	msgGivenWithIDTokenAuth     = "given together with client-auth: id-token"
+	msgFixGivenWithIDTokenAuth  = "remove it: with client-auth id-token the job's ID token is the client's only credential (or drop client-auth to use this one); nothing was sent"
+	msgFixIDTokenAuthNoTenant   = "give ias-tenant (or token-url): client-auth id-token authenticates an IAS application"
+	msgFixIDTokenAuthNoClientID = "give the client ID of the IAS application whose Client Authentication trusts the job's token"
+	// msgJobTokenRefused: the client id, the likely cause (msgLikely…, or
+	// nothing), then what IAS must know of the token: its issuer, subject
+	// and audience, then the audience requested.
+	msgLikelyReused    = "most likely the token was used before (IAS refuses a jti it saw: a token given as id-token works once); "
+	msgLikelyExpired   = "most likely the token expired before IAS checked it (check the runner's clock); "
+	msgLikelyAudience  = "most likely IAS does not accept the token's audience %s (request the tenant's URL %s with the audience input, or on GitLab in id_tokens: aud); "
+	msgLikelySubject   = "most likely the application's Client Authentication has no JSON Web Token with this job's subject %s (GitHub's sub changes with branch, environment and subject template); "
+	msgLikelyIssuer    = "most likely the issuer %s is not configured: add it as a corporate identity provider of type OpenID Connect, and pick it in the application's JSON Web Token entry; "
+	msgJobTokenRefused = "the job's ID token was not accepted as the credential of client %s: %scheck in IAS that (1) a corporate identity provider of type OpenID Connect has the issuer %s, (2) the application's Trust → Client Authentication lists a JSON Web Token with that issuer and the subject %s exactly (on GitHub sub changes with branch, environment and subject template), (3) the token's audience %s is accepted (sap-ci-auth asks for %s unless the audience input or the CI sets it), and that the token was not used before"
 
 	// The certificate inputs with an X.509 service key.
 	msgKeyBadCertificate    = `has a "certificate" that cannot be read`

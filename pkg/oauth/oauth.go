@@ -72,6 +72,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -94,15 +95,20 @@ const (
 	// (client_secret_basic), form-urlencoded first as RFC 6749 §2.3.1
 	// requires.
 	authBasic
+	// authJobToken sends client_id and the CI job's ID token as
+	// client_assertion (RFC 7523 §2.2), and no secret.
+	authJobToken
 )
 
-// String returns "body" or "basic".
+// String returns the client-auth input's value for a.
 func (a clientAuthMode) String() string {
 	switch a {
 	case authBody:
 		return "body"
 	case authBasic:
 		return "basic"
+	case authJobToken:
+		return "id-token"
 	}
 	return "clientAuthMode(" + strconv.Itoa(int(a)) + ")"
 }
@@ -130,6 +136,14 @@ type tokenRequest struct {
 	// ClientAuth is where the client id and secret go; the zero value is
 	// authBody.
 	ClientAuth clientAuthMode
+	// ClientAssertion, when set, authenticates the client instead of a
+	// secret (RFC 7523 §2.2): the CI job's ID token, sent as
+	// client_assertion with client_id; ClientSecret is then empty.
+	ClientAssertion string
+	// assertionRefused explains a refused ClientAssertion from the
+	// server's error_description (in lower case): what IAS must be told of
+	// the token (see client.assertionRefused).
+	assertionRefused func(desc string) string
 	// Secrets are the run's other secrets (a service key's private key,
 	// the certificate password): not sent, but kept out of messages all
 	// the same, in whatever encoding a server echoes them.
@@ -142,6 +156,26 @@ func (r *tokenRequest) grant() *grant {
 		return clientCredentialsGrant()
 	}
 	return r.Grant
+}
+
+// clientAssertionType is client_assertion_type for a JWT that
+// authenticates the client (RFC 7523 §2.2).
+const clientAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+// params are the form parameters x/oauth2 does not send itself: the
+// grant's, and the client assertion when there is one.
+func (r *tokenRequest) params() url.Values {
+	p := r.grant().params
+	if r.ClientAssertion == "" {
+		return p
+	}
+	withClient := url.Values{}
+	for k, v := range p {
+		withClient[k] = v
+	}
+	withClient.Set("client_assertion_type", clientAssertionType)
+	withClient.Set("client_assertion", r.ClientAssertion)
+	return withClient
 }
 
 // issuedToken is an access token as the token endpoint returned it (RFC 6749
@@ -216,7 +250,7 @@ func fetch(ctx context.Context, hc *http.Client, r tokenRequest, now func() time
 		TokenURL:       r.TokenURL,
 		Scopes:         scopes,
 		AuthStyle:      style,
-		EndpointParams: r.grant().params,
+		EndpointParams: r.params(),
 	}
 	tok, err := cfg.Token(ctx)
 	if err != nil {

@@ -3,6 +3,7 @@ package oauth
 import (
 	"context"
 	"encoding/base64"
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -187,6 +188,75 @@ func TestTokenFlowPrepareRefuses(t *testing.T) {
 			},
 			wantInput: "id-token", want: "missing",
 		},
+		// client-auth id-token: the job's ID token is the client's only
+		// credential, at an IAS application.
+		{
+			name: "id-token client auth with the password grant", flow: PasswordFlow,
+			set: func(l *saptest.Landscape, s *config.Settings) {
+				s.ClientAuth, s.TokenURL, s.ClientID = "id-token", l.IAS.TokenURL(), saptest.LandscapeIASClientID
+				s.Username, s.Password = saptest.LandscapeCPIUser, l.CPIUserPassword
+			},
+			wantInput: "client-auth", want: "id-token does not work with the password grant",
+		},
+		{
+			name: "id-token client auth with a client secret too", flow: ClientCredentialsFlow,
+			set: func(l *saptest.Landscape, s *config.Settings) {
+				s.ClientAuth, s.IASTenant, s.ClientID, s.ClientSecret = "id-token", l.IAS.URL, saptest.LandscapeIASClientID, l.IASClientSecret
+			},
+			wantInput: "client-secret", want: "given together with client-auth: id-token",
+		},
+		{
+			name: "id-token client auth with a certificate too", flow: JWTBearerFlow,
+			set: func(l *saptest.Landscape, s *config.Settings) {
+				s.ClientAuth, s.IASTenant, s.ClientID = "id-token", l.IAS.URL, saptest.LandscapeIASClientID
+				s.Certificate = config.Material{Input: "certificate-file", Data: l.ClientP12}
+				s.CertificatePassword = l.ClientP12Password
+			},
+			wantInput: "certificate-file", want: "nothing was sent",
+		},
+		{
+			name: "id-token client auth with a service key", flow: ClientCredentialsFlow,
+			set: func(l *saptest.Landscape, s *config.Settings) {
+				s.ClientAuth, s.ServiceKey = "id-token", serviceKey(l.CPIKey)
+			},
+			wantInput: "service-key", want: "given together with client-auth: id-token",
+		},
+		{
+			name: "id-token client auth without a tenant", flow: ClientCredentialsFlow,
+			set: func(_ *saptest.Landscape, s *config.Settings) {
+				s.ClientAuth, s.ClientID = "id-token", saptest.LandscapeIASClientID
+			},
+			wantInput: "ias-tenant", want: "missing",
+		},
+		{
+			name: "id-token client auth without a client id", flow: ClientCredentialsFlow,
+			set: func(l *saptest.Landscape, s *config.Settings) {
+				s.ClientAuth, s.IASTenant = "id-token", l.IAS.URL
+			},
+			wantInput: "client-id", want: "IAS application",
+		},
+		{
+			name: "id-token client auth without the job's token", flow: ClientCredentialsFlow,
+			set: func(l *saptest.Landscape, s *config.Settings) {
+				s.ClientAuth, s.IASTenant, s.ClientID = "id-token", l.IAS.URL, saptest.LandscapeIASClientID
+			},
+			wantInput: "id-token", want: "missing",
+		},
+		{
+			name: "id-token client auth with an expired id-token", flow: ClientCredentialsFlow,
+			set: func(l *saptest.Landscape, s *config.Settings) {
+				s.ClientAuth, s.IASTenant, s.ClientID = "id-token", l.IAS.URL, saptest.LandscapeIASClientID
+				s.IDToken = config.Material{Input: "id-token", Data: []byte(l.Issuer.MintGitHub(l.IAS.URL, saptest.Expired()))}
+			},
+			wantInput: "id-token", want: "has expired",
+		},
+		{
+			name: "ias-tenant and token-url for client-credentials with client-auth id-token", flow: ClientCredentialsFlow,
+			set: func(l *saptest.Landscape, s *config.Settings) {
+				s.ClientAuth, s.IASTenant, s.TokenURL, s.ClientID = "id-token", l.IAS.URL, l.UAA.TokenURL(), saptest.LandscapeIASJobClientID
+			},
+			wantInput: "ias-tenant", want: "given together with token-url",
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -239,6 +309,8 @@ func TestTokenFlowPrepareAndRun(t *testing.T) {
 		wantGrant   string
 		wantMasked  func(l *saptest.Landscape) []string // by Prepare
 		wantClients int
+		// wantWarnings are what Prepare and Run warn of (none by default).
+		wantWarnings []string
 		// wantRequests are the servers' request counts after the run.
 		wantRequests func(l *saptest.Landscape) map[string]int
 		check        func(t *testing.T, l *saptest.Landscape, rec *flowtest.Recorder, res *flow.Result)
@@ -274,6 +346,34 @@ func TestTokenFlowPrepareAndRun(t *testing.T) {
 				return basicHeaderForms(saptest.LandscapeCPIClientID, l.CPIClientSecret)
 			},
 			wantClients:  1,
+			wantRequests: func(*saptest.Landscape) map[string]int { return map[string]int{"UAA": 1} },
+		},
+		{
+			name: "client-credentials at an IAS application (ias-tenant) with a secret", flow: ClientCredentialsFlow, wantGrant: "client_credentials",
+			set: func(l *saptest.Landscape, s *config.Settings) {
+				s.IASTenant, s.ClientID, s.ClientSecret = l.IAS.URL, saptest.LandscapeIASClientID, l.IASClientSecret
+			},
+			wantMasked: func(l *saptest.Landscape) []string {
+				return basicHeaderForms(saptest.LandscapeIASClientID, l.IASClientSecret)
+			},
+			wantClients:  1,
+			wantRequests: func(*saptest.Landscape) map[string]int { return map[string]int{"IAS": 1} },
+			check: func(t *testing.T, l *saptest.Landscape, _ *flowtest.Recorder, res *flow.Result) {
+				if !slices.Contains(l.IAS.Tokens(), res.Values[config.OutAccessToken]) {
+					t.Error("got an access token the IAS tenant did not issue")
+				}
+			},
+		},
+		{
+			name: "client-credentials with a service key, and an ias-tenant set for the whole job", flow: ClientCredentialsFlow, wantGrant: "client_credentials",
+			set: func(l *saptest.Landscape, s *config.Settings) {
+				s.ServiceKey, s.IASTenant = serviceKey(l.CPIKey), l.IAS.URL
+			},
+			wantMasked: func(l *saptest.Landscape) []string {
+				return append([]string{l.CPIClientSecret}, basicHeaderForms(saptest.LandscapeCPIClientID, l.CPIClientSecret)...)
+			},
+			wantClients:  1,
+			wantWarnings: []string{fmt.Sprintf(msgIASTenantIgnored, "ias-tenant")},
 			wantRequests: func(*saptest.Landscape) map[string]int { return map[string]int{"UAA": 1} },
 		},
 		{
@@ -460,8 +560,8 @@ func TestTokenFlowPrepareAndRun(t *testing.T) {
 			if got, want := rec.Clients(), tc.wantClients; got != want {
 				t.Errorf("got %d clients asked for after the run, want %d", got, want)
 			}
-			if got := rec.Warnings(); len(got) != 0 {
-				t.Errorf("got warnings %q, want none", got)
+			if got := rec.Warnings(); !slices.Equal(got, tc.wantWarnings) {
+				t.Errorf("got warnings %q, want %q", got, tc.wantWarnings)
 			}
 			saptest.CheckNoLeaks(t, l.Secrets(), map[string][]byte{"log": []byte(rec.Log())}, nil)
 		})
@@ -475,7 +575,10 @@ func checkIASTokens(t *testing.T, l *saptest.Landscape, res *flow.Result) {
 	t.Helper()
 	issued := l.IAS.Tokens()
 	for _, name := range []string{config.OutAccessToken, config.OutIDToken} {
-		v := res.Values[name]
+		v, declared := res.Values[name]
+		if !declared && name == config.OutIDToken {
+			continue // client-credentials has no id-token output
+		}
 		if v == "" || !slices.Contains(issued, v) || !slices.Contains(res.Secrets, v) {
 			t.Errorf("got %s %q, want a secret one the tenant issued", name, v)
 		}

@@ -9,32 +9,31 @@ import (
 	"github.com/sap-ci-auth/sap-ci-auth/pkg/flow"
 )
 
-// send sends the token request r with the grant that withAssertion gives
-// (g itself, or g with the job's ID token), through hc.
+// send sends the token request r, with the credentials that a gives for
+// each attempt, through hc.
 //
-// A grant whose assertion is single use (jwt-bearer) goes through a client
-// that never sends a request again once it may have reached the server
-// (Env.SingleUse): a server that enforces RFC 7523 §3 would refuse the
-// assertion the second time (jti_known), and the first failure would be
-// lost. When the assertion is the job's ID token from a CI token service,
-// send repeats the request itself as the clients' retry policy allows
-// (Env.Retry: the same schedule, Retry-After and timeout), each time with
-// a fresh token, and a failure after a retry names the first attempt's
-// too. A given assertion is sent once; when the policy would have retried
-// the failure, the message says why it was not.
-func send(ctx context.Context, env *flow.Env, hc *http.Client, r tokenRequest, g *grant,
-	withAssertion func(context.Context) (*grant, error)) (*issuedToken, error) {
-	if !g.singleUse {
-		gr, err := withAssertion(ctx)
+// A request that carries a single-use credential (the jwt-bearer grant's
+// assertion, the job's ID token as the client's credential) goes through a
+// client that never sends a request again once it may have reached the
+// server (Env.SingleUse): a server that enforces RFC 7523 §3 would refuse
+// the token the second time (jti_known), and the first failure would be
+// lost. When every such credential is the job's ID token from a CI token
+// service, send repeats the request itself as the clients' retry policy
+// allows (Env.Retry: the same schedule, Retry-After and timeout), each time
+// with a fresh token, and a failure after a retry names the first attempt's
+// too. A given token is sent once; when the policy would have retried the
+// failure, the message says why it was not.
+func send(ctx context.Context, env *flow.Env, hc *http.Client, r tokenRequest, a *attempt) (*issuedToken, error) {
+	if !a.singleUse {
+		req, err := a.with(ctx, r)
 		if err != nil {
 			return nil, err
 		}
-		r.Grant = gr
-		return fetch(ctx, hc, r, env.Now)
+		return fetch(ctx, hc, req, env.Now)
 	}
 	retry := env.Retry()
 	for {
-		gr, err := withAssertion(ctx)
+		req, err := a.with(ctx, r)
 		if err != nil {
 			// The job's token for a retry failed: name what the first
 			// attempt got as well.
@@ -43,13 +42,12 @@ func send(ctx context.Context, env *flow.Env, hc *http.Client, r tokenRequest, g
 			}
 			return nil, err
 		}
-		r.Grant = gr
-		tok, err := fetch(ctx, hc, r, env.Now)
+		tok, err := fetch(ctx, hc, req, env.Now)
 		te, ok := errors.AsType[*tokenError](err)
 		if err == nil || !ok {
 			return tok, err
 		}
-		if !g.renewable {
+		if !a.renewable {
 			if retry.Retryable(te.resp, te.err) {
 				te.note += msgAssertionNotRenewable
 			}

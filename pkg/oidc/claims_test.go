@@ -257,7 +257,7 @@ func TestTrustReport(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ParseUnverified() error = %v", err)
 			}
-			lines := trustReport(c)
+			lines := trustReport(c, nil)
 			text := strings.Join(lines, "\n")
 			for _, w := range tt.want {
 				if !strings.Contains(text, w) {

@@ -29,7 +29,7 @@ var Flow = flow.Flow{
 }
 
 func prepare(s *config.Settings, env *flow.Env) (flow.Run, error) {
-	get, err := PrepareJobToken(s, env)
+	get, err := PrepareJobToken(s, env, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -115,6 +115,20 @@ func FromTokenService(s *config.Settings) bool {
 	return src != sourceInput && src != sourceCIVar
 }
 
+// ClientAuth describes the OAuth client that the job's ID token
+// authenticates (client-auth id-token, RFC 7523 §2.2), for the audience to
+// request and the trust report.
+type ClientAuth struct {
+	// ClientID is the client's id.
+	ClientID string
+	// Audience is the audience to request from a token service when the
+	// audience input is empty: the IAS tenant's URL.
+	Audience string
+	// AsUser says that the token is the grant's assertion too (jwt-bearer
+	// without an assertion input), so IAS must also map it to a user.
+	AsUser bool
+}
+
 // PrepareJobToken finds where the job's ID token comes from, in this order:
 // the id-token input (on GitLab, id_tokens sets SAP_CI_AUTH_ID_TOKEN),
 // id-token-file, GitHub's token service (ACTIONS_ID_TOKEN_REQUEST_URL and
@@ -125,11 +139,12 @@ func FromTokenService(s *config.Settings) bool {
 // (CIRCLE_OIDC_TOKEN_V2) gives it. It sends nothing; a token given as input
 // or variable is checked now (a JWT, not expired), one from a token service
 // when the JobToken runs, which fetches a fresh one each time. The trust
-// report is given once.
-func PrepareJobToken(s *config.Settings, env *flow.Env) (JobToken, error) {
+// report is given once. auth, when not nil, is the OAuth client the token
+// authenticates: the report then says how IAS must trust it.
+func PrepareJobToken(s *config.Settings, env *flow.Env, auth *ClientAuth) (JobToken, error) {
 	var once sync.Once
 	report := func(c *Claims) {
-		once.Do(func() { env.Notice(fmt.Sprintf(msgTrustReport, strings.Join(trustReport(c), "\n"))) })
+		once.Do(func() { env.Notice(fmt.Sprintf(msgTrustReport, strings.Join(trustReport(c, auth), "\n"))) })
 	}
 	given := func(token, input, described string) (JobToken, error) {
 		c, err := CheckGiven(token, input, env.Now())
@@ -193,12 +208,16 @@ func PrepareJobToken(s *config.Settings, env *flow.Env) (JobToken, error) {
 		return nil, err
 	}
 	audience := s.Audience
-	if audience == "" {
-		audience = textDefaultAudience
+	if audience == "" && auth != nil {
+		audience = auth.Audience
 	}
-	env.Describe(textIDToken, fmt.Sprintf(textIDTokenFromGitHub, config.EnvIDTokenRequestURL, audience))
+	described := audience
+	if described == "" {
+		described = textDefaultAudience
+	}
+	env.Describe(textIDToken, fmt.Sprintf(textIDTokenFromGitHub, config.EnvIDTokenRequestURL, described))
 	return fetched(func(ctx context.Context) (string, error) {
-		return FetchGitHub(ctx, hc, req.URL, req.Token, s.Audience)
+		return FetchGitHub(ctx, hc, req.URL, req.Token, audience)
 	}, msgGitHubTokenUnreadable, msgGitHubTokenExpired), nil
 }
 

@@ -22,9 +22,15 @@ import (
 // else. It also says that GitHub's default sub holds "/" and ":", which UAA
 // refuses in a user name (cloudfoundry/uaa#2838).
 //
+// When auth is not nil the token authenticates an OAuth client
+// (client-auth id-token): the advice then names the corporate identity
+// provider and the application's Client Authentication entry (issuer and
+// the exact sub), and leaves out the user mapping unless the token is the
+// grant's assertion too (auth.AsUser).
+//
 // The lines carry no secret: a JWT's claims are readable by anyone who holds
 // it, and the token itself is not in the report.
-func trustReport(c *Claims) []string {
+func trustReport(c *Claims, auth *ClientAuth) []string {
 	var out []string
 	add := func(name, value string) {
 		if value != "" {
@@ -58,12 +64,26 @@ func trustReport(c *Claims) []string {
 		add("environment", c.Environment)
 	}
 
-	out = append(out,
-		textTrustIntro,
-		fmt.Sprintf(textTrustIssuer, quoteOr(c.Issuer, textNoIssuer)),
-		fmt.Sprintf(textTrustSubject, quoteOr(c.Subject, "empty")),
-		fmt.Sprintf(textTrustAudience, quoteOr(strings.Join(c.Audience, " "), "none")),
-	)
+	aud := quoteOr(strings.Join(c.Audience, " "), "none")
+	if auth != nil {
+		out = append(out,
+			fmt.Sprintf(textTrustClientIntro, auth.ClientID),
+			fmt.Sprintf(textTrustClientIdP, quoteOr(c.Issuer, textNoIssuer)),
+			fmt.Sprintf(textTrustClientJWT, quoteOr(c.Issuer, textNoIssuer), quoteOr(c.Subject, "empty")),
+			fmt.Sprintf(textTrustClientAudience, aud, auth.Audience),
+		)
+		if provider == providerGitHub {
+			out = append(out, textTrustClientGitHubSub)
+		}
+	}
+	if auth == nil || auth.AsUser {
+		out = append(out,
+			textTrustIntro,
+			fmt.Sprintf(textTrustIssuer, quoteOr(c.Issuer, textNoIssuer)),
+			fmt.Sprintf(textTrustSubject, quoteOr(c.Subject, "empty")),
+			fmt.Sprintf(textTrustAudience, aud),
+		)
+	}
 	switch provider {
 	case providerGitHub:
 		out = append(out,

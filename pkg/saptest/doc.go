@@ -25,7 +25,11 @@
 //
 //   - [IAS]: the SAP Cloud Identity Services passcode endpoint,
 //     GET /service/users/passcode behind mutual TLS. It answers
-//     {"passcode":"…","expires_in":300}.
+//     {"passcode":"…","expires_in":300}. With [WithOAuthClients] it also
+//     serves POST /oauth2/token for the client_credentials and jwt-bearer
+//     grants, its clients authenticated by secret, certificate or a JWT of
+//     a trusted issuer ([IAS.TrustClientAssertion]), and
+//     GET /oauth2/userinfo.
 //   - [UAA]: a UAA/XSUAA token endpoint, POST /oauth/token, for the
 //     client-credentials (RFC 6749 §4.4), password (§4.3) and refresh_token
 //     (§6) grants, with client_secret_basic, client_secret_post and X.509

@@ -52,11 +52,14 @@ type iasOptions struct {
 }
 
 // WithOAuthClients gives the IAS fake an OAuth token endpoint,
-// POST /oauth2/token, for the jwt-bearer grant (RFC 7523), with its
-// discovery document (/.well-known/openid-configuration) and keys
-// (/oauth2/certs). clients maps client ids to secrets; an empty secret makes
-// an X.509 client, which authenticates with a client certificate whose CN
-// equals its id and sends client_id in the body.
+// POST /oauth2/token, for the client credentials grant (RFC 6749 §4.4) and
+// the jwt-bearer grant (RFC 7523), with its discovery document
+// (/.well-known/openid-configuration), keys (/oauth2/certs) and userinfo
+// endpoint (/oauth2/userinfo). clients maps client ids to secrets; an empty
+// secret makes an X.509 client, which authenticates with a client
+// certificate whose CN equals its id and sends client_id in the body.
+// Clients that authenticate with a JWT instead are added with
+// [IAS.TrustClientAssertion].
 //
 // So that clients with a secret and no certificate reach the endpoint, the
 // TLS server then asks for a client certificate without requiring one
@@ -65,8 +68,8 @@ type iasOptions struct {
 // failing the handshake. A real tenant serves both on one host; what it
 // answers a passcode request without a certificate is not documented.
 //
-// The token endpoint accepts an assertion only from issuers made trusted
-// with [IAS.TrustIssuer]. See [IAS.TokenURL] for its answers.
+// The token endpoint accepts a jwt-bearer assertion only from issuers made
+// trusted with [IAS.TrustIssuer]. See [IAS.TokenURL] for its answers.
 func WithOAuthClients(clients map[string]string) IASOption {
 	return func(o *iasOptions) { o.clients = clients }
 }
@@ -118,7 +121,7 @@ func (s *IAS) TrustIssuer(iss *Issuer, audience, subjectClaim string) {
 	if s.oauth == nil {
 		panic("saptest: IAS.TrustIssuer needs an IAS started with WithOAuthClients")
 	}
-	s.oauth.trust.add(trustedIssuer{issuer: iss.URL, audience: audience, subjectClaim: subjectClaim, hc: iss.hc})
+	s.oauth.trust.add(trustedIssuer{issuer: iss.URL, audience: audience, subjectClaim: subjectClaim}, iss.hc)
 }
 
 // RefuseReusedJTI makes the IAS token endpoint refuse an assertion whose
@@ -139,18 +142,37 @@ func (s *IAS) RefuseReusedJTI() {
 //     as SAP's request example shows, the query string).
 //   - client authentication by exactly one of: Basic (id and secret
 //     form-urlencoded, as SAP documents), client_id and client_secret in the
-//     body, or a client certificate whose CN is the client_id of an X.509
-//     client. None: 401 invalid_client; both Basic and a body secret: 400
-//     invalid_request; wrong: 401 invalid_client "Bad credentials".
-//   - grant_type other than jwt-bearer: 400 unsupported_grant_type; no
-//     assertion: 400 invalid_request.
+//     body, a client certificate whose CN is the client_id of an X.509
+//     client, or client_id with client_assertion_type
+//     [ClientAssertionType] and a client_assertion JWT (RFC 7523 §2.2) of
+//     an issuer and subject made trusted with [IAS.TrustClientAssertion].
+//     None: 401 invalid_client; two at once (Basic and a body secret, or a
+//     client assertion with either): 400 invalid_request "The client used
+//     more than one authentication method"; a wrong secret or certificate:
+//     401 invalid_client "Bad credentials".
+//   - a client assertion that fails: 401 invalid_client, whose
+//     error_description names the cause and never the JWT: another
+//     client_assertion_type, no client_id, no client_assertion, not a
+//     signed JWT, an issuer not configured for the client, no key or a bad
+//     signature, no exp, expired, not valid yet, an "aud" with neither
+//     URL nor TokenURL, a subject not configured for the client and
+//     issuer, no jti, or a jti an earlier request carried.
+//   - grant_type other than client_credentials and jwt-bearer: 400
+//     unsupported_grant_type; jwt-bearer without assertion: 400
+//     invalid_request.
 //   - an assertion that is not a signed JWT, from an untrusted issuer,
 //     with a bad signature, the wrong audience, expired, not yet valid, or
 //     without the subject claim: 400 invalid_grant.
-//   - success: 200 application/json {"access_token","id_token",
+//   - client_credentials: 200 application/json {"access_token",
+//     "token_type":"Bearer","expires_in":3600}, no ID or refresh token; the
+//     access token is an RS256 JWT with iss = URL, sub, aud and azp = the
+//     client id, "grant_type":"client_credentials", iat, exp and jti.
+//   - jwt-bearer: 200 application/json {"access_token","id_token",
 //     "refresh_token","token_type":"Bearer","expires_in":3600}; both tokens
-//     are RS256 JWTs with iss = URL, sub = the IAS user id, aud = the client
-//     id, signed by this tenant's key (published at /oauth2/certs).
+//     are RS256 JWTs with iss = URL, sub = the IAS user id, aud and azp =
+//     the client id, user_uuid, iat, exp and jti (the access token also
+//     "grant_type"), signed by this tenant's key (published at
+//     /oauth2/certs).
 //
 // The error bodies are {"error","error_description"}; SAP documents the
 // request and the success answer, not the error texts, which are a guess.
@@ -160,7 +182,8 @@ func (s *IAS) TokenURL() string { return s.URL + IASTokenPath }
 func (s *IAS) JWKSURL() string { return s.URL + IASJWKSPath }
 
 // Tokens returns the access, ID and refresh tokens issued by the token
-// endpoint so far, in order, so that tests can check that none leaks.
+// endpoint so far (of both grants), in order, so that tests can check that
+// none leaks.
 func (s *IAS) Tokens() []string {
 	if s.oauth == nil {
 		return nil
@@ -189,15 +212,18 @@ func (o *iasOAuth) serve(w http.ResponseWriter, r *http.Request, req *Request) b
 		writeJSON(w, http.StatusOK, "application/json", map[string]any{
 			"issuer":                                u,
 			"token_endpoint":                        u + IASTokenPath,
+			"userinfo_endpoint":                     u + IASUserInfoPath,
 			"jwks_uri":                              u + IASJWKSPath,
-			"grant_types_supported":                 []string{JWTBearerGrant},
-			"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post", "tls_client_auth"},
+			"grant_types_supported":                 []string{"client_credentials", JWTBearerGrant},
+			"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post", "tls_client_auth", "private_key_jwt"},
 			"id_token_signing_alg_values_supported": []string{"RS256"},
 		})
 	case IASJWKSPath:
 		writeJSON(w, http.StatusOK, "application/json", publicJWKS(o.key, iasKeyID))
 	case IASTokenPath:
 		o.token(w, r, req)
+	case IASUserInfoPath:
+		o.userInfo(w, r)
 	default:
 		return false
 	}
@@ -231,10 +257,51 @@ func (o *iasOAuth) token(w http.ResponseWriter, r *http.Request, req *Request) {
 	if !ok {
 		return
 	}
-	if gt := param("grant_type"); gt != JWTBearerGrant {
+	switch gt := param("grant_type"); gt {
+	case "client_credentials":
+		o.clientCredentials(w, clientID)
+	case JWTBearerGrant:
+		o.jwtBearer(w, r, param, clientID)
+	default:
 		iasOAuthError(w, http.StatusBadRequest, "unsupported_grant_type", "Unsupported grant type: "+gt)
+	}
+}
+
+// tokenClaims are the claims of a token this IAS issues to clientID for
+// sub: iss, sub, aud and azp, iat, exp and jti, plus extra.
+func (o *iasOAuth) tokenClaims(clientID, sub string, extra map[string]any) map[string]any {
+	now := time.Now()
+	c := map[string]any{
+		"iss": o.ias.URL, "sub": sub, "aud": clientID, "azp": clientID,
+		"iat": now.Unix(), "exp": now.Add(IASTokenExpiresIn * time.Second).Unix(), "jti": randomHex(16),
+	}
+	for k, v := range extra {
+		c[k] = v
+	}
+	return c
+}
+
+// clientCredentials answers the client credentials grant (RFC 6749 §4.4)
+// of an authenticated client: an access token whose subject is the client.
+func (o *iasOAuth) clientCredentials(w http.ResponseWriter, clientID string) {
+	access, err := signJWT(o.key, iasKeyID, o.tokenClaims(clientID, clientID, map[string]any{"grant_type": "client_credentials"}))
+	if err != nil {
+		iasOAuthError(w, http.StatusInternalServerError, "server_error", "failed to sign token")
 		return
 	}
+	o.mu.Lock()
+	o.tokens = append(o.tokens, access)
+	o.mu.Unlock()
+	writeJSON(w, http.StatusOK, "application/json", map[string]any{
+		"access_token": access,
+		"token_type":   "Bearer",
+		"expires_in":   IASTokenExpiresIn,
+	})
+}
+
+// jwtBearer answers the jwt-bearer grant (RFC 7523 §2.1) of an
+// authenticated client.
+func (o *iasOAuth) jwtBearer(w http.ResponseWriter, r *http.Request, param func(string) string, clientID string) {
 	assertion := param("assertion")
 	if assertion == "" {
 		iasOAuthError(w, http.StatusBadRequest, "invalid_request", "Missing assertion")
@@ -249,20 +316,8 @@ func (o *iasOAuth) token(w http.ResponseWriter, r *http.Request, req *Request) {
 		return
 	}
 	userID, userUUID := iasUser(subject)
-	now := time.Now()
-	claims := func(extra map[string]any) map[string]any {
-		c := map[string]any{
-			"iss": o.ias.URL, "sub": userID, "aud": clientID, "azp": clientID,
-			"user_uuid": userUUID, "iat": now.Unix(), "exp": now.Add(IASTokenExpiresIn * time.Second).Unix(),
-			"jti": randomHex(16),
-		}
-		for k, v := range extra {
-			c[k] = v
-		}
-		return c
-	}
-	access, err1 := signJWT(o.key, iasKeyID, claims(map[string]any{"grant_type": JWTBearerGrant}))
-	idToken, err2 := signJWT(o.key, iasKeyID, claims(nil))
+	access, err1 := signJWT(o.key, iasKeyID, o.tokenClaims(clientID, userID, map[string]any{"user_uuid": userUUID, "grant_type": JWTBearerGrant}))
+	idToken, err2 := signJWT(o.key, iasKeyID, o.tokenClaims(clientID, userID, map[string]any{"user_uuid": userUUID}))
 	if err1 != nil || err2 != nil {
 		iasOAuthError(w, http.StatusInternalServerError, "server_error", "failed to sign token")
 		return
@@ -285,14 +340,18 @@ func (o *iasOAuth) token(w http.ResponseWriter, r *http.Request, req *Request) {
 func (o *iasOAuth) authenticate(w http.ResponseWriter, r *http.Request, param func(string) string, certCN string) (string, bool) {
 	basicID, basicSecret, hasBasic := r.BasicAuth()
 	bodyID, bodySecret := param("client_id"), param("client_secret")
+	byAssertion := param("client_assertion_type") != "" || param("client_assertion") != ""
+	if byAssertion && (hasBasic || bodySecret != "") || hasBasic && bodySecret != "" {
+		iasOAuthError(w, http.StatusBadRequest, "invalid_request", "The client used more than one authentication method")
+		return "", false
+	}
+	if byAssertion {
+		return o.authenticateByAssertion(w, r, param)
+	}
 	var id, secret string
 	sentSecret := false
 	switch {
 	case hasBasic:
-		if bodySecret != "" {
-			iasOAuthError(w, http.StatusBadRequest, "invalid_request", "The client used more than one authentication method")
-			return "", false
-		}
 		var err1, err2 error
 		id, err1 = url.QueryUnescape(basicID)
 		secret, err2 = url.QueryUnescape(basicSecret)
@@ -342,7 +401,7 @@ func (s *UAA) TrustIAS(ias *IAS, audience string) {
 	}
 	t := s.bearer
 	s.mu.Unlock()
-	t.add(trustedIssuer{issuer: ias.URL, audience: audience, subjectClaim: "sub", hc: ias.oauth.hc})
+	t.add(trustedIssuer{issuer: ias.URL, audience: audience, subjectClaim: "sub"}, ias.oauth.hc)
 }
 
 // RefuseReusedJTI makes the token endpoint refuse a jwt-bearer assertion
@@ -389,21 +448,32 @@ func (s *UAA) jwtBearer(w http.ResponseWriter, r *http.Request, form url.Values,
 	s.issue(w, grant{clientID: clientID, user: user, scopes: scopes}, JWTBearerGrant, true)
 }
 
-// trustedIssuer is an issuer whose JWTs a fake accepts as assertions.
+// trustedIssuer is an issuer whose JWTs a fake accepts as jwt-bearer
+// assertions.
 type trustedIssuer struct {
 	issuer       string
 	audience     string
 	subjectClaim string
-	hc           *http.Client
+}
 
+// issuerKeys is where a fake gets an issuer's keys: hc fetches them, keys
+// caches them.
+type issuerKeys struct {
+	hc   *http.Client
 	keys *jose.JSONWebKeySet // fetched on first use
 }
 
-// bearerTrust verifies RFC 7523 assertions against the issuers it trusts.
+// bearerTrust verifies RFC 7523 JWTs against the issuers it trusts: the
+// assertions of the jwt-bearer grant (§2.1) and, at IAS, client assertions
+// (§2.2, see [IAS.TrustClientAssertion]). Both share the issuers' keys.
 type bearerTrust struct {
 	mu      sync.Mutex
-	issuers map[string]*trustedIssuer
-	// uniqueJTI refuses an assertion whose jti arrived before.
+	issuers map[string]*trustedIssuer // the grant's, by issuer URL
+	// clients holds the client assertions' pairs: client id → issuer URL
+	// → the subjects accepted.
+	clients map[string]map[string][]string
+	keySets map[string]*issuerKeys // by issuer URL
+	// uniqueJTI refuses a grant assertion whose jti arrived before.
 	uniqueJTI bool
 }
 
@@ -428,28 +498,40 @@ func (b *bearerTrust) replayed(claims map[string]any, reqs []Request, path strin
 	if jti == "" {
 		return "The assertion has no jti claim"
 	}
-	n := 0
-	for _, r := range reqs {
-		if r.Path != path {
-			continue
-		}
-		a := r.Form.Get("assertion")
-		if a == "" {
-			a = r.Query.Get("assertion")
-		}
-		if assertionJTI(a) == jti {
-			n++
-		}
-	}
-	if n > 1 {
+	if jtiUses(reqs, path, jti) > 1 {
 		return "jti_known: The jti was already used"
 	}
 	return ""
 }
 
+// jtiUses counts the requests to path among reqs that carry a JWT with this
+// jti, as assertion or as client_assertion. A request that carries the same
+// JWT in both is one use.
+func jtiUses(reqs []Request, path, jti string) int {
+	n := 0
+	for _, r := range reqs {
+		if r.Path == path && (assertionJTI(requestParam(r, "assertion")) == jti || assertionJTI(requestParam(r, "client_assertion")) == jti) {
+			n++
+		}
+	}
+	return n
+}
+
+// requestParam returns the parameter name of a recorded request: from the
+// body, else from the query string.
+func requestParam(r Request, name string) string {
+	if v := r.Form.Get(name); v != "" {
+		return v
+	}
+	return r.Query.Get(name)
+}
+
 // assertionJTI is the jti of a JWT, read without verification; "" when it
 // has none or is not a JWT.
 func assertionJTI(assertion string) string {
+	if assertion == "" {
+		return ""
+	}
 	tok, err := jwt.ParseSigned(assertion, assertionAlgorithms)
 	if err != nil {
 		return ""
@@ -461,7 +543,7 @@ func assertionJTI(assertion string) string {
 	return c.ID
 }
 
-func (b *bearerTrust) add(t trustedIssuer) {
+func (b *bearerTrust) add(t trustedIssuer, hc *http.Client) {
 	if t.subjectClaim == "" {
 		t.subjectClaim = "sub"
 	}
@@ -471,10 +553,34 @@ func (b *bearerTrust) add(t trustedIssuer) {
 		b.issuers = map[string]*trustedIssuer{}
 	}
 	b.issuers[t.issuer] = &t
+	b.addKeysLocked(t.issuer, hc)
+}
+
+// addKeysLocked makes the keys of issuer fetchable with hc; b.mu is held.
+func (b *bearerTrust) addKeysLocked(issuer string, hc *http.Client) {
+	if b.keySets == nil {
+		b.keySets = map[string]*issuerKeys{}
+	}
+	if _, ok := b.keySets[issuer]; !ok {
+		b.keySets[issuer] = &issuerKeys{hc: hc}
+	}
 }
 
 // assertionAlgorithms are the algorithms accepted in assertions.
 var assertionAlgorithms = []jose.SignatureAlgorithm{jose.RS256, jose.RS384, jose.RS512, jose.ES256, jose.ES384, jose.PS256}
+
+// parseJWT reads s as a signed JWT and its claims without verification;
+// what names the JWT in the failure ("assertion", "client assertion").
+func parseJWT(s, what string) (tok *jwt.JSONWebToken, unverified jwt.Claims, failure string) {
+	tok, err := jwt.ParseSigned(s, assertionAlgorithms)
+	if err != nil {
+		return nil, jwt.Claims{}, fmt.Sprintf("The %s is not a signed JWT", what)
+	}
+	if err := tok.UnsafeClaimsWithoutVerification(&unverified); err != nil {
+		return nil, jwt.Claims{}, fmt.Sprintf("The %s's claims cannot be read", what)
+	}
+	return tok, unverified, ""
+}
 
 // verify checks assertion as RFC 7523 §3 asks: a signed JWT from a trusted
 // issuer, a valid signature by one of the issuer's keys, an "aud" holding
@@ -484,13 +590,9 @@ var assertionAlgorithms = []jose.SignatureAlgorithm{jose.RS256, jose.RS384, jose
 // failure is empty on success and otherwise a text fit for
 // error_description: it names what failed, never the assertion.
 func (b *bearerTrust) verify(ctx context.Context, assertion, alsoAudience string) (subject string, claims map[string]any, failure string) {
-	tok, err := jwt.ParseSigned(assertion, assertionAlgorithms)
-	if err != nil {
-		return "", nil, "The assertion is not a signed JWT"
-	}
-	var unverified jwt.Claims
-	if err := tok.UnsafeClaimsWithoutVerification(&unverified); err != nil {
-		return "", nil, "The assertion's claims cannot be read"
+	tok, unverified, failure := parseJWT(assertion, "assertion")
+	if failure != "" {
+		return "", nil, failure
 	}
 	b.mu.Lock()
 	t, ok := b.issuers[unverified.Issuer]
@@ -498,33 +600,13 @@ func (b *bearerTrust) verify(ctx context.Context, assertion, alsoAudience string
 	if !ok {
 		return "", nil, fmt.Sprintf("The issuer %q of the assertion is not trusted", unverified.Issuer)
 	}
-	kid := tok.Headers[0].KeyID
-	key, failure := b.key(ctx, t, kid)
-	if failure != "" {
-		return "", nil, failure
-	}
-	var std jwt.Claims
-	var all map[string]any
-	if err := tok.Claims(key, &std, &all); err != nil {
-		return "", nil, "The signature of the assertion is not valid"
-	}
-	if std.Expiry == nil {
-		return "", nil, "The assertion has no exp claim"
-	}
-	want := jwt.Audience{t.audience}
+	want := []string{t.audience}
 	if alsoAudience != "" {
 		want = append(want, alsoAudience)
 	}
-	switch err := std.ValidateWithLeeway(jwt.Expected{Issuer: t.issuer, AnyAudience: want}, assertionLeeway); {
-	case err == nil:
-	case errors.Is(err, jwt.ErrInvalidAudience):
-		return "", nil, fmt.Sprintf("The audience of the assertion does not contain %s", strings.Join(want, " or "))
-	case errors.Is(err, jwt.ErrExpired):
-		return "", nil, "The assertion has expired"
-	case errors.Is(err, jwt.ErrNotValidYet), errors.Is(err, jwt.ErrIssuedInTheFuture):
-		return "", nil, "The assertion is not valid yet"
-	default:
-		return "", nil, "The assertion's claims are not valid"
+	all, failure := b.checkSigned(ctx, tok, t.issuer, want, "assertion")
+	if failure != "" {
+		return "", nil, failure
 	}
 	subject, _ = all[t.subjectClaim].(string)
 	if subject == "" {
@@ -533,28 +615,62 @@ func (b *bearerTrust) verify(ctx context.Context, assertion, alsoAudience string
 	return subject, all, ""
 }
 
-// key returns the issuer's public key with id kid, fetching the issuer's keys
-// when they are not known yet or do not hold kid.
-func (b *bearerTrust) key(ctx context.Context, t *trustedIssuer, kid string) (key any, failure string) {
+// checkSigned checks tok, whose unverified iss is issuer: a valid signature
+// by one of the issuer's keys, exp present and not passed, nbf and iat not
+// in the future (assertionLeeway), and an "aud" holding one of audiences.
+// It returns all claims, or a failure for error_description that names the
+// JWT as what.
+func (b *bearerTrust) checkSigned(ctx context.Context, tok *jwt.JSONWebToken, issuer string, audiences []string, what string) (claims map[string]any, failure string) {
+	key, failure := b.key(ctx, issuer, tok.Headers[0].KeyID, what)
+	if failure != "" {
+		return nil, failure
+	}
+	var std jwt.Claims
+	var all map[string]any
+	if err := tok.Claims(key, &std, &all); err != nil {
+		return nil, fmt.Sprintf("The signature of the %s is not valid", what)
+	}
+	if std.Expiry == nil {
+		return nil, fmt.Sprintf("The %s has no exp claim", what)
+	}
+	switch err := std.ValidateWithLeeway(jwt.Expected{Issuer: issuer, AnyAudience: audiences}, assertionLeeway); {
+	case err == nil:
+	case errors.Is(err, jwt.ErrInvalidAudience):
+		return nil, fmt.Sprintf("The audience of the %s does not contain %s", what, strings.Join(audiences, " or "))
+	case errors.Is(err, jwt.ErrExpired):
+		return nil, fmt.Sprintf("The %s has expired", what)
+	case errors.Is(err, jwt.ErrNotValidYet), errors.Is(err, jwt.ErrIssuedInTheFuture):
+		return nil, fmt.Sprintf("The %s is not valid yet", what)
+	default:
+		return nil, fmt.Sprintf("The %s's claims are not valid", what)
+	}
+	return all, ""
+}
+
+// key returns the public key with id kid of issuer, fetching the issuer's
+// keys when they are not known yet or do not hold kid; what names the JWT
+// in the failure.
+func (b *bearerTrust) key(ctx context.Context, issuer, kid, what string) (key any, failure string) {
 	b.mu.Lock()
-	keys := t.keys
+	ks := b.keySets[issuer]
+	keys := ks.keys
 	b.mu.Unlock()
 	if keys != nil {
 		if k := keys.Key(kid); len(k) > 0 {
 			return k[0].Key, ""
 		}
 	}
-	keys, err := fetchJWKS(ctx, t.hc, t.issuer)
+	keys, err := fetchJWKS(ctx, ks.hc, issuer)
 	if err != nil {
-		return nil, fmt.Sprintf("The keys of issuer %q cannot be fetched", t.issuer)
+		return nil, fmt.Sprintf("The keys of issuer %q cannot be fetched", issuer)
 	}
 	b.mu.Lock()
-	t.keys = keys
+	ks.keys = keys
 	b.mu.Unlock()
 	if k := keys.Key(kid); len(k) > 0 {
 		return k[0].Key, ""
 	}
-	return nil, fmt.Sprintf("No key of issuer %q has the assertion's key id", t.issuer)
+	return nil, fmt.Sprintf("No key of issuer %q has the %s's key id", issuer, what)
 }
 
 // fetchJWKS reads issuer's discovery document and then its jwks_uri.

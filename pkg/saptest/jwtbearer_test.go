@@ -112,7 +112,7 @@ func TestIASJWTBearer(t *testing.T) {
 		{name: "no subject", hc: plain, form: bearerForm(iss.MintGitHub(jobAudience, saptest.WithClaim("sub", nil)), secretBody...), wantCode: 400, wantError: "invalid_grant", wantDesc: "no sub claim"},
 		{name: "not a JWT", hc: plain, form: bearerForm("not-a-jwt", secretBody...), wantCode: 400, wantError: "invalid_grant", wantDesc: "not a signed JWT"},
 		{name: "no assertion", hc: plain, form: bearerForm("", secretBody...), wantCode: 400, wantError: "invalid_request"},
-		{name: "other grant", hc: plain, form: url.Values{"grant_type": {"client_credentials"}, "client_id": {iasClient}, "client_secret": {iasSecret}}, wantCode: 400, wantError: "unsupported_grant_type"},
+		{name: "other grant", hc: plain, form: url.Values{"grant_type": {"password"}, "client_id": {iasClient}, "client_secret": {iasSecret}}, wantCode: 400, wantError: "unsupported_grant_type"},
 
 		{name: "wrong secret", hc: plain, form: bearerForm(good, "client_id", iasClient, "client_secret", "wrong"), wantCode: 401, wantError: "invalid_client"},
 		{name: "wrong Basic secret", hc: plain, form: bearerForm(good), basic: []string{iasClient, "wrong"}, wantCode: 401, wantError: "invalid_client"},

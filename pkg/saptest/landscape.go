@@ -13,6 +13,11 @@ const (
 	// /oauth2/token) that exchanges a CI job's ID token with the jwt-bearer
 	// grant; its secret is IASClientSecret.
 	LandscapeIASClientID = "f3b1c9a0-5e7d-4c2b-9a61-0d2e8c4b7a15"
+	// LandscapeIASJobClientID is an IAS OAuth application with no secret
+	// ([Landscape.IAS]'s /oauth2/token): it authenticates with the CI
+	// job's own ID token from [Landscape.Issuer] as client_assertion
+	// (RFC 7523 §2.2), for the subjects GitHubSubject and GitLabSubject.
+	LandscapeIASJobClientID = "sap-ci-auth-secretless"
 	// LandscapeJobAudience is the audience the IAS tenant wants in a CI
 	// job's ID token from [Landscape.Issuer].
 	LandscapeJobAudience = "sap-ci-auth-demo"
@@ -75,8 +80,13 @@ type Landscape struct {
 	PKI *PKI
 	// IAS is the IAS tenant; [Landscape.Client] logs on to it. Its OAuth
 	// client LandscapeIASClientID exchanges ID tokens of Issuer with the
-	// audience LandscapeJobAudience (jwt-bearer), mapping their sub to a
-	// user.
+	// audience LandscapeJobAudience or the tenant URL (jwt-bearer), mapping
+	// their sub to a user. Its client LandscapeIASJobClientID has no
+	// secret: it authenticates with an ID token of Issuer whose sub is
+	// GitHubSubject or GitLabSubject and whose aud holds the tenant URL or
+	// its token URL ([IAS.TrustClientAssertion]), for the
+	// client_credentials grant or the jwt-bearer grant, whose assertion may
+	// be the same token.
 	IAS *IAS
 	// Issuer is the CI's OIDC issuer (GitHub-style token service and
 	// GitLab-style tokens) that IAS trusts; UAA trusts IAS in turn.
@@ -205,6 +215,9 @@ func NewLandscape(opts ...LandscapeOption) (_ *Landscape, err error) {
 		return nil, err
 	}
 	l.IAS.TrustIssuer(l.Issuer, LandscapeJobAudience, "sub")
+	// The secretless application: the job's token is its credential.
+	l.IAS.TrustClientAssertion(LandscapeIASJobClientID, l.Issuer, GitHubSubject)
+	l.IAS.TrustClientAssertion(LandscapeIASJobClientID, l.Issuer, GitLabSubject)
 	l.UAA, err = NewUAA(l.PKI, UAAConfig{
 		Clients: map[string]string{LandscapeCPIClientID: l.CPIClientSecret, LandscapeCPIX509ClientID: ""},
 		Users:   map[string]string{LandscapeCPIUser: l.CPIUserPassword},

@@ -86,7 +86,16 @@ func finish(t *testing.T, mode string, r result, outFile string, took time.Durat
 			}
 		}
 	} else if r.stderr != "" {
-		errs = strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")
+		// The trust report is a notice of several lines, before the error.
+		report := false
+		for _, line := range strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n") {
+			if strings.HasPrefix(line, "sap-ci-auth: ") {
+				report = strings.HasPrefix(line, "sap-ci-auth: notice: OIDC trust report")
+			}
+			if !report {
+				errs = append(errs, line)
+			}
+		}
 	}
 	if r.code != 0 {
 		if len(errs) != 1 || mode == "shell" && r.stdout != "" || pr.outputs != "" {
