@@ -54,7 +54,10 @@ const (
 
 	// Where the summary links for an error: TROUBLESHOOTING.md's sections
 	// (TestSummaryLinks checks that each heading exists).
-	textTroubleshootingURL = "https://github.com/sap-ci-auth/sap-ci-auth/blob/main/TROUBLESHOOTING.md#"
+	// The link is to the file of the release that runs (its tag), or of
+	// main for a development build.
+	textTroubleshootingURL = "https://github.com/sap-ci-auth/sap-ci-auth/blob/%s/TROUBLESHOOTING.md#"
+	textDevelopmentRef     = "main"
 	textHeadingInputs      = "Inputs and the command line"
 	textHeadingTokenChecks = "verify-url and required-scopes"
 	textHeadingReading     = "Reading a message"

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -28,6 +29,9 @@ type recorder struct {
 	errors   []string
 	outs     []emit.Output
 	result   *flow.Result
+	// version is the binary's (binaryVersion), which the error's link
+	// into TROUBLESHOOTING.md follows.
+	version string
 }
 
 func (r *recorder) Mask(s string) error {
@@ -53,7 +57,7 @@ func (r *recorder) Outputs(outs []emit.Output, primary string) error {
 func (m *Main) summarized(ctx context.Context, g *emit.GitHub, s *config.Settings, f flow.Flow) int {
 	// Run masked the secret inputs already; the summary is checked
 	// against them too.
-	r := &recorder{Sink: g, github: g, secrets: s.Secrets()}
+	r := &recorder{Sink: g, github: g, secrets: s.Secrets(), version: binaryVersion()}
 	if err := g.CheckSummary(); err != nil {
 		g.Warning(fmt.Sprintf(msgSummaryUnusable, err))
 		return m.run(ctx, g, s, f, true)
@@ -130,7 +134,7 @@ func (r *recorder) markdown(flowName string, code int) string {
 	}
 	for _, e := range r.errors {
 		heading := troubleshootingHeading(flowName, code, e)
-		fmt.Fprintf(&b, textSummaryError, mdText(r.clean(e)), mdText(heading), textTroubleshootingURL+githubAnchor(heading))
+		fmt.Fprintf(&b, textSummaryError, mdText(r.clean(e)), mdText(heading), troubleshootingURL(r.version)+githubAnchor(heading))
 	}
 	return b.String()
 }
@@ -194,6 +198,27 @@ func troubleshootingHeading(flowName string, code int, msg string) string {
 		return h
 	}
 	return textHeadingReading
+}
+
+// releaseTag is a version the release scripts stamp (scripts/release-binaries.sh
+// accepts vMAJOR.MINOR.PATCH[-PRERELEASE]); pseudoVersion is what go
+// install of an untagged commit reports (v0.0.0-20261206063128-abcdef123456,
+// or vX.Y.(Z+1)-0.<time>-<commit>), which names no tag.
+var (
+	releaseTag    = regexp.MustCompile(`^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$`)
+	pseudoVersion = regexp.MustCompile(`[0-9]{14}-[0-9a-f]{12}$`)
+)
+
+// troubleshootingURL is TROUBLESHOOTING.md as the binary of version knows
+// it, up to the anchor: the release's tag, so that a link from an older
+// release finds the section its message is in; main for a development
+// build ("(devel)", a pseudo-version, a dirty or an unstamped build).
+func troubleshootingURL(version string) string {
+	ref := textDevelopmentRef
+	if releaseTag.MatchString(version) && !pseudoVersion.MatchString(version) {
+		ref = version
+	}
+	return fmt.Sprintf(textTroubleshootingURL, ref)
 }
 
 // githubAnchor is the anchor GitHub gives a heading: lower case, spaces
