@@ -131,6 +131,9 @@ func (m *Main) Run(ctx context.Context) int {
 	}
 	if err != nil {
 		sink.Error(err.Error())
+		if g, ok := sink.(*emit.GitHub); ok && s.Summary {
+			m.summarizeInputError(g, s, err)
+		}
 		return exitInput
 	}
 	f, _ := m.lookup(s.Flow) // Load checked the name against the registry

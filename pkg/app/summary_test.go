@@ -59,7 +59,7 @@ func TestTroubleshootingURL(t *testing.T) {
 				t.Errorf("troubleshootingURL(%q) = %q, want %q", tc.version, got, want)
 			}
 			r := &recorder{errors: []string{"failed to get a token"}, version: tc.version}
-			md := r.markdown("client-credentials", exitRemote)
+			_, md := r.markdown("client-credentials", exitRemote)
 			if want := "](" + base + tc.wantRef + "/TROUBLESHOOTING.md#token-endpoint-and-oauth-errors-client-credentials-password-jwt-bearer)"; !strings.Contains(md, want) {
 				t.Errorf("summary of version %q:\n%s\nwant the link %q", tc.version, md, want)
 			}
