@@ -243,6 +243,13 @@ func Load(ctx context.Context, src Source) (*Settings, error) {
 		// follows the summary input, and an unreadable one means on.
 		on, perr := strconv.ParseBool(get(In.Name(&In.Summary)))
 		s.Summary = on || perr != nil
+		// Nor did it read the secret inputs after that field: read them,
+		// so that Secrets masks them before the error is printed.
+		for _, in := range Inputs {
+			if in.Secret {
+				get(in.Name)
+			}
+		}
 		return s, decodeError(s, err)
 	}
 	if tooLong != "" {
