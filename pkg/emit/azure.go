@@ -200,7 +200,7 @@ func (a *Azure) Outputs(outs []Output, primary string) error {
 			return fmt.Errorf(msgAzureName, o.Name)
 		}
 		e, ok := AzureEscape(o.Value, a.decodePercents())
-		if !ok {
+		if !ok { // only with DECODE_PERCENTS off, which Check refuses before a run sends anything
 			return fmt.Errorf(msgAzureValue, o.Name)
 		}
 		fmt.Fprintf(&b, "%stask.setvariable variable=%s;issecret=%t;isoutput=true]%s\n", azurePrefix, name, isSecret, e)
