@@ -9,6 +9,7 @@ package app
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -122,12 +123,17 @@ func (m *Main) Run(ctx context.Context) int {
 	s, err := config.Load(ctx, config.Source{Getenv: m.Getenv, GitHub: action, Flags: args.Values, Flows: m.flowNames()})
 	sink := m.sinkFor(action, onRunner, s.Output == "json")
 	// The input secrets are masked before anything else is printed, even
-	// an error about another input.
-	if !m.mask(sink, s.Secrets()...) {
-		return exitRemote
+	// an error about another input. Nothing was sent yet: a mask the
+	// pipeline's settings refuse is bad configuration (exit 2), as the
+	// sink's Check would say a moment later.
+	if code := m.mask(sink, s.Secrets()...); code != exitOK {
+		return code
 	}
 	if err != nil {
 		sink.Error(err.Error())
+		if g, ok := sink.(*emit.GitHub); ok && s.Summary {
+			m.summarizeInputError(g, s, err)
+		}
 		return exitInput
 	}
 	f, _ := m.lookup(s.Flow) // Load checked the name against the registry
@@ -152,16 +158,21 @@ func (m *Main) sinkFor(action, onRunner, json bool) emit.Sink {
 	return emit.NewShell(m.Stdout, m.Stderr, emit.ShellOptions{JSON: json, MaskOnStderr: onRunner})
 }
 
-// mask announces secrets; false means the announcement failed (and was
-// reported).
-func (m *Main) mask(sink emit.Sink, secrets ...string) bool {
+// mask announces secrets and returns exitOK, or the exit code of a failed
+// announcement (reported): exitInput when the pipeline's settings refuse a
+// mask (emit.ErrDecodePercents), exitRemote when the log could not be
+// written. Called after the request, the caller exits 1 either way.
+func (m *Main) mask(sink emit.Sink, secrets ...string) int {
 	for _, secret := range secrets {
 		if err := sink.Mask(secret); err != nil {
 			sink.Error(err.Error())
-			return false
+			if errors.Is(err, emit.ErrDecodePercents) {
+				return exitInput
+			}
+			return exitRemote
 		}
 	}
-	return true
+	return exitOK
 }
 
 // run prepares and runs flow f with settings s.
@@ -214,7 +225,9 @@ func (m *Main) run(ctx context.Context, sink emit.Sink, s *config.Settings, f fl
 		sink.Error(err.Error())
 		return exitRemote
 	}
-	if !m.mask(sink, secrets...) {
+	// After the request a refused mask cannot happen (Check refused the
+	// run before it); any failure here is exit 1: something was sent.
+	if m.mask(sink, secrets...) != exitOK {
 		return exitRemote
 	}
 	if primary != f.Primary {

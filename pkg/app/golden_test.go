@@ -111,6 +111,15 @@ func TestGolden(t *testing.T) {
 			"INPUT_REQUIRED-SCOPES": "MonitorDataRead WorkspacePackagesEdit"})},
 		{name: "summary-off-github", env: github("ias-passcode", map[string]string{"INPUT_IAS-TENANT": iasServer.URL,
 			"INPUT_CERTIFICATE-FILE": p12, "INPUT_CERTIFICATE-PASSWORD": "golden-p12-password", "INPUT_SUMMARY": "false"})},
+		// Errors found while the inputs are read, some before a flow is
+		// chosen: the summary still names the error and links it.
+		{name: "no-flow-github", env: github("", nil)},
+		{name: "unknown-flow-github", env: github("ias-passcod", nil)},
+		{name: "unreadable-file-github", env: github("client-credentials", map[string]string{"INPUT_SERVICE-KEY-FILE": filepath.Join(dir, "no-such-key.json")})},
+		{name: "unknown-output-github", env: github("client-credentials", map[string]string{"INPUT_SERVICE-KEY": key, "SAP_CI_AUTH_OUTPUT": "nowhere"})},
+		{name: "bad-timeout-github", env: github("client-credentials", map[string]string{"INPUT_SERVICE-KEY": key, "INPUT_TIMEOUT": "soon"})},
+		{name: "bad-summary-github", env: github("client-credentials", map[string]string{"INPUT_SERVICE-KEY": key, "INPUT_SUMMARY": "maybe"})},
+		{name: "bad-timeout-summary-off-github", env: github("client-credentials", map[string]string{"INPUT_SERVICE-KEY": key, "INPUT_TIMEOUT": "soon", "INPUT_SUMMARY": "false"})},
 		{name: "oidc-shell", args: []string{"oidc"}, env: shell(map[string]string{"SAP_CI_AUTH_ID_TOKEN": goldenJWT})},
 		{name: "missing-input-github", env: github("ias-passcode", map[string]string{"INPUT_CERTIFICATE-FILE": p12})},
 		{name: "ias-passcode-shell", args: []string{"ias-passcode", "--ias-tenant", iasServer.URL, "--certificate-file", p12},
@@ -138,7 +147,7 @@ func TestGolden(t *testing.T) {
 			if md, err := os.ReadFile(summary); err == nil {
 				got += "--- GITHUB_STEP_SUMMARY\n" + string(md)
 			}
-			got = normalize(got, map[string]string{iasServer.URL: "https://IAS", uaa.URL: "https://UAA", refusing.URL: "https://REFUSING-IAS"})
+			got = normalize(got, map[string]string{iasServer.URL: "https://IAS", uaa.URL: "https://UAA", refusing.URL: "https://REFUSING-IAS", dir: "DIR"})
 			compareGolden(t, filepath.Join("testdata", "golden", tc.name+".golden"), got)
 		})
 	}

@@ -17,8 +17,8 @@ import (
 func (m *Main) inspect(ctx context.Context, flags map[string]string, onRunner bool) int {
 	sink := emit.NewShell(m.Stdout, m.Stderr, emit.ShellOptions{MaskOnStderr: onRunner})
 	s, err := config.Load(ctx, config.Source{Getenv: m.Getenv, Flags: flags, Flows: m.flowNames()})
-	if !m.mask(sink, s.Secrets()...) {
-		return exitRemote
+	if code := m.mask(sink, s.Secrets()...); code != exitOK {
+		return code
 	}
 	if err != nil {
 		sink.Error(err.Error())

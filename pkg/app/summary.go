@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"fmt"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,6 +30,9 @@ type recorder struct {
 	errors   []string
 	outs     []emit.Output
 	result   *flow.Result
+	// version is the binary's (binaryVersion), which the error's link
+	// into TROUBLESHOOTING.md follows.
+	version string
 }
 
 func (r *recorder) Mask(s string) error {
@@ -53,7 +58,7 @@ func (r *recorder) Outputs(outs []emit.Output, primary string) error {
 func (m *Main) summarized(ctx context.Context, g *emit.GitHub, s *config.Settings, f flow.Flow) int {
 	// Run masked the secret inputs already; the summary is checked
 	// against them too.
-	r := &recorder{Sink: g, github: g, secrets: s.Secrets()}
+	r := &recorder{Sink: g, github: g, secrets: s.Secrets(), version: binaryVersion()}
 	if err := g.CheckSummary(); err != nil {
 		g.Warning(fmt.Sprintf(msgSummaryUnusable, err))
 		return m.run(ctx, g, s, f, true)
@@ -67,19 +72,45 @@ func (m *Main) summarized(ctx context.Context, g *emit.GitHub, s *config.Setting
 	return code
 }
 
-// markdown is the job summary of a run of flowName that ended with code.
+// summarizeInputError writes the job summary of a run that stopped while
+// its inputs were read (config.Load), maybe before a flow was chosen: the
+// flow if one is known, the error and its link. As for every summary, an
+// unusable GITHUB_STEP_SUMMARY is only a warning.
+func (m *Main) summarizeInputError(g *emit.GitHub, s *config.Settings, err error) {
+	flowName := ""
+	if f, ok := m.lookup(s.Flow); ok {
+		flowName = f.Name
+	}
+	r := &recorder{secrets: s.Secrets(), errors: []string{err.Error()}, version: binaryVersion()}
+	werr := g.CheckSummary()
+	if werr == nil {
+		werr = g.Summary(r.markdown(flowName, exitInput))
+	}
+	if werr != nil {
+		g.Warning(fmt.Sprintf(msgSummaryUnusable, werr))
+	}
+}
+
+// markdown is the job summary of a run of flowName (empty: no flow was
+// chosen) that ended with code, and apart the links into
+// TROUBLESHOOTING.md for its errors (built from this package's own texts
+// only, which emit writes as they are, anchors kept).
 // Every value passes the secret check first ([recorder.clean]); output
 // values are never shown, not even their length.
-func (r *recorder) markdown(flowName string, code int) string {
+func (r *recorder) markdown(flowName string, code int) (text, links string) {
 	var b strings.Builder
 	status := textSummarySucceeded
 	if code != exitOK {
 		status = textSummaryFailed
 	}
-	fmt.Fprintf(&b, textSummaryTitle, mdText(r.clean(flowName)), status)
-	b.WriteString(textSummaryTable)
 	row := func(label, value string) { fmt.Fprintf(&b, textSummaryRow, label, value) }
-	row(textFlow, mdText(r.clean(flowName)))
+	if flowName == "" { // the run stopped before a flow was chosen
+		fmt.Fprintf(&b, textSummaryNoFlowTitle, status)
+	} else {
+		fmt.Fprintf(&b, textSummaryTitle, mdText(r.clean(flowName)), status)
+		b.WriteString(textSummaryTable)
+		row(textFlow, mdText(r.clean(flowName)))
+	}
 	values := map[string]string{}
 	var names []string
 	for _, o := range r.outs {
@@ -128,11 +159,16 @@ func (r *recorder) markdown(flowName string, code int) string {
 		fence := strings.Repeat("`", max(3, longestRun(n, '`')+1))
 		fmt.Fprintf(&b, textSummaryBlock, fence, n, fence)
 	}
+	var l strings.Builder
+	var headings []string
 	for _, e := range r.errors {
-		heading := troubleshootingHeading(flowName, code, e)
-		fmt.Fprintf(&b, textSummaryError, mdText(r.clean(e)), mdText(heading), textTroubleshootingURL+githubAnchor(heading))
+		fmt.Fprintf(&b, textSummaryError, mdText(r.clean(e)))
+		if h := troubleshootingHeading(flowName, code, e); !slices.Contains(headings, h) {
+			headings = append(headings, h)
+			fmt.Fprintf(&l, textSummaryLink, mdText(h), troubleshootingURL(r.version)+githubAnchor(h))
+		}
 	}
-	return b.String()
+	return b.String(), l.String()
 }
 
 // clean is the summary's secret check, the one the outputs get: a text
@@ -194,6 +230,27 @@ func troubleshootingHeading(flowName string, code int, msg string) string {
 		return h
 	}
 	return textHeadingReading
+}
+
+// releaseTag is a version the release scripts stamp (scripts/release-binaries.sh
+// accepts vMAJOR.MINOR.PATCH[-PRERELEASE]); pseudoVersion is what go
+// install of an untagged commit reports (v0.0.0-20261206063128-abcdef123456,
+// or vX.Y.(Z+1)-0.<time>-<commit>), which names no tag.
+var (
+	releaseTag    = regexp.MustCompile(`^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$`)
+	pseudoVersion = regexp.MustCompile(`[0-9]{14}-[0-9a-f]{12}$`)
+)
+
+// troubleshootingURL is TROUBLESHOOTING.md as the binary of version knows
+// it, up to the anchor: the release's tag, so that a link from an older
+// release finds the section its message is in; main for a development
+// build ("(devel)", a pseudo-version, a dirty or an unstamped build).
+func troubleshootingURL(version string) string {
+	ref := textDevelopmentRef
+	if releaseTag.MatchString(version) && !pseudoVersion.MatchString(version) {
+		ref = version
+	}
+	return fmt.Sprintf(textTroubleshootingURL, ref)
 }
 
 // githubAnchor is the anchor GitHub gives a heading: lower case, spaces

@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -57,7 +58,9 @@ type Settings struct {
 	ExportEnv      EnvVars       `env:"EXPORT_ENV" help:"NAME=output pairs (space or line separated) exported to later steps through GITHUB_ENV, e.g. CF_PASSWORD=passcode; GitHub only (elsewhere use dotenv-file)"`
 	RequiredScopes Words         `env:"REQUIRED_SCOPES" help:"token flows: scopes the token must carry, space separated; a scope matches by its full name or the part after the application prefix (WorkspacePackagesRead matches it!b12345.WorkspacePackagesRead)"`
 	VerifyURL      string        `env:"VERIFY_URL" help:"token flows: an https URL to GET with the new token (e.g. <CPI url>/api/v1/IntegrationPackages?$top=1) to prove it is accepted; 401/403 fail the step with the likely missing role"`
-	// Summary turns the GitHub job summary on (the default) or off.
+	// Summary turns the GitHub job summary on (the default) or off. Load
+	// sets it even when it fails, so that the summary can report that
+	// failure; an unreadable value counts as on.
 	Summary bool `env:"SUMMARY,default=true" help:"GitHub only: append a short Markdown report of the run (never a secret) to the job summary; false turns it off"`
 	// Output is "text", "json", or the name of the one output to print.
 	Output string `env:"OUTPUT,default=text" input:"shell" help:"shell only: text prints the passcode, access token or ID token alone; json prints all outputs as one object; an output's name (e.g. id-token) prints that output alone"`
@@ -235,6 +238,18 @@ func Load(ctx context.Context, src Source) (*Settings, error) {
 		return v, v != ""
 	})
 	if err := envconfig.ProcessWith(ctx, &envconfig.Config{Target: s, Lookuper: lookuper}); err != nil {
+		// go-envconfig stops at the first field it cannot decode, maybe
+		// before Summary: the job summary of this very error still
+		// follows the summary input, and an unreadable one means on.
+		on, perr := strconv.ParseBool(get(In.Name(&In.Summary)))
+		s.Summary = on || perr != nil
+		// Nor did it read the secret inputs after that field: read them,
+		// so that Secrets masks them before the error is printed.
+		for _, in := range Inputs {
+			if in.Secret {
+				get(in.Name)
+			}
+		}
 		return s, decodeError(s, err)
 	}
 	if tooLong != "" {

@@ -98,18 +98,26 @@ func AzureEscape(v string, decodePercents bool) (string, bool) {
 	return v, true
 }
 
+// ErrDecodePercents is the refusal of a pipeline whose DECODE_PERCENTS is
+// off, from [Azure.Check] and from [Azure.Mask] when a form of a secret
+// cannot be carried: a configuration problem, which the caller reports
+// with the exit code of bad input when nothing was sent yet.
+var ErrDecodePercents = errors.New(msgAzureDecodePercents)
+
 // Check refuses DECODE_PERCENTS off: the agent then reads "%3B" in a value
 // as ";", so a secret's percent-encoded form could not be masked nor every
 // output be carried intact.
 func (a *Azure) Check() error {
 	if !a.decodePercents() {
-		return errors.New(msgAzureDecodePercents)
+		return ErrDecodePercents
 	}
 	return nil
 }
 
 // Mask writes ##vso[task.setsecret] for every form of value (see
-// [secret.Forms]) not announced before, in one write.
+// [secret.Forms]) not announced before, in one write. A form that no
+// command can carry (only with DECODE_PERCENTS off) is left out and
+// [ErrDecodePercents] returned once the others are written.
 func (a *Azure) Mask(value string) error {
 	if a.masks == nil {
 		a.masks = map[string]bool{}
@@ -123,7 +131,7 @@ func (a *Azure) Mask(value string) error {
 		}
 		e, ok := AzureEscape(f, a.decodePercents())
 		if !ok { // mask every form that can be, then refuse
-			refused = errors.New(msgAzureDecodePercents)
+			refused = ErrDecodePercents
 			continue
 		}
 		b.WriteString(azurePrefix + "task.setsecret]" + e + "\n")
@@ -192,7 +200,7 @@ func (a *Azure) Outputs(outs []Output, primary string) error {
 			return fmt.Errorf(msgAzureName, o.Name)
 		}
 		e, ok := AzureEscape(o.Value, a.decodePercents())
-		if !ok {
+		if !ok { // only with DECODE_PERCENTS off, which Check refuses before a run sends anything
 			return fmt.Errorf(msgAzureValue, o.Name)
 		}
 		fmt.Fprintf(&b, "%stask.setvariable variable=%s;issecret=%t;isoutput=true]%s\n", azurePrefix, name, isSecret, e)

@@ -97,16 +97,19 @@ func (g *GitHub) CheckSummary() error {
 	return checkFileCommand(envStepSummary, g.getenv(envStepSummary))
 }
 
-// Summary appends markdown to the job summary (GITHUB_STEP_SUMMARY)
-// through go-githubactions' AddStepSummary, whose panic on a failed write
-// becomes an error. URLs in it lose their user info, query and fragment, as
-// in every annotation. The caller builds markdown from values that are no
-// secret; it is written as it is.
-func (g *GitHub) Summary(markdown string) error {
+// Summary appends markdown and then links to the job summary
+// (GITHUB_STEP_SUMMARY) in one write, through go-githubactions'
+// AddStepSummary, whose panic on a failed write becomes an error. URLs in
+// markdown lose their user info, query and fragment, as in every
+// annotation; links is the caller's own text, written as it is, so that
+// its links into the project's documentation keep their anchors: it holds
+// no value from an input or a server. The caller builds markdown from
+// values that are no secret.
+func (g *GitHub) Summary(markdown, links string) error {
 	if err := g.CheckSummary(); err != nil {
 		return err
 	}
-	return guard(func() { g.action.AddStepSummary(message(markdown)) })
+	return guard(func() { g.action.AddStepSummary(message(markdown) + links) })
 }
 
 // Mask emits ::add-mask:: for every form of value (see [secret.Forms]).

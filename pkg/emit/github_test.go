@@ -330,8 +330,9 @@ func TestGitHubOutputsMissingDirectoryIsAnError(t *testing.T) {
 }
 
 // TestGitHubSummary checks that the job summary is appended to
-// GITHUB_STEP_SUMMARY, with URLs redacted, and that an unusable file is an
-// error (for a warning), never a panic.
+// GITHUB_STEP_SUMMARY, with URLs redacted but for the caller's own links,
+// which keep their anchors, and that an unusable file is an error (for a
+// warning), never a panic.
 func TestGitHubSummary(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -344,8 +345,8 @@ func TestGitHubSummary(t *testing.T) {
 		wantErr string
 		want    string
 	}{
-		{name: "new file", path: filepath.Join(dir, "new"), want: "## sap-ci-auth\nhttps://host/p\n"},
-		{name: "appended", path: filepath.Join(dir, "old"), want: "# earlier step\n## sap-ci-auth\nhttps://host/p\n"},
+		{name: "new file", path: filepath.Join(dir, "new"), want: "## sap-ci-auth\nhttps://host/p\nSee [this](https://x.example/T.md#anchor).\n"},
+		{name: "appended", path: filepath.Join(dir, "old"), want: "# earlier step\n## sap-ci-auth\nhttps://host/p\nSee [this](https://x.example/T.md#anchor).\n"},
 		{name: "unset", path: "", wantErr: "GITHUB_STEP_SUMMARY is not set"},
 		{name: "directory", path: dir, wantErr: "GITHUB_STEP_SUMMARY (" + dir + ") is a directory"},
 		{name: "missing directory", path: filepath.Join(dir, "no", "such"), wantErr: "the directory of GITHUB_STEP_SUMMARY"},
@@ -354,7 +355,7 @@ func TestGitHubSummary(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			g := NewGitHub(io.Discard, fileEnv(t, "GITHUB_STEP_SUMMARY", tc.path))
-			err := g.Summary("## sap-ci-auth\nhttps://user:pw@host/p?secret=1#f")
+			err := g.Summary("## sap-ci-auth\nhttps://user:pw@host/p?secret=1#f\n", "See [this](https://x.example/T.md#anchor).")
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Errorf("got %v, want an error containing %q", err, tc.wantErr)

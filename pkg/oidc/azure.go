@@ -10,10 +10,12 @@ import (
 )
 
 // AzureAPIVersion is the api-version of Azure DevOps' "Oidctoken - Create"
-// that FetchAzure asks for: 7.1, as Microsoft's own Azure Identity
-// libraries (AzurePipelinesCredential) send it; the REST reference names
-// 7.1-preview.1, the same operation before 7.1 was released.
-const AzureAPIVersion = "7.1"
+// that FetchAzure asks for: 7.1-preview.1, as the REST reference
+// (learn.microsoft.com/rest/api/azure/devops/distributedtask/oidctoken/create)
+// and issue 21 name it. The service accepts 7.1 too, which Microsoft's
+// Azure Identity libraries (AzurePipelinesCredential) send; both name the
+// same operation.
+const AzureAPIVersion = "7.1-preview.1"
 
 // AzureAudience is the fixed "aud" of every ID token Azure Pipelines
 // issues; the relying party must accept it as a client ID.
@@ -40,7 +42,7 @@ func (e *azureStatusError) Error() string {
 }
 
 // FetchAzure asks Azure Pipelines' token service for the job's ID token and
-// returns the JWT: POST $SYSTEM_OIDCREQUESTURI?api-version=7.1 with
+// returns the JWT: POST $SYSTEM_OIDCREQUESTURI?api-version=7.1-preview.1 with
 // "Authorization: Bearer $SYSTEM_ACCESSTOKEN" and an empty JSON body; the
 // answer is {"oidcToken": "<jwt>"} (Azure DevOps REST "Oidctoken -
 // Create"). "X-TFS-FedAuthRedirect: Suppress" asks the service for a

@@ -193,9 +193,12 @@ func TestCIJobTokenFound(t *testing.T) {
 				t.Fatalf("the Azure token service got %d requests, want %d", len(azure), tc.wantAzure)
 			}
 			for _, r := range azure {
-				if r.Method != http.MethodPost || r.Query.Get("api-version") != AzureAPIVersion ||
+				// Issue 21 and the REST reference ("Oidctoken - Create") name
+				// 7.1-preview.1, written out here rather than read from
+				// AzureAPIVersion, so that the constant cannot drift.
+				if r.Method != http.MethodPost || r.Query.Encode() != "api-version=7.1-preview.1" ||
 					r.Header.Get("Authorization") != "Bearer "+l.Issuer.AzureAccessToken() || r.Header.Get("X-TFS-FedAuthRedirect") != "Suppress" {
-					t.Errorf("got %s api-version=%q, want POST api-version=%s with the access token and no redirect", r.Method, r.Query.Get("api-version"), AzureAPIVersion)
+					t.Errorf("got %s ?%s, want POST ?api-version=7.1-preview.1 with the access token and no redirect", r.Method, r.Query.Encode())
 				}
 			}
 			saptest.CheckNoLeaks(t, l.Secrets(), map[string][]byte{"log": []byte(rec.Log())}, nil)

@@ -79,9 +79,11 @@ func (i *Issuer) MintBitbucket(opts ...TokenOption) string {
 }
 
 // azureTokenRequest serves "Oidctoken - Create": POST with
-// "Authorization: Bearer <AzureAccessToken>" and api-version 7.1 (or
-// 7.1-preview.1) gets 200 {"oidcToken": "<jwt>"}; a missing or wrong access
-// token 401, another api-version 400, another method 405.
+// "Authorization: Bearer <AzureAccessToken>" and one api-version,
+// 7.1-preview.1 (as issue 21 and the REST reference name it, and as
+// sap-ci-auth sends it) or 7.1 (which the service accepts too), gets 200
+// {"oidcToken": "<jwt>"}; a missing or wrong access token 401, another,
+// missing or repeated api-version 400, another method 405.
 func (i *Issuer) azureTokenRequest(w http.ResponseWriter, r *http.Request, req *Request) {
 	if r.Method != http.MethodPost {
 		methodNotAllowed(w, http.MethodPost)
@@ -92,8 +94,8 @@ func (i *Issuer) azureTokenRequest(w http.ResponseWriter, r *http.Request, req *
 		writeJSON(w, http.StatusUnauthorized, "application/json", githubMessage{"TF400813: the user is not authorized to access this resource"})
 		return
 	}
-	if v := req.Query.Get("api-version"); v != "7.1" && v != "7.1-preview.1" {
-		writeJSON(w, http.StatusBadRequest, "application/json", githubMessage{"VS800071: api-version 7.1 is required"})
+	if v := req.Query["api-version"]; len(v) != 1 || v[0] != "7.1-preview.1" && v[0] != "7.1" {
+		writeJSON(w, http.StatusBadRequest, "application/json", githubMessage{"VS800071: api-version 7.1-preview.1 is required"})
 		return
 	}
 	i.mu.Lock()

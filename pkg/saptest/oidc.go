@@ -76,7 +76,7 @@ const issuerKeyID = "saptest-issuer-1"
 //     repeated audience 400, another method 405; all with a JSON
 //     {"message": "…"} body. The status codes follow GitHub's token service
 //     as far as public reports show them; the bodies are a guess.
-//   - POST [AzureTokenRequestPath]?api-version=7.1 with "Authorization:
+//   - POST [AzureTokenRequestPath]?api-version=7.1-preview.1 with "Authorization:
 //     Bearer <AzureAccessToken>": Azure Pipelines' token service, 200
 //     {"oidcToken":"<jwt>"} (see [Issuer.MintAzure]); 401 without the
 //     access token.

@@ -229,3 +229,45 @@ func TestIssuerSetTokenOptions(t *testing.T) {
 		t.Errorf("RequestURL() = %q", iss.RequestURL())
 	}
 }
+
+// TestIssuerAzureTokenRequest: the Azure DevOps token service takes what
+// issue 21 names (POST ?api-version=7.1-preview.1 with the access token as
+// a bearer token), and 7.1, which the service accepts too; nothing else.
+func TestIssuerAzureTokenRequest(t *testing.T) {
+	t.Parallel()
+	p := testPKI(t)
+	iss := saptest.MustIssuer(t, p)
+	hc := clientWith(p, nil)
+	bearer := "Bearer " + iss.AzureAccessToken()
+	tests := []struct {
+		name, method, query, auth string
+		wantStatus                int
+	}{
+		{name: "as the issue names it", method: "POST", query: "?api-version=7.1-preview.1", auth: bearer, wantStatus: 200},
+		{name: "7.1", method: "POST", query: "?api-version=7.1", auth: bearer, wantStatus: 200},
+		{name: "another version", method: "POST", query: "?api-version=7.0", auth: bearer, wantStatus: 400},
+		{name: "no api-version", method: "POST", query: "", auth: bearer, wantStatus: 400},
+		{name: "api-version twice", method: "POST", query: "?api-version=7.1-preview.1&api-version=2.0", auth: bearer, wantStatus: 400},
+		{name: "no access token", method: "POST", query: "?api-version=7.1-preview.1", wantStatus: 401},
+		{name: "GET", method: "GET", query: "?api-version=7.1-preview.1", auth: bearer, wantStatus: 405},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			req := newRequest(t, tt.method, iss.AzureRequestURI()+tt.query, "", "")
+			if tt.auth != "" {
+				req.Header.Set("Authorization", tt.auth)
+			}
+			resp, err := do(t, hc, req)
+			if err != nil {
+				t.Fatalf("request error = %v", err)
+			}
+			if resp.status != tt.wantStatus {
+				t.Fatalf("status = %d, want %d (body %q)", resp.status, tt.wantStatus, resp.body)
+			}
+			if tt.wantStatus == 200 && !strings.Contains(resp.body, `"oidcToken"`) {
+				t.Errorf("body %q, want {\"oidcToken\": …}", resp.body)
+			}
+		})
+	}
+}
