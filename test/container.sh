@@ -424,6 +424,20 @@ gh_check_env ias BTP_ASSERTION=id-token || fail "GitHub jwt-bearer at IAS: expor
 gh_no_leak ias
 ok "GitHub jwt-bearer at IAS (job token from the token service): outputs $(cut -d= -f1 "$gh/ias.kv" | xargs), masked first, BTP_ASSERTION in GITHUB_ENV"
 
+# Zero stored secrets (client-auth id-token): the job's token is both the
+# assertion and the IAS application's credential; no input holds a secret.
+gh_run nosecret "${oidc_env[@]}" flow=jwt-bearer "ias-tenant=$FAKESAP_IAS_URL" "client-id=$FAKESAP_IAS_JOB_CLIENT_ID" \
+  client-auth=id-token "ca-certificates=$ca_pem"
+[[ $(cat "$gh/nosecret.rc") == 0 ]] || { cat "$gh/nosecret.out" "$gh/nosecret.err"; fail "GitHub client-auth id-token: exit $(cat "$gh/nosecret.rc")"; }
+gh_check nosecret "access-token id-token" "access-token authorization token-type expires-in expires-at scope id-token" >"$gh/nosecret.kv" ||
+  fail "GitHub client-auth id-token outputs"
+for o in access-token id-token; do
+  is_issued "$(sha "$(sed -n "s/^$o=//p" "$gh/nosecret.kv")")" || fail "GitHub client-auth id-token: $o is not one the fake IAS issued"
+done
+grep -q 'Client Authentication' "$gh/nosecret.out" || fail "GitHub client-auth id-token: the trust report does not name the Client Authentication entry"
+gh_no_leak nosecret
+ok "GitHub jwt-bearer at IAS with client-auth id-token (no secret in any input): outputs $(cut -d= -f1 "$gh/nosecret.kv" | xargs), masked first"
+
 # jwt-bearer at XSUAA with the IAS id_token as assertion: a Cloud
 # Integration user token, and the API accepts it.
 gh_run xsuaa flow=jwt-bearer "service-key=$(cat "$FAKESAP_SERVICE_KEY_FILE")" \

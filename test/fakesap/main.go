@@ -167,9 +167,12 @@ func run(ctx context.Context, dir string) error {
 		"FAKESAP_IAS_TOKEN_URL":          l.IAS.TokenURL(),
 		"FAKESAP_IAS_CLIENT_ID":          saptest.LandscapeIASClientID,
 		"FAKESAP_IAS_CLIENT_SECRET":      l.IASClientSecret,
-		"FAKESAP_JOB_AUDIENCE":           saptest.LandscapeJobAudience,
-		"FAKESAP_GITHUB_SUBJECT":         saptest.GitHubSubject,
-		"FAKESAP_GITLAB_SUBJECT":         saptest.GitLabSubject,
+		// An IAS application with no secret: the job's token is its
+		// credential (client-auth id-token) for either subject.
+		"FAKESAP_IAS_JOB_CLIENT_ID": saptest.LandscapeIASJobClientID,
+		"FAKESAP_JOB_AUDIENCE":      saptest.LandscapeJobAudience,
+		"FAKESAP_GITHUB_SUBJECT":    saptest.GitHubSubject,
+		"FAKESAP_GITLAB_SUBJECT":    saptest.GitLabSubject,
 	}
 	if err := writeEnv(filepath.Join(dir, "fakesap.env"), env); err != nil {
 		return err
