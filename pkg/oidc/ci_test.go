@@ -104,7 +104,7 @@ func TestCIJobTokenFound(t *testing.T) {
 			},
 			wantDescribe: "ID token: from Azure Pipelines' token service (SYSTEM_OIDCREQUESTURI), audience api://AzureADTokenExchange",
 			wantSubject:  saptest.AzureSubject, wantAudience: saptest.AzureAudience,
-			wantReport: []string{"api://AzureADTokenExchange: the IAS corporate identity provider must accept it as a client ID", "sc://<organisation>/<project>/<service connection>"},
+			wantReport: []string{"api://AzureADTokenExchange: the IAS corporate identity provider must accept it as a client ID", "sub is p://<organisation>/<project>/<pipeline>", "org_id=" + saptest.AzureOrgID, "def_id=" + saptest.AzurePipelineID},
 			wantAzure:  1,
 		},
 		{

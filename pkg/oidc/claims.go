@@ -35,6 +35,15 @@ const (
 	circleCIProjectID = "oidc.circleci.com/project-id"
 )
 
+// Azure Pipelines' claims of stable ids: the organisation's and project's
+// UUIDs and the pipeline's number (a token shown in sigstore/fulcio#1803;
+// Microsoft documents the token request, not its claims).
+const (
+	azureOrgID      = "org_id"
+	azureProjectID  = "prj_id"
+	azurePipelineID = "def_id"
+)
+
 // githubIssuer is the issuer of github.com's Actions ID tokens.
 const githubIssuer = "https://token.actions.githubusercontent.com"
 
@@ -208,7 +217,8 @@ func (c *Claims) provider() string {
 		return providerGitHub
 	case c.ProjectPath != "" && c.NamespaceID != "":
 		return providerGitLab
-	case strings.HasPrefix(c.Issuer, azureIssuerPrefix) || strings.HasPrefix(c.Subject, "sc://") && slices.Contains(c.Audience, azureAudience):
+	case strings.HasPrefix(c.Issuer, azureIssuerPrefix) ||
+		(strings.HasPrefix(c.Subject, "p://") || strings.HasPrefix(c.Subject, "sc://")) && slices.Contains(c.Audience, azureAudience):
 		return providerAzure
 	case strings.HasPrefix(c.Issuer, circleCIIssuerPrefix) || c.text(circleCIProjectID) != "":
 		return providerCircleCI

@@ -90,7 +90,8 @@ const (
 	textTrustGitLabUAA       = "  GitLab's sub contains '/' and ':', which UAA cannot use as a user name (cloudfoundry/uaa#2838): let IAS map it to a user and pass the IAS token on"
 	textTrustOther           = "  the token is from no CI this tool knows; bind trust to a claim that names the job by a number that cannot be renamed, not by a name"
 	textTrustAzureAudience   = "  Azure Pipelines' audience is always api://AzureADTokenExchange: the IAS corporate identity provider must accept it as a client ID"
-	textTrustAzureIDs        = "  bind to ids, not names: the issuer ends in the organisation's UUID; sub is sc://<organisation>/<project>/<service connection>, all names that can be renamed: pin the issuer and sub together, and rename nothing without updating IAS"
-	textTrustCircleCIIDs     = "  bind to UUIDs, not names: oidc.circleci.com/org-id=%s, oidc.circleci.com/project-id=%s (sub starts org/<org id>/project/<project id>/, both UUIDs; the vcs-origin part is a renameable repository URL)"
-	textTrustBitbucket       = "  Bitbucket Pipelines documents its issuer and audience (Repository settings, OpenID Connect) and the workspace, repository and environment UUIDs shown there, not its claims: bind to those UUIDs, never to a workspace or repository slug"
+	// textTrustAzureIDs: org_id, prj_id, def_id.
+	textTrustAzureIDs    = "  bind to ids, not names: org_id=%s, prj_id=%s (the organisation's and project's UUIDs; the issuer ends in the former), def_id=%s (the pipeline's number); sub is p://<organisation>/<project>/<pipeline>, names that can be renamed: pin the issuer and sub together, and rename nothing without updating IAS"
+	textTrustCircleCIIDs = "  bind to UUIDs, not names: oidc.circleci.com/org-id=%s, oidc.circleci.com/project-id=%s (sub starts org/<org id>/project/<project id>/, both UUIDs; the vcs-origin part is a renameable repository URL)"
+	textTrustBitbucket   = "  Bitbucket Pipelines documents its issuer and audience (Repository settings, OpenID Connect) and the workspace, repository and environment UUIDs shown there, not its claims: bind to those UUIDs, never to a workspace or repository slug"
 )

@@ -52,6 +52,10 @@ func trustReport(c *Claims, auth *ClientAuth) []string {
 		add("ref", c.Ref)
 		add("job_workflow_ref", c.JobWorkflowRef)
 		add("environment", c.Environment)
+	case providerAzure:
+		for _, k := range []string{azureOrgID, azureProjectID, azurePipelineID, "rpo_ref"} {
+			add(k, c.text(k))
+		}
 	case providerCircleCI:
 		add(circleCIOrgID, c.text(circleCIOrgID))
 		add(circleCIProjectID, c.text(circleCIProjectID))
@@ -97,7 +101,8 @@ func trustReport(c *Claims, auth *ClientAuth) []string {
 			textTrustGitLabUAA,
 		)
 	case providerAzure:
-		out = append(out, textTrustAzureAudience, textTrustAzureIDs)
+		out = append(out, textTrustAzureAudience,
+			fmt.Sprintf(textTrustAzureIDs, quoteOr(c.text(azureOrgID), "?"), quoteOr(c.text(azureProjectID), "?"), quoteOr(c.text(azurePipelineID), "?")))
 	case providerCircleCI:
 		out = append(out, fmt.Sprintf(textTrustCircleCIIDs, quoteOr(c.text(circleCIOrgID), "?"), quoteOr(c.text(circleCIProjectID), "?")))
 	case providerBitbucket:

@@ -21,7 +21,13 @@ const (
 	AzureOrganization = "contoso"
 	AzureOrgID        = "2f1e4d3c-6b5a-4c7d-9e8f-0a1b2c3d4e5f"
 	AzureProjectID    = "7a6b5c4d-3e2f-4a1b-8c9d-0e1f2a3b4c5d"
-	AzureSubject      = "sc://" + AzureOrganization + "/sap-landscape/btp-deploy"
+	// AzurePipelineID is the pipeline's definition id (def_id).
+	AzurePipelineID = "42"
+	// AzureSubject is the sub of a token requested without a
+	// serviceConnectionId, as sap-ci-auth requests it:
+	// p://<organisation>/<project>/<pipeline> (a service connection's token
+	// has sc://… instead).
+	AzureSubject = "p://" + AzureOrganization + "/sap-landscape/btp-deploy"
 
 	CircleCIOrgID     = "b3c4d5e6-f7a8-4b9c-8d0e-1f2a3b4c5d6e"
 	CircleCIProjectID = "c4d5e6f7-a8b9-4c0d-9e1f-2a3b4c5d6e7f"
@@ -41,11 +47,21 @@ func (i *Issuer) AzureRequestURI() string { return i.URL + AzureTokenRequestPath
 // token that the Azure token service accepts. It is secret.
 func (i *Issuer) AzureAccessToken() string { return i.azureAccessToken }
 
-// MintAzure mints an Azure Pipelines-shaped ID token: sub [AzureSubject],
-// aud [AzureAudience], and the registered claims (iss is the issuer's URL;
-// Azure's own is https://vstoken.dev.azure.com/<org id>, see [IssuedBy]).
+// MintAzure mints an Azure Pipelines-shaped ID token as its token service
+// answers a request without a serviceConnectionId: sub [AzureSubject], aud
+// [AzureAudience], org_id, prj_id, def_id, rpo_id, rpo_uri, rpo_ref, run_id
+// and the registered claims (iss is the issuer's URL; Azure's own is
+// https://vstoken.dev.azure.com/<org id>, see [IssuedBy]). The shape is
+// that of a token shown in sigstore/fulcio#1803 (Microsoft documents the
+// request, not the claims).
 func (i *Issuer) MintAzure(opts ...TokenOption) string {
-	return i.mint(map[string]any{"sub": AzureSubject, "aud": AzureAudience}, opts)
+	return i.mint(map[string]any{
+		"sub": AzureSubject, "aud": AzureAudience,
+		"org_id": AzureOrgID, "prj_id": AzureProjectID, "def_id": AzurePipelineID,
+		"rpo_id":  "3b4c5d6e-7f8a-4b9c-8d0e-1f2a3b4c5d6e",
+		"rpo_uri": "https://dev.azure.com/" + AzureOrganization + "/sap-landscape/_git/btp-deploy",
+		"rpo_ref": "refs/heads/main", "run_id": "1234",
+	}, opts)
 }
 
 // MintCircleCI mints a CircleCI-shaped ID token as CIRCLE_OIDC_TOKEN_V2
