@@ -467,8 +467,8 @@ func oneOf(values []string) string {
 	return fmt.Sprintf(msgUseOneOf, strings.Join(values, ", "))
 }
 
-// ClientAuthStyles are the values of the client-auth input.
-var ClientAuthStyles = []string{"body", "basic", ClientAuthIDToken}
+// clientAuthStyles are the values of the client-auth input.
+var clientAuthStyles = []string{"body", "basic", ClientAuthIDToken}
 
 // ClientAuthIDToken is the client-auth value that authenticates the OAuth
 // client with the CI job's ID token (RFC 7523 §2.2) instead of a secret.
@@ -488,8 +488,8 @@ func (s *Settings) validate(flows []string) error {
 	if _, isOutput := LookupOutput(s.Output); !isOutput && !slices.Contains([]string{"text", "json"}, s.Output) {
 		return &InputError{Input: s.Name(&s.Output), Problem: msgUnknownFormat, Fix: msgOutputFormatFix}
 	}
-	if !slices.Contains(ClientAuthStyles, s.ClientAuth) {
-		return &InputError{Input: s.Name(&s.ClientAuth), Problem: msgUnknownStyle, Fix: oneOf(ClientAuthStyles)}
+	if !slices.Contains(clientAuthStyles, s.ClientAuth) {
+		return &InputError{Input: s.Name(&s.ClientAuth), Problem: msgUnknownStyle, Fix: oneOf(clientAuthStyles)}
 	}
 	return nil
 }

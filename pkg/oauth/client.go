@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -172,7 +173,7 @@ func resolveJobClient(s *config.Settings, g *grant) (*client, error) {
 // the jwt-bearer grant, a token whose aud holds the tenant's issuer URL,
 // so an IAS token endpoint (…/oauth2/token) gives the tenant's URL, which
 // serves both uses of the token. Any other token endpoint gives its own
-// URL, which §3 says is always acceptable.
+// URL, which §3 says may be used.
 func jobAudience(tokenURL string) string {
 	u, err := url.Parse(tokenURL)
 	if err != nil || u.Path != iasTokenPath {
@@ -181,18 +182,20 @@ func jobAudience(tokenURL string) string {
 	return (&url.URL{Scheme: u.Scheme, Host: u.Host}).String()
 }
 
+// quoted are the quoted parts of a server's text: the names it echoes
+// (a subject, an issuer, a client id), which must not decide the cause.
+var quoted = regexp.MustCompile(`"[^"]*"|'[^']*'`)
+
 // assertionRefused gives the hint for a refusal of the job's ID token
-// (with claims) that c authenticated with: the likely cause when the
-// server's error_description (desc, in lower case) names one, then what
-// IAS must know of the token. SAP does not document IAS's texts for these
-// refusals, so the cause is only looked for, never relied on.
-func (c *client) assertionRefused(s *config.Settings, claims *oidc.Claims) func(desc string) string {
-	requested := s.Audience
-	if requested == "" {
-		requested = c.audience
-	}
+// (with claims) that c authenticated with as auth describes: the likely
+// cause when the server's error_description (desc, in lower case) names
+// one outside its quotes, then what IAS must know of the token. SAP does
+// not document IAS's texts for these refusals, so the cause is only
+// looked for, never relied on.
+func (c *client) assertionRefused(auth *oidc.ClientAuth, claims *oidc.Claims) func(desc string) string {
 	aud := strings.Join(claims.Audience, " ")
 	return func(desc string) string {
+		desc = quoted.ReplaceAllString(desc, "")
 		likely := ""
 		switch {
 		case strings.Contains(desc, "jti") || strings.Contains(desc, "already used") || strings.Contains(desc, "replay"):
@@ -200,13 +203,13 @@ func (c *client) assertionRefused(s *config.Settings, claims *oidc.Claims) func(
 		case strings.Contains(desc, "expired"):
 			likely = msgLikelyExpired
 		case strings.Contains(desc, "audience"):
-			likely = fmt.Sprintf(msgLikelyAudience, aud, requested)
+			likely = fmt.Sprintf(msgLikelyAudience, aud, auth.AudienceAdvice())
 		case strings.Contains(desc, "subject"):
 			likely = fmt.Sprintf(msgLikelySubject, claims.Subject)
 		case strings.Contains(desc, "issuer"):
 			likely = fmt.Sprintf(msgLikelyIssuer, claims.Issuer)
 		}
-		return fmt.Sprintf(msgJobTokenRefused, c.id, likely, claims.Issuer, claims.Subject, aud, requested)
+		return fmt.Sprintf(msgJobTokenRefused, c.id, likely, claims.Issuer, claims.Subject, aud, auth.AudienceAdvice())
 	}
 }
 

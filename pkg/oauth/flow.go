@@ -106,7 +106,7 @@ func credentials(s *config.Settings, env *flow.Env, g *grant, c *client) (*attem
 		}
 		if byToken {
 			r.ClientAssertion = token
-			r.assertionRefused = c.assertionRefused(s, claims)
+			r.assertionRefused = c.assertionRefused(auth, claims)
 		}
 		return r, nil
 	}
@@ -121,7 +121,7 @@ func prepare(s *config.Settings, env *flow.Env, g *grant, outputs []string) (flo
 	if err != nil {
 		return nil, err
 	}
-	attempt, err := credentials(s, env, g, c)
+	creds, err := credentials(s, env, g, c)
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +139,7 @@ func prepare(s *config.Settings, env *flow.Env, g *grant, outputs []string) (flo
 		}
 	}
 	client := env.Client
-	if g.singleUse || c.auth == authJobToken {
+	if creds.singleUse {
 		client = env.SingleUse
 	}
 	hc, err := client(c.cert)
@@ -163,7 +163,7 @@ func prepare(s *config.Settings, env *flow.Env, g *grant, outputs []string) (flo
 			}
 			req.TokenURL = u
 		}
-		tok, err := send(ctx, env, hc, req, attempt)
+		tok, err := send(ctx, env, hc, req, creds)
 		if err != nil {
 			return nil, err
 		}

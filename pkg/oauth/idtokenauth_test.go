@@ -99,6 +99,9 @@ func TestIDTokenClientAuth(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Run: %v", err)
 			}
+			if n := l.Issuer.Count(saptest.IssuerTokenRequestPath); n != 1 {
+				t.Fatalf("the token service got %d requests, want 1", n)
+			}
 			reqs := iasTokenRequests(l)
 			jobs := l.Issuer.Tokens()
 			if len(reqs) != 1 || len(jobs) < 1 {
@@ -152,7 +155,9 @@ func TestIDTokenClientAuthRefused(t *testing.T) {
 		name string
 		set  func(t *testing.T, l *saptest.Landscape) func(s *config.Settings)
 		// before runs the flow once first (a token used before).
-		before  bool
+		before bool
+		// lag is how far the runner's clock is behind.
+		lag     time.Duration
 		wantIAS int
 		wantErr []string
 	}{
@@ -167,7 +172,21 @@ func TestIDTokenClientAuthRefused(t *testing.T) {
 				return givenIDToken(l.Issuer.MintGitHub("https://elsewhere.example"))
 			},
 			wantErr: []string{"HTTP 401", "the token's audience https://elsewhere.example is accepted",
-				"most likely IAS does not accept the token's audience https://elsewhere.example (request the tenant's URL https://127.0.0.1:"}},
+				"most likely IAS does not accept the token's audience https://elsewhere.example (the CI sets it: make it https://127.0.0.1:"}},
+		{name: "a refused audience the audience input asked for", wantIAS: 1,
+			set: func(_ *testing.T, l *saptest.Landscape) func(s *config.Settings) {
+				return func(s *config.Settings) {
+					fromTokenService(l)(s)
+					s.Audience = "https://elsewhere.example"
+				}
+			},
+			wantErr: []string{"HTTP 401", "most likely IAS does not accept the token's audience https://elsewhere.example " +
+				"(requested as the audience input says, while IAS is documented to accept the server's URL https://127.0.0.1:"}},
+		{name: "expired when IAS checks it (the runner's clock lags)", wantIAS: 1, lag: 10 * time.Minute,
+			set: func(_ *testing.T, l *saptest.Landscape) func(s *config.Settings) {
+				return givenIDToken(l.Issuer.MintGitHub(l.IAS.URL, saptest.Expired()))
+			},
+			wantErr: []string{"HTTP 401", "most likely the token expired before IAS checked it"}},
 		{name: "unknown issuer", wantIAS: 1,
 			set: func(t *testing.T, l *saptest.Landscape) func(s *config.Settings) {
 				other := saptest.MustIssuer(t, l.PKI)
@@ -192,7 +211,7 @@ func TestIDTokenClientAuthRefused(t *testing.T) {
 			l := flowtest.Landscape(t)
 			s := jobClientSettings(l, ClientCredentialsFlow, tc.set(t, l))
 			runOnce := func() (*flowtest.Recorder, error) {
-				rec := flowtest.New(t, l.PKI.RootPool(), time.Now(), s.Timeout)
+				rec := flowtest.New(t, l.PKI.RootPool(), time.Now().Add(-tc.lag), s.Timeout)
 				run, err := ClientCredentialsFlow.Prepare(s, rec.Env)
 				if err != nil {
 					t.Fatalf("Prepare: %v", err)
@@ -236,12 +255,14 @@ func TestIDTokenClientAuthSingleUse(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name    string
+		flow    flow.Flow
 		given   bool
 		wantIAS int
 		wantErr string
 	}{
-		{name: "token service: a fresh token for the retry", wantIAS: 2},
-		{name: "given id-token: not retried", given: true, wantIAS: 1, wantErr: "not retried: the assertion is single use"},
+		{name: "token service: a fresh token for the retry", flow: ClientCredentialsFlow, wantIAS: 2},
+		{name: "jwt-bearer, the job's token as assertion and credential: a fresh one for the retry", flow: JWTBearerFlow, wantIAS: 2},
+		{name: "given id-token: not retried", flow: ClientCredentialsFlow, given: true, wantIAS: 1, wantErr: "not retried: the assertion is single use"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -250,9 +271,9 @@ func TestIDTokenClientAuthSingleUse(t *testing.T) {
 			if tc.given {
 				set = givenIDToken(l.Issuer.MintGitHub(l.IAS.URL))
 			}
-			s := jobClientSettings(l, ClientCredentialsFlow, set)
+			s := jobClientSettings(l, tc.flow, set)
 			rec := flowtest.New(t, l.PKI.RootPool(), time.Now(), s.Timeout)
-			run, err := ClientCredentialsFlow.Prepare(s, rec.Env)
+			run, err := tc.flow.Prepare(s, rec.Env)
 			if err != nil {
 				t.Fatalf("Prepare: %v", err)
 			}
@@ -271,6 +292,9 @@ func TestIDTokenClientAuthSingleUse(t *testing.T) {
 					t.Error("IAS got the same client assertion twice")
 				}
 				seen = append(seen, a, jwtID(t, a))
+				if tc.flow.Name == JWTBearerFlow.Name && r.Form.Get("assertion") != a {
+					t.Error("the attempt's assertion is not its client assertion, the same fresh job token")
+				}
 			}
 			switch {
 			case tc.wantErr == "" && err != nil:

@@ -61,13 +61,14 @@ const (
 	msgFixIDTokenAuthNoClientID = "give the client ID of the IAS application whose Client Authentication trusts the job's token"
 	// msgJobTokenRefused: the client id, the likely cause (msgLikely…, or
 	// nothing), then what IAS must know of the token: its issuer, subject
-	// and audience, then the audience requested.
+	// and audience, then where the audience comes from
+	// (oidc.ClientAuth.AudienceAdvice).
 	msgLikelyReused    = "most likely the token was used before (IAS refuses a jti it saw: a token given as id-token works once); "
 	msgLikelyExpired   = "most likely the token expired before IAS checked it (check the runner's clock); "
-	msgLikelyAudience  = "most likely IAS does not accept the token's audience %s (request the tenant's URL %s with the audience input, or on GitLab in id_tokens: aud); "
-	msgLikelySubject   = "most likely the application's Client Authentication has no JSON Web Token with this job's subject %s (GitHub's sub changes with branch, environment and subject template); "
+	msgLikelyAudience  = "most likely IAS does not accept the token's audience %s (%s); "
+	msgLikelySubject   = "most likely the application's Client Authentication has no JSON Web Token with this job's subject %s; "
 	msgLikelyIssuer    = "most likely the issuer %s is not configured: add it as a corporate identity provider of type OpenID Connect, and pick it in the application's JSON Web Token entry; "
-	msgJobTokenRefused = "the job's ID token was not accepted as the credential of client %s: %scheck in IAS that (1) a corporate identity provider of type OpenID Connect has the issuer %s, (2) the application's Trust → Client Authentication lists a JSON Web Token with that issuer and the subject %s exactly (on GitHub sub changes with branch, environment and subject template), (3) the token's audience %s is accepted (sap-ci-auth asks for %s unless the audience input or the CI sets it), and that the token was not used before"
+	msgJobTokenRefused = "the job's ID token was not accepted as the credential of client %s: %scheck in IAS that (1) a corporate identity provider of type OpenID Connect has the issuer %s, (2) the application's Trust → Client Authentication lists a JSON Web Token with that issuer and the subject %s exactly (on GitHub sub changes with branch, environment and subject template), (3) the token's audience %s is accepted (%s), and that the token was not used before"
 
 	// The certificate inputs with an X.509 service key.
 	msgKeyBadCertificate    = `has a "certificate" that cannot be read`

@@ -56,6 +56,12 @@
 //	password:                   client_id=…&client_secret=…&grant_type=password&password=…[&scope=…]&username=…
 //	Basic header:               the same without client_id and client_secret, plus
 //	                            Authorization: Basic base64(QueryEscape(id) ":" QueryEscape(secret))
+//	client-auth id-token:       client_assertion=<the job's ID token>&client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer&client_id=…&<the grant's parameters>
+//
+// With client-auth id-token (RFC 7523 §2.2) the CI job's ID token
+// authenticates the client instead of a secret, at an IAS application
+// whose Client Authentication trusts the job's issuer and subject; like an
+// assertion, it is sent once (see send).
 //
 // # Errors
 //
@@ -134,7 +140,7 @@ type tokenRequest struct {
 	// strings are dropped. None means the client's default scopes.
 	Scopes []string
 	// ClientAuth is where the client id and secret go; the zero value is
-	// authBody.
+	// authBody. authJobToken sends the id alone, with ClientAssertion.
 	ClientAuth clientAuthMode
 	// ClientAssertion, when set, authenticates the client instead of a
 	// secret (RFC 7523 §2.2): the CI job's ID token, sent as

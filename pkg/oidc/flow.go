@@ -121,12 +121,35 @@ func FromTokenService(s *config.Settings) bool {
 type ClientAuth struct {
 	// ClientID is the client's id.
 	ClientID string
-	// Audience is the audience to request from a token service when the
-	// audience input is empty: the IAS tenant's URL.
+	// Audience is the audience to request from GitHub's token service when
+	// the audience input is empty: the server's URL (an IAS tenant's).
 	Audience string
 	// AsUser says that the token is the grant's assertion too (jwt-bearer
 	// without an assertion input), so IAS must also map it to a user.
 	AsUser bool
+
+	// advice says where the token's audience comes from; set by
+	// PrepareJobToken.
+	advice string
+}
+
+// AudienceAdvice says where the job's token's audience comes from (the
+// audience requested, the input, or the CI) and what IAS expects, for the
+// trust report and a refusal's message.
+func (a *ClientAuth) AudienceAdvice() string { return a.advice }
+
+// audienceAdvice is the AudienceAdvice for a token from s's source.
+func audienceAdvice(s *config.Settings, server string) string {
+	switch sourceOf(s) {
+	case sourceGitHub:
+		if s.Audience != "" {
+			return fmt.Sprintf(textAudienceFromInput, s.Name(&s.Audience), server)
+		}
+		return fmt.Sprintf(textAudienceRequested, server)
+	case sourceAzure:
+		return textAudienceAzure
+	}
+	return fmt.Sprintf(textAudienceSetByCI, server)
 }
 
 // PrepareJobToken finds where the job's ID token comes from, in this order:
@@ -140,8 +163,13 @@ type ClientAuth struct {
 // or variable is checked now (a JWT, not expired), one from a token service
 // when the JobToken runs, which fetches a fresh one each time. The trust
 // report is given once. auth, when not nil, is the OAuth client the token
-// authenticates: the report then says how IAS must trust it.
+// authenticates: GitHub's token service is then asked for auth.Audience
+// unless the audience input says otherwise, and the report says how IAS
+// must trust the token.
 func PrepareJobToken(s *config.Settings, env *flow.Env, auth *ClientAuth) (JobToken, error) {
+	if auth != nil {
+		auth.advice = audienceAdvice(s, auth.Audience)
+	}
 	var once sync.Once
 	report := func(c *Claims) {
 		once.Do(func() { env.Notice(fmt.Sprintf(msgTrustReport, strings.Join(trustReport(c, auth), "\n"))) })

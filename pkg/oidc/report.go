@@ -74,7 +74,7 @@ func trustReport(c *Claims, auth *ClientAuth) []string {
 			fmt.Sprintf(textTrustClientIntro, auth.ClientID),
 			fmt.Sprintf(textTrustClientIdP, quoteOr(c.Issuer, textNoIssuer)),
 			fmt.Sprintf(textTrustClientJWT, quoteOr(c.Issuer, textNoIssuer), quoteOr(c.Subject, "empty")),
-			fmt.Sprintf(textTrustClientAudience, aud, auth.Audience),
+			fmt.Sprintf(textTrustClientAudience, aud, auth.AudienceAdvice()),
 		)
 		if provider == providerGitHub {
 			out = append(out, textTrustClientGitHubSub)
@@ -93,8 +93,10 @@ func trustReport(c *Claims, auth *ClientAuth) []string {
 		out = append(out,
 			fmt.Sprintf(textTrustGitHubIDs, quoteOr(c.RepositoryID, "?"), quoteOr(c.RepositoryOwnerID, "?")),
 			textTrustGitHubTemplate,
-			textTrustGitHubUAA,
 		)
+		if auth == nil || auth.AsUser {
+			out = append(out, textTrustGitHubUAA)
+		}
 	case providerGitLab:
 		out = append(out,
 			fmt.Sprintf(textTrustGitLabIDs, quoteOr(c.ProjectID, "?"), quoteOr(c.NamespaceID, "?")),
