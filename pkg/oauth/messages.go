@@ -5,7 +5,7 @@ package oauth
 // programs this package looks for.
 const (
 	// Summaries of the flows in the registry (--help, inspect).
-	textClientCredentialsSummary = "OAuth2 client-credentials token (Cloud Integration, XSUAA, Neo)"
+	textClientCredentialsSummary = "OAuth2 client-credentials token (Cloud Integration, XSUAA, Neo, an IAS application)"
 	textPasswordSummary          = "OAuth2 password-grant token (HANA cockpit UAA)"
 	textJWTBearerSummary         = "OAuth2 jwt-bearer grant (RFC 7523): the job's ID token, or an assertion, for an IAS or XSUAA token"
 
