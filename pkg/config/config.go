@@ -52,7 +52,7 @@ type Settings struct {
 	Scope          string        `env:"SCOPE" help:"scopes to request, space separated (default: all the client may have)"`
 	ClientAuth     string        `env:"CLIENT_AUTH,default=body" help:"how the OAuth client authenticates: body (id and secret in the form, client_secret_post; works with UAA, XSUAA and CPI), basic (HTTP Basic header), or id-token (no secret: the CI job's ID token is the client's credential, RFC 7523 client_assertion; IAS, client-credentials and jwt-bearer)"`
 	IDToken        Material      `env:"ID_TOKEN" input:"secret" help:"the CI job's OIDC ID token (JWT); on GitLab declare id_tokens: {SAP_CI_AUTH_ID_TOKEN: {aud: ...}}; on GitHub leave it empty and grant permissions: id-token: write" file:"path to a file holding the job's ID token (local runs, act)"`
-	Audience       string        `env:"AUDIENCE" help:"audience to request for the job's ID token from GitHub (empty: GitHub's default; with client-auth id-token, the IAS tenant's URL)"`
+	Audience       string        `env:"AUDIENCE" help:"audience to request for the job's ID token from GitHub (empty: GitHub's default; with client-auth id-token, the IAS tenant's URL, or token-url)"`
 	Assertion      string        `env:"ASSERTION" input:"secret" help:"the JWT to exchange with the jwt-bearer grant (default: the job's ID token, as the oidc flow gets it)"`
 	Origin         string        `env:"ORIGIN" help:"identity provider (Origin Key of a trust configuration) for the password and jwt-bearer grants: sent as login_hint={\"origin\":...}"`
 	ExportEnv      EnvVars       `env:"EXPORT_ENV" help:"NAME=output pairs (space or line separated) exported to later steps through GITHUB_ENV, e.g. CF_PASSWORD=passcode; GitHub only (elsewhere use dotenv-file)"`

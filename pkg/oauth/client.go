@@ -43,7 +43,7 @@ type client struct {
 	secrets []string
 	// audience is the audience the job's ID token is requested for when
 	// auth is authJobToken and the audience input is empty: the IAS
-	// tenant's URL (see jobAudience).
+	// tenant's URL, or the token URL (see resolveJobClient).
 	audience string
 }
 
@@ -163,23 +163,15 @@ func resolveJobClient(s *config.Settings, g *grant) (*client, error) {
 	if err := checkTokenURL(c.tokenURL); err != nil {
 		return nil, &config.InputError{Input: c.urlInput, Problem: err.Error(), Fix: msgFixBadTokenURL}
 	}
-	c.audience = jobAudience(c.tokenURL)
-	return c, nil
-}
-
-// jobAudience is the audience to request for a job's ID token that
-// authenticates a client at tokenURL. RFC 7523 §3 asks for a value that
-// identifies the authorization server; SAP documents that IAS takes, for
-// the jwt-bearer grant, a token whose aud holds the tenant's issuer URL,
-// so an IAS token endpoint (…/oauth2/token) gives the tenant's URL, which
-// serves both uses of the token. Any other token endpoint gives its own
-// URL, which §3 says may be used.
-func jobAudience(tokenURL string) string {
-	u, err := url.Parse(tokenURL)
-	if err != nil || u.Path != iasTokenPath {
-		return tokenURL
+	// The audience to request (RFC 7523 §3: a value that identifies the
+	// server): at an IAS tenant its URL, which SAP documents IAS takes in
+	// a jwt-bearer assertion's aud, so that one token serves as both;
+	// else the token URL, which §3 says may always be used.
+	c.audience = c.tokenURL
+	if g.tenant != "" {
+		c.audience = g.tenant
 	}
-	return (&url.URL{Scheme: u.Scheme, Host: u.Host}).String()
+	return c, nil
 }
 
 // quoted are the quoted parts of a server's text: the names it echoes

@@ -37,9 +37,9 @@ type grant struct {
 	// Set by the grant's function for its flow:
 
 	// tokenURL, when set, is where the grant goes whatever the client's
-	// inputs say (jwt-bearer at an IAS tenant), and urlInput the input it
-	// came from.
-	tokenURL, urlInput string
+	// inputs say (at an IAS tenant), urlInput the input it came from, and
+	// tenant the tenant's URL.
+	tokenURL, urlInput, tenant string
 	// confidential refuses a client that neither has a secret nor a
 	// certificate.
 	confidential bool
@@ -177,7 +177,7 @@ func atTenant(s *config.Settings, g *grant) error {
 		return &config.InputError{Input: s.Name(&s.IASTenant), Problem: err.Error(),
 			Fix: msgFixIASTenant}
 	}
-	g.tokenURL, g.urlInput = tenant.JoinPath(iasTokenPath).String(), s.Name(&s.IASTenant)
+	g.tokenURL, g.urlInput, g.tenant = tenant.JoinPath(iasTokenPath).String(), s.Name(&s.IASTenant), tenant.String()
 	return nil
 }
 
