@@ -65,6 +65,9 @@ func TestIDTokenClientAuth(t *testing.T) {
 		set  func(l *saptest.Landscape) func(s *config.Settings)
 		// sameAsAssertion: the grant's assertion is the client assertion.
 		sameAsAssertion bool
+		// byTokenURL gives token-url instead of ias-tenant: the token is
+		// then requested for the token URL itself.
+		byTokenURL bool
 		wantReport      []string
 	}{
 		{name: "client-credentials, GitHub's token service", flow: ClientCredentialsFlow, set: fromTokenService,
@@ -81,12 +84,19 @@ func TestIDTokenClientAuth(t *testing.T) {
 				}
 			},
 			wantReport: []string{"subject exactly " + saptest.GitHubSubject}},
+		{name: "client-credentials at token-url", flow: ClientCredentialsFlow, set: fromTokenService, byTokenURL: true,
+			wantReport: []string{"sap-ci-auth requested https://127.0.0.1:"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			l := flowtest.Landscape(t)
 			s := jobClientSettings(l, tc.flow, tc.set(l))
+			wantAudience := l.IAS.URL
+			if tc.byTokenURL {
+				s.IASTenant, s.TokenURL = "", l.IAS.TokenURL()
+				wantAudience = l.IAS.TokenURL()
+			}
 			rec := flowtest.New(t, l.PKI.RootPool(), time.Now(), s.Timeout)
 			run, err := tc.flow.Prepare(s, rec.Env)
 			if err != nil {
@@ -122,8 +132,8 @@ func TestIDTokenClientAuth(t *testing.T) {
 			}
 			// GitHub's token service was asked for the tenant's URL.
 			for _, ir := range l.Issuer.Requests() {
-				if ir.Path == saptest.IssuerTokenRequestPath && ir.Query.Get("audience") != l.IAS.URL {
-					t.Errorf("the job's token was requested for audience %q, want the tenant's URL %q", ir.Query.Get("audience"), l.IAS.URL)
+				if ir.Path == saptest.IssuerTokenRequestPath && ir.Query.Get("audience") != wantAudience {
+					t.Errorf("the job's token was requested for audience %q, want %q", ir.Query.Get("audience"), wantAudience)
 				}
 			}
 			if !slices.Contains(rec.Masked(), job) {
