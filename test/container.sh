@@ -665,8 +665,11 @@ act push -W test/act/workflow.yml -P "ubuntu-latest=$TOOLS_IMAGE" --pull=false -
   --no-cache-server --container-daemon-socket - --rm \
   --secret-file "$tmp/act.secrets" --var-file "$tmp/act.vars" --env-file "$tmp/act.empty" --input-file "$tmp/act.empty" \
   >"$tmp/act.log" 2>&1 || rc=$?
+# The first 120 lines of interest; sed reads to the end, as head would
+# not: with pipefail, a writer cut off by head's exit (SIGPIPE, 141) would
+# end the script once the log has more lines than that.
 sed 's/^/  act| /' "$tmp/act.log" | grep -v '^  act| *$' | grep -E '⭐|✅|❌|⚙|\||network=|Job ' |
-  grep -v '⚙  \*\*\*$' | cut -c1-220 | head -120
+  grep -v '⚙  \*\*\*$' | cut -c1-220 | sed -n '1,120p'
 ((rc == 0)) || fail "act exited $rc; log: $tmp/act.log"
 grep -q 'Job succeeded' "$tmp/act.log" || fail "act: job did not succeed"
 grep -q 'network="container:' "$tmp/act.log" || fail "act: the action container did not join the job container's network"
