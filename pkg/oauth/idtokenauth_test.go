@@ -68,7 +68,7 @@ func TestIDTokenClientAuth(t *testing.T) {
 		// byTokenURL gives token-url instead of ias-tenant: the token is
 		// then requested for the token URL itself.
 		byTokenURL bool
-		wantReport      []string
+		wantReport []string
 	}{
 		{name: "client-credentials, GitHub's token service", flow: ClientCredentialsFlow, set: fromTokenService,
 			wantReport: []string{"Client Authentication → JSON Web Tokens", "subject exactly " + saptest.GitHubSubject,
