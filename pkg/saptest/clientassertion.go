@@ -74,14 +74,7 @@ func (b *bearerTrust) verifyClient(ctx context.Context, clientID, assertion stri
 	if sub, _ := claims["sub"].(string); !slices.Contains(subjects, sub) {
 		return fmt.Sprintf("The subject %q of the client assertion is not the one configured for client %q and issuer %q", sub, clientID, unverified.Issuer)
 	}
-	jti, _ := claims["jti"].(string)
-	if jti == "" {
-		return "The client assertion has no jti claim"
-	}
-	if jtiUses(reqs, path, jti) > 1 {
-		return "jti_known: The jti of the client assertion was already used"
-	}
-	return ""
+	return reusedJTI(claims, reqs, path, "client assertion")
 }
 
 // authenticateByAssertion checks a client authentication by

@@ -166,7 +166,7 @@ func TestIASClientAssertionReplay(t *testing.T) {
 	hc := p.HTTPClient(nil)
 	const (
 		replayedClient = "jti_known: The jti of the client assertion was already used"
-		replayedGrant  = "jti_known: The jti was already used"
+		replayedGrant  = "jti_known: The jti of the assertion was already used"
 	)
 	type step struct {
 		form      func(tok, other string) url.Values

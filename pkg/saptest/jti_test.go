@@ -61,7 +61,7 @@ func TestRefuseReusedJTI(t *testing.T) {
 			}
 			first := fresh()
 			second := fresh()
-			reused, reusedDesc := 400, "jti_known: The jti was already used"
+			reused, reusedDesc := 400, "jti_known: The jti of the assertion was already used"
 			if !tc.unique {
 				reused, reusedDesc = 200, ""
 			}

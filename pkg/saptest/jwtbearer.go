@@ -494,12 +494,20 @@ func (b *bearerTrust) replayed(claims map[string]any, reqs []Request, path strin
 	if !unique {
 		return ""
 	}
+	return reusedJTI(claims, reqs, path, "assertion")
+}
+
+// reusedJTI is the failure, for error_description, of a verified JWT (its
+// claims) whose jti is missing or arrived with an earlier request to path
+// among reqs (the current one included); what names the JWT ("assertion",
+// "client assertion"). It is "" when the jti is new.
+func reusedJTI(claims map[string]any, reqs []Request, path, what string) string {
 	jti, _ := claims["jti"].(string)
 	if jti == "" {
-		return "The assertion has no jti claim"
+		return "The " + what + " has no jti claim"
 	}
 	if jtiUses(reqs, path, jti) > 1 {
-		return "jti_known: The jti was already used"
+		return "jti_known: The jti of the " + what + " was already used"
 	}
 	return ""
 }
