@@ -233,6 +233,16 @@ func Load(ctx context.Context, src Source) (*Settings, error) {
 		}
 		return v
 	}
+	// The CI's variables of the job's token, read first: Secrets masks
+	// them even when an input below cannot be decoded.
+	s.IDTokenRequest = TokenRequest{URL: strings.TrimSpace(src.Getenv(EnvIDTokenRequestURL)), Token: strings.TrimSpace(src.Getenv(EnvIDTokenRequestToken))}
+	s.AzureTokenRequest = TokenRequest{URL: strings.TrimSpace(src.Getenv(EnvAzureOIDCRequestURI)), Token: strings.TrimSpace(src.Getenv(EnvAzureAccessToken))}
+	s.CIIDTokens = nil
+	for _, name := range []string{EnvBitbucketIDToken, EnvCircleCIIDToken} {
+		if v := strings.TrimSpace(src.Getenv(name)); v != "" {
+			s.CIIDTokens = append(s.CIIDTokens, CIIDToken{Env: name, Token: v})
+		}
+	}
 	lookuper := envconfig.LookuperFunc(func(key string) (string, bool) {
 		v := get(inputName(key))
 		return v, v != ""
@@ -254,14 +264,6 @@ func Load(ctx context.Context, src Source) (*Settings, error) {
 	}
 	if tooLong != "" {
 		return s, &InputError{Input: tooLong, Problem: fmt.Sprintf(msgTooLong, maxValue), Fix: msgTooLongFix}
-	}
-	s.IDTokenRequest = TokenRequest{URL: strings.TrimSpace(src.Getenv(EnvIDTokenRequestURL)), Token: strings.TrimSpace(src.Getenv(EnvIDTokenRequestToken))}
-	s.AzureTokenRequest = TokenRequest{URL: strings.TrimSpace(src.Getenv(EnvAzureOIDCRequestURI)), Token: strings.TrimSpace(src.Getenv(EnvAzureAccessToken))}
-	s.CIIDTokens = nil
-	for _, name := range []string{EnvBitbucketIDToken, EnvCircleCIIDToken} {
-		if v := strings.TrimSpace(src.Getenv(name)); v != "" {
-			s.CIIDTokens = append(s.CIIDTokens, CIIDToken{Env: name, Token: v})
-		}
 	}
 	if err := s.validate(src.Flows); err != nil {
 		return s, err

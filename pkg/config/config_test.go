@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -452,6 +453,28 @@ func TestSecretsComeFromTheTable(t *testing.T) {
 	want := []string{"cert-pw", `{"clientsecret":"file-secret"}`, "pw-secret"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Secrets() = %q, want %q", got, want)
+	}
+}
+
+// TestSecretsOfAnUndecodableRun: an input that cannot be decoded stops
+// the loading, and still every secret, the CI's token variables included,
+// is known to Secrets, so that it is masked before the error is printed.
+func TestSecretsOfAnUndecodableRun(t *testing.T) {
+	t.Parallel()
+	s, err := Load(context.Background(), Source{Flows: flows, Getenv: env(map[string]string{
+		"SAP_CI_AUTH_FLOW": "jwt-bearer", "SAP_CI_AUTH_TIMEOUT": "soon", "SAP_CI_AUTH_CLIENT_SECRET": "client-secret",
+		EnvIDTokenRequestURL: "https://token.example/t?x=1", EnvIDTokenRequestToken: "request-token",
+		EnvAzureOIDCRequestURI: "https://dev.example/oidc", EnvAzureAccessToken: "azure-access-token",
+		EnvCircleCIIDToken: "circle-token",
+	})})
+	if err == nil {
+		t.Fatal("Load succeeded, want the timeout refused")
+	}
+	got := s.Secrets()
+	for _, want := range []string{"client-secret", "request-token", "azure-access-token", "circle-token"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("Secrets() = %q, want it to hold %q", got, want)
+		}
 	}
 }
 
