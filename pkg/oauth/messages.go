@@ -87,7 +87,7 @@ const (
 	msgQueryCredentials = "the URL's query carries credentials (%s); give them in their own inputs"
 	// What http:// would expose.
 	msgTokenInClear   = "the token must not travel unencrypted"
-	msgSecretInClear  = "the client secret must not travel unencrypted"
+	msgSecretInClear  = "the client's credentials must not travel unencrypted"
 	msgRequestInClear = "the request must not travel unencrypted"
 
 	// The discovery document of a self-managed X.509 key.
