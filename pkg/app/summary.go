@@ -233,13 +233,31 @@ func troubleshootingHeading(flowName string, code int, msg string) string {
 }
 
 // releaseTag is a version the release scripts stamp (scripts/release-binaries.sh
-// accepts vMAJOR.MINOR.PATCH[-PRERELEASE]); pseudoVersion is what go
-// install of an untagged commit reports (v0.0.0-20261206063128-abcdef123456,
-// or vX.Y.(Z+1)-0.<time>-<commit>), which names no tag.
-var (
-	releaseTag    = regexp.MustCompile(`^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$`)
-	pseudoVersion = regexp.MustCompile(`[0-9]{14}-[0-9a-f]{12}$`)
-)
+// accepts vMAJOR.MINOR.PATCH[-PRERELEASE]).
+var releaseTag = regexp.MustCompile(`^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$`)
+
+// pseudoVersion reports whether v is what go install of an untagged commit
+// reports (v0.0.0-20261206063128-abcdef123456, or
+// vX.Y.(Z+1)-0.<time>-<commit>), which names no tag: it ends in a
+// 14-digit time and a 12-hex-digit commit. (Checked apart, as a pattern
+// with counted repetitions compiles to many copies at every start.)
+func pseudoVersion(v string) bool {
+	rest, commit, ok := strings.Cut(v[max(0, len(v)-27):], "-")
+	if !ok || len(rest) != 14 || len(commit) != 12 {
+		return false
+	}
+	for _, c := range rest {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	for _, c := range commit {
+		if !strings.ContainsRune("0123456789abcdef", c) {
+			return false
+		}
+	}
+	return true
+}
 
 // troubleshootingURL is TROUBLESHOOTING.md as the binary of version knows
 // it, up to the anchor: the release's tag, so that a link from an older
@@ -247,7 +265,7 @@ var (
 // build ("(devel)", a pseudo-version, a dirty or an unstamped build).
 func troubleshootingURL(version string) string {
 	ref := textDevelopmentRef
-	if releaseTag.MatchString(version) && !pseudoVersion.MatchString(version) {
+	if releaseTag.MatchString(version) && !pseudoVersion(version) {
 		ref = version
 	}
 	return fmt.Sprintf(textTroubleshootingURL, ref)
