@@ -131,9 +131,9 @@ func TestFaultDelay(t *testing.T) {
 			t.Fatal(err)
 		}
 		start := time.Now()
-		_, err = do(t, hc, req)
+		got, err := do(t, hc, req)
 		if !errors.Is(err, context.DeadlineExceeded) {
-			t.Errorf("error = %v, want context.DeadlineExceeded", err)
+			t.Errorf("error = %v (status %d, body %q, after %v), want context.DeadlineExceeded", err, got.status, got.body, time.Since(start))
 		}
 		// The handler gives up too: Close does not wait for the minute.
 		ias.Close()

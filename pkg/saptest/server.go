@@ -49,9 +49,9 @@ type Fault struct {
 	// such as a login page would send. Empty means no header.
 	Location string
 	// Delay is how long to wait before answering; a long one (time.Hour)
-	// makes the server hang. The wait ends early, without any answer, when
-	// the client gives up (request context cancelled) or the server is
-	// closed (the connection is dropped).
+	// makes the server hang. The wait ends early, without any answer (the
+	// stream or connection is dropped), when the client gives up (request
+	// context cancelled) or the server is closed.
 	Delay time.Duration
 	// Reset drops the connection without an answer, as a crashed server
 	// or a load balancer does: the server closes the TCP connection with
@@ -251,8 +251,11 @@ func (s *server) applyFault(w http.ResponseWriter, r *http.Request) (done bool, 
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
-			// The client is gone; nobody reads an answer.
-			return true, w, nil
+			// The client is gone, or going: drop the stream rather than
+			// let net/http send the empty 200 a returning handler
+			// leaves, which a client still reading (its cancel racing
+			// this) could take for success.
+			panic(http.ErrAbortHandler)
 		case <-s.done:
 			// Closing: drop the connection rather than answer an empty
 			// 200, which a client could mistake for success.
