@@ -23,24 +23,6 @@ const AzureAudience = azureAudience
 
 const azureAudience = "api://AzureADTokenExchange"
 
-// azureStatusError is the error [FetchAzure] returns for a status other
-// than 200; it never holds the body.
-type azureStatusError struct {
-	StatusCode int
-	Retried    string
-}
-
-func (e *azureStatusError) Error() string {
-	switch e.StatusCode {
-	case http.StatusUnauthorized, http.StatusForbidden:
-		return fmt.Sprintf(msgAzureAccessTokenRefused, e.StatusCode) + e.Retried
-	}
-	if e.StatusCode >= 300 && e.StatusCode < 400 {
-		return fmt.Sprintf(msgAzureRedirect, e.StatusCode) + e.Retried
-	}
-	return fmt.Sprintf(msgAzureStatus, e.StatusCode, http.StatusText(e.StatusCode)) + e.Retried
-}
-
 // FetchAzure asks Azure Pipelines' token service for the job's ID token and
 // returns the JWT: POST $SYSTEM_OIDCREQUESTURI?api-version=7.1-preview.1 with
 // "Authorization: Bearer $SYSTEM_ACCESSTOKEN" and an empty JSON body; the
@@ -76,7 +58,7 @@ func FetchAzure(ctx context.Context, hc *http.Client, requestURI, accessToken st
 	req.Header.Set("X-TFS-FedAuthRedirect", "Suppress")
 
 	body, err := tokenServiceAnswer(hc, req, serviceErrors{failed: msgAzureFetchFailed, read: msgAzureFetchFailed, tooLarge: msgAzureAnswerTooLarge,
-		status: func(code int, retried string) error { return &azureStatusError{StatusCode: code, Retried: retried} }})
+		refused: msgAzureAccessTokenRefused, redirect: msgAzureRedirect, status: msgAzureStatus})
 	if err != nil {
 		return "", err
 	}

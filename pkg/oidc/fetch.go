@@ -32,27 +32,29 @@ import (
 // maxBody bounds how much of the token service's answer is read.
 const maxBody = 1 << 20
 
-// tokenStatusError is the error [FetchGitHub] returns when the token service
-// answers with a status other than 200. Its message names the status and,
-// for 401 and 403, the likely fix; it never holds the body.
+// tokenStatusError is the error [FetchGitHub] and [FetchAzure] return when
+// the token service answers with a status other than 200. Its message names
+// the status and, for 401 and 403, the likely fix; it never holds the body.
 type tokenStatusError struct {
 	// StatusCode is the HTTP status of the answer.
 	StatusCode int
 	// Retried is what the first attempt got when the answer came to a
 	// retry (flow.FirstAttempt), else empty.
 	Retried string
+	// service holds the token service's texts.
+	service serviceErrors
 }
 
 // Error describes the status and what to do about it.
 func (e *tokenStatusError) Error() string {
 	switch e.StatusCode {
 	case http.StatusUnauthorized, http.StatusForbidden:
-		return fmt.Sprintf(msgRequestTokenRefused, e.StatusCode) + e.Retried
+		return fmt.Sprintf(e.service.refused, e.StatusCode) + e.Retried
 	}
 	if e.StatusCode >= 300 && e.StatusCode < 400 {
-		return fmt.Sprintf(msgRedirect, e.StatusCode) + e.Retried
+		return fmt.Sprintf(e.service.redirect, e.StatusCode) + e.Retried
 	}
-	return fmt.Sprintf(msgStatus, e.StatusCode, http.StatusText(e.StatusCode)) + e.Retried
+	return fmt.Sprintf(e.service.status, e.StatusCode, http.StatusText(e.StatusCode)) + e.Retried
 }
 
 // FetchGitHub asks GitHub's token service for the job's ID token and returns
@@ -102,7 +104,7 @@ func FetchGitHub(ctx context.Context, hc *http.Client, requestURL, requestToken,
 	req.Header.Set("Accept", "application/json")
 
 	body, err := tokenServiceAnswer(hc, req, serviceErrors{failed: msgFetchFailed, read: msgReadAnswer, tooLarge: msgAnswerTooLarge,
-		status: func(code int, retried string) error { return &tokenStatusError{StatusCode: code, Retried: retried} }})
+		refused: msgRequestTokenRefused, redirect: msgRedirect, status: msgStatus})
 	if err != nil {
 		return "", err
 	}
@@ -128,9 +130,9 @@ type serviceErrors struct {
 	read string
 	// tooLarge is the error for an answer over maxBody.
 	tooLarge string
-	// status makes the error for a status other than 200; retried is what
-	// the first attempt got when the answer came to a retry.
-	status func(code int, retried string) error
+	// refused (401, 403) and redirect (3xx) take the status code; status,
+	// for any other status, the code and its text (tokenStatusError).
+	refused, redirect, status string
 }
 
 // tokenServiceAnswer sends req, which carries the job's request token,
@@ -151,7 +153,7 @@ func tokenServiceAnswer(hc *http.Client, req *http.Request, e serviceErrors) ([]
 	if resp.StatusCode != http.StatusOK {
 		// Drain a little so the connection can be reused; never echo it.
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
-		return nil, fmt.Errorf(e.failed, e.status(resp.StatusCode, flow.FirstAttempt(resp)))
+		return nil, fmt.Errorf(e.failed, &tokenStatusError{StatusCode: resp.StatusCode, Retried: flow.FirstAttempt(resp), service: e})
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
