@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -174,9 +173,22 @@ func resolveJobClient(s *config.Settings, g *grant) (*client, error) {
 	return c, nil
 }
 
-// quoted are the quoted parts of a server's text: the names it echoes
-// (a subject, an issuer, a client id), which must not decide the cause.
-var quoted = regexp.MustCompile(`"[^"]*"|'[^']*'`)
+// unquoted is a server's text without its quoted parts ("…" or '…'): the
+// names it echoes (a subject, an issuer, a client id), which must not
+// decide the cause. A quote that is not closed stays.
+func unquoted(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == '"' || c == '\'' {
+			if end := strings.IndexByte(s[i+1:], c); end >= 0 {
+				i += end + 1
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
 
 // assertionRefused gives the hint for a refusal of the job's ID token
 // (with claims) that c authenticated with as auth describes: the likely
@@ -187,7 +199,7 @@ var quoted = regexp.MustCompile(`"[^"]*"|'[^']*'`)
 func (c *client) assertionRefused(auth *oidc.ClientAuth, claims *oidc.Claims) func(desc string) string {
 	aud := strings.Join(claims.Audience, " ")
 	return func(desc string) string {
-		desc = quoted.ReplaceAllString(desc, "")
+		desc = unquoted(desc)
 		likely := ""
 		switch {
 		case strings.Contains(desc, "jti") || strings.Contains(desc, "already used") || strings.Contains(desc, "replay"):
