@@ -9,18 +9,16 @@ import (
 	"net/url"
 )
 
-// AzureAPIVersion is the api-version of Azure DevOps' "Oidctoken - Create"
+// azureAPIVersion is the api-version of Azure DevOps' "Oidctoken - Create"
 // that FetchAzure asks for: 7.1-preview.1, as the REST reference
 // (learn.microsoft.com/rest/api/azure/devops/distributedtask/oidctoken/create)
 // and issue 21 name it. The service accepts 7.1 too, which Microsoft's
 // Azure Identity libraries (AzurePipelinesCredential) send; both name the
 // same operation.
-const AzureAPIVersion = "7.1-preview.1"
+const azureAPIVersion = "7.1-preview.1"
 
-// AzureAudience is the fixed "aud" of every ID token Azure Pipelines
+// azureAudience is the fixed "aud" of every ID token Azure Pipelines
 // issues; the relying party must accept it as a client ID.
-const AzureAudience = azureAudience
-
 const azureAudience = "api://AzureADTokenExchange"
 
 // FetchAzure asks Azure Pipelines' token service for the job's ID token and
@@ -46,7 +44,7 @@ func FetchAzure(ctx context.Context, hc *http.Client, requestURI, accessToken st
 		return "", errors.New(msgAzureURIInClear)
 	}
 	q := u.Query()
-	q.Set("api-version", AzureAPIVersion)
+	q.Set("api-version", azureAPIVersion)
 	u.RawQuery = q.Encode()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), http.NoBody)
 	if err != nil {

@@ -195,7 +195,7 @@ func TestCIJobTokenFound(t *testing.T) {
 			for _, r := range azure {
 				// Issue 21 and the REST reference ("Oidctoken - Create") name
 				// 7.1-preview.1, written out here rather than read from
-				// AzureAPIVersion, so that the constant cannot drift.
+				// azureAPIVersion, so that the constant cannot drift.
 				if r.Method != http.MethodPost || r.Query.Encode() != "api-version=7.1-preview.1" ||
 					r.Header.Get("Authorization") != "Bearer "+l.Issuer.AzureAccessToken() || r.Header.Get("X-TFS-FedAuthRedirect") != "Suppress" {
 					t.Errorf("got %s ?%s, want POST ?api-version=7.1-preview.1 with the access token and no redirect", r.Method, r.Query.Encode())

@@ -268,7 +268,7 @@ func prepareAzure(s *config.Settings, env *flow.Env, fetched func(func(context.C
 	if err != nil {
 		return nil, err
 	}
-	env.Describe(textIDToken, fmt.Sprintf(textIDTokenFromAzure, config.EnvAzureOIDCRequestURI, AzureAudience))
+	env.Describe(textIDToken, fmt.Sprintf(textIDTokenFromAzure, config.EnvAzureOIDCRequestURI, azureAudience))
 	return fetched(func(ctx context.Context) (string, error) {
 		return FetchAzure(ctx, hc, req.URL, req.Token)
 	}, msgAzureTokenUnreadable, msgAzureTokenExpired), nil
